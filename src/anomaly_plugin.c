@@ -1,0 +1,447 @@
+/* anomaly: collectd write plugin that runs every value list through the
+ * anomaly-detection engine (src/core) and reports back through collectd:
+ * notifications on level changes and the risk metrics anomaly/gauge-risk and
+ * anomaly/percent-anomalous per host and interval.
+ *
+ * This file is glue only: it turns collectd.conf into an ad_config_t,
+ * value lists into engine samples, and engine output into collectd
+ * notifications and value lists.
+ *
+ * Threads:
+ *  - write callback (any of collectd's write threads, concurrently): rates from
+ *    collectd's cache, then ad_engine_submit; engine output is queued in the
+ *    outbox. No I/O, no sleeping, no training here.
+ *  - the worker thread (started in init): takes the outbox and dispatches
+ *    (notification plugins may block: mail, exec, HTTP), and does the
+ *    engine's housekeeping (expiry, stale intervals) once a second.
+ */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/daemon/utils_cache.h"
+#include "collectd/core/daemon/utils_complain.h"
+#include "collectd/core/utils/common/common.h"
+
+#include "core/ad_config.h"
+#include "core/ad_engine.h"
+#include "core/ad_outbox.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define AN_PLUGIN "anomaly"
+/* Tag on everything we dispatch so our write callback skips it. */
+#define AN_META_CREATED "anomaly:created"
+#define AN_OUTBOX_CAPACITY 65536
+#define AN_HOUSEKEEP_SECONDS 1.0
+/* Data sources per value list we handle; collectd's types have at most a
+ * handful, a longer list is skipped with a log line. */
+#define AN_MAX_SOURCES 64
+
+typedef struct {
+  ad_config_t cfg;           /* built by the config callback(s) */
+  ad_engine_t *engine;       /* set by init */
+  ad_outbox_t *outbox;       /* set by init */
+  atomic_bool ready;         /* write callback may use engine and outbox */
+  pthread_t worker;
+  bool worker_running;
+  pthread_mutex_t complain_lock; /* c_complain_t is not thread-safe */
+  c_complain_t complain_full;
+  c_complain_t complain_input;
+  c_complain_t complain_dropped;
+} an_ctx_t;
+
+static an_ctx_t an_ctx = {
+    .complain_lock = PTHREAD_MUTEX_INITIALIZER,
+    .complain_full = C_COMPLAIN_INIT_STATIC,
+    .complain_input = C_COMPLAIN_INIT_STATIC,
+    .complain_dropped = C_COMPLAIN_INIT_STATIC,
+};
+static bool an_config_initialised;
+
+/* ---- configuration --------------------------------------------------------- */
+
+/* The single value of ci as text, checked against the kind the key wants
+ * (numbers as numbers, booleans as booleans, as collectd's own options). */
+static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
+                          char *buf, size_t size) {
+  if (ci->values_num != 1) {
+    ERROR(AN_PLUGIN " plugin: Option \"%s\" needs exactly one value.",
+          ci->key);
+    return -1;
+  }
+  const oconfig_value_t *v = &ci->values[0];
+  switch (key->kind) {
+  case AD_KEY_NUMBER:
+  case AD_KEY_INTEGER:
+    if (v->type != OCONFIG_TYPE_NUMBER) {
+      ERROR(AN_PLUGIN " plugin: Option \"%s\" expects %s, not a %s.", ci->key,
+            key->kind == AD_KEY_INTEGER ? "a whole number" : "a number",
+            v->type == OCONFIG_TYPE_STRING ? "string" : "boolean");
+      return -1;
+    }
+    snprintf(buf, size, "%.17g", v->value.number);
+    return 0;
+  case AD_KEY_BOOLEAN:
+    if (v->type == OCONFIG_TYPE_BOOLEAN) {
+      sstrncpy(buf, v->value.boolean ? "true" : "false", size);
+      return 0;
+    }
+    break;
+  case AD_KEY_RULE:
+    if (v->type == OCONFIG_TYPE_STRING) {
+      sstrncpy(buf, v->value.string, size);
+      return 0;
+    }
+    break;
+  }
+  ERROR(AN_PLUGIN " plugin: Option \"%s\" expects %s.", ci->key,
+        key->kind == AD_KEY_BOOLEAN ? "true or false"
+                                    : "a rule such as \"Plugin=cpu\"");
+  return -1;
+}
+
+/* <Select> / <Ignore> block: each child is a field with one or more
+ * patterns, e.g. Plugin "cpu" "memory". */
+static int an_config_rule_block(const oconfig_item_t *ci, ad_rule_kind_t kind) {
+  if (an_ctx.cfg.rules == NULL && (an_ctx.cfg.rules = ad_rules_create()) == NULL)
+    return -1;
+  ad_rule_t *rule = ad_rules_add(an_ctx.cfg.rules, kind);
+  if (rule == NULL)
+    return -1;
+  if (ci->children_num == 0) {
+    ERROR(AN_PLUGIN " plugin: <%s> needs at least one of Host, Plugin, "
+                    "PluginInstance, Type, TypeInstance.",
+          ci->key);
+    return -1;
+  }
+  for (int i = 0; i < ci->children_num; i++) {
+    const oconfig_item_t *field = ci->children + i;
+    if (field->values_num < 1) {
+      ERROR(AN_PLUGIN " plugin: <%s> option \"%s\" needs a pattern.", ci->key,
+            field->key);
+      return -1;
+    }
+    for (int j = 0; j < field->values_num; j++) {
+      if (field->values[j].type != OCONFIG_TYPE_STRING) {
+        ERROR(AN_PLUGIN " plugin: <%s> option \"%s\" takes strings.", ci->key,
+              field->key);
+        return -1;
+      }
+      char err[256];
+      if (ad_rule_add_pattern(rule, field->key, field->values[j].value.string,
+                              err, sizeof(err)) != 0) {
+        ERROR(AN_PLUGIN " plugin: <%s>: %s.", ci->key, err);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+static int an_config_option(const oconfig_item_t *ci) {
+  const ad_config_key_t *key = ad_config_key(ci->key);
+  if (key == NULL) {
+    ERROR(AN_PLUGIN " plugin: Unknown option \"%s\".", ci->key);
+    return -1;
+  }
+  if (key->kind == AD_KEY_RULE && ci->values_num == 0)
+    return an_config_rule_block(
+        ci, strcasecmp(key->name, "Ignore") == 0 ? AD_RULE_IGNORE
+                                                 : AD_RULE_SELECT);
+  if (ci->children_num > 0) {
+    ERROR(AN_PLUGIN " plugin: Option \"%s\" is not a block.", ci->key);
+    return -1;
+  }
+  char text[1024], err[512];
+  if (an_option_text(ci, key, text, sizeof(text)) != 0)
+    return -1;
+  if (ad_config_set(&an_ctx.cfg, key->name, text, err, sizeof(err)) != 0) {
+    ERROR(AN_PLUGIN " plugin: %s.", err);
+    return -1;
+  }
+  return 0;
+}
+
+static int an_config(oconfig_item_t *ci) {
+  if (!an_config_initialised) {
+    ad_config_defaults(&an_ctx.cfg);
+    an_config_initialised = true;
+  }
+  int status = 0;
+  for (int i = 0; i < ci->children_num; i++) {
+    if (an_config_option(ci->children + i) != 0)
+      status = -1; /* keep going: report every bad option at once */
+  }
+  char err[512];
+  if (status == 0 && ad_config_check(&an_ctx.cfg, err, sizeof(err)) != 0) {
+    ERROR(AN_PLUGIN " plugin: %s.", err);
+    status = -1;
+  }
+  return status;
+}
+
+/* ---- engine output -> collectd ---------------------------------------------------- */
+
+static void an_sink_report(void *ctx, const ad_host_report_t *report) {
+  an_ctx_t *c = ctx;
+  if (c->cfg.risk_metrics)
+    (void)ad_outbox_push_report(c->outbox, report);
+}
+
+static void an_sink_notice(void *ctx, const ad_notice_t *notice) {
+  an_ctx_t *c = ctx;
+  (void)ad_outbox_push_notice(c->outbox, notice);
+}
+
+static void an_dispatch_gauge(value_list_t *vl, const char *type,
+                              const char *type_instance, gauge_t value) {
+  vl->values = &(value_t){.gauge = value};
+  vl->values_len = 1;
+  sstrncpy(vl->type, type, sizeof(vl->type));
+  sstrncpy(vl->type_instance, type_instance, sizeof(vl->type_instance));
+  plugin_dispatch_values(vl);
+}
+
+static void an_dispatch_report(const ad_host_report_t *r) {
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.meta = meta_data_create();
+  if (vl.meta != NULL)
+    meta_data_add_boolean(vl.meta, AN_META_CREATED, true);
+  vl.time = DOUBLE_TO_CDTIME_T(r->time);
+  if (r->interval > 0)
+    vl.interval = DOUBLE_TO_CDTIME_T(r->interval);
+  sstrncpy(vl.host, r->host, sizeof(vl.host));
+  sstrncpy(vl.plugin, AN_PLUGIN, sizeof(vl.plugin));
+  an_dispatch_gauge(&vl, "gauge", "risk", r->risk);
+  an_dispatch_gauge(&vl, "percent", "anomalous", r->percent_anomalous);
+  if (vl.meta != NULL)
+    meta_data_destroy(vl.meta);
+}
+
+static int an_severity(ad_level_t level) {
+  switch (level) {
+  case AD_LEVEL_OKAY:
+    return NOTIF_OKAY;
+  case AD_LEVEL_WARNING:
+    return NOTIF_WARNING;
+  case AD_LEVEL_FAILURE:
+    break;
+  }
+  return NOTIF_FAILURE;
+}
+
+/* Adds a double unless it is NaN (meta readers choke on "nan"). */
+static void an_meta_double(notification_t *n, const char *name, double v) {
+  if (!isnan(v))
+    plugin_notification_meta_add_double(n, name, v);
+}
+
+static void an_dispatch_notice(const ad_notice_t *x) {
+  notification_t n = {
+      .severity = an_severity(x->level),
+      .time = DOUBLE_TO_CDTIME_T(x->time),
+  };
+  sstrncpy(n.message, x->message, sizeof(n.message));
+  sstrncpy(n.host, x->host, sizeof(n.host));
+  sstrncpy(n.plugin, x->plugin, sizeof(n.plugin));
+  sstrncpy(n.plugin_instance, x->plugin_instance, sizeof(n.plugin_instance));
+  sstrncpy(n.type, x->type, sizeof(n.type));
+  sstrncpy(n.type_instance, x->type_instance, sizeof(n.type_instance));
+
+  const ad_assessment_t *a = &x->assessment;
+  char detectors[64];
+  ad_meta_detected_names(a, detectors, sizeof(detectors));
+  an_meta_double(&n, "risk", isnan(a->risk) ? 0.0 : a->risk);
+  plugin_notification_meta_add_string(&n, "level", ad_level_risk_name(x->level));
+  plugin_notification_meta_add_string(&n, "previous_level",
+                                      ad_level_risk_name(x->previous));
+  an_meta_double(&n, "confidence", a->confidence);
+  plugin_notification_meta_add_signed_int(&n, "consensus", a->consensus);
+  plugin_notification_meta_add_string(&n, "detectors", detectors);
+  plugin_notification_meta_add_string(&n, "series", x->series);
+  an_meta_double(&n, "observed", x->observed);
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    if (isnan(a->member[i].expected))
+      continue;
+    an_meta_double(&n, "expected", a->member[i].expected);
+    an_meta_double(&n, "lower", a->member[i].lower);
+    an_meta_double(&n, "upper", a->member[i].upper);
+    break;
+  }
+  if (x->scope == AD_SCOPE_HOST) {
+    plugin_notification_meta_add_unsigned_int(&n, "anomalous_series",
+                                              x->anomalous);
+    plugin_notification_meta_add_unsigned_int(&n, "total_series", x->total);
+  } else {
+    plugin_notification_meta_add_string(&n, "DataSource", x->data_source);
+  }
+  plugin_dispatch_notification(&n);
+  if (n.meta != NULL)
+    plugin_notification_meta_free(n.meta);
+}
+
+static void an_dispatch_items(ad_out_item_t *items) {
+  for (ad_out_item_t *it = items; it != NULL; it = it->next) {
+    if (it->kind == AD_OUT_REPORT)
+      an_dispatch_report(&it->u.report);
+    else
+      an_dispatch_notice(&it->u.notice);
+  }
+}
+
+static void *an_worker_main(void *arg) {
+  an_ctx_t *c = arg;
+  double last_housekeep = 0.0;
+  for (;;) {
+    bool stopped = false;
+    ad_out_item_t *items = ad_outbox_take(c->outbox, 0.5, &stopped);
+    an_dispatch_items(items);
+    ad_outbox_free_items(items);
+    if (stopped)
+      break;
+    double now = CDTIME_T_TO_DOUBLE(cdtime());
+    if (now - last_housekeep >= AN_HOUSEKEEP_SECONDS) {
+      last_housekeep = now;
+      (void)ad_engine_housekeep(c->engine, now);
+    }
+    size_t dropped = ad_outbox_take_dropped(c->outbox);
+    if (dropped > 0)
+      c_complain(LOG_WARNING, &c->complain_dropped,
+                 AN_PLUGIN " plugin: %zu reports or notifications were "
+                           "dropped because the dispatch queue was full.",
+                 dropped);
+  }
+  return NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------- */
+
+static int an_init(void) {
+  if (atomic_load(&an_ctx.ready))
+    return 0;
+  if (!an_config_initialised) {
+    ad_config_defaults(&an_ctx.cfg);
+    an_config_initialised = true;
+  }
+  an_ctx.outbox = ad_outbox_create(AN_OUTBOX_CAPACITY);
+  ad_sink_t sink = {.host_report = an_sink_report,
+                    .notice = an_sink_notice,
+                    .ctx = &an_ctx};
+  if (an_ctx.outbox != NULL)
+    an_ctx.engine = ad_engine_create(&an_ctx.cfg, &sink);
+  if (an_ctx.engine == NULL) {
+    ERROR(AN_PLUGIN " plugin: out of memory while starting.");
+    ad_outbox_destroy(an_ctx.outbox);
+    an_ctx.outbox = NULL;
+    return -1;
+  }
+  int status = plugin_thread_create(&an_ctx.worker, an_worker_main, &an_ctx,
+                                    "anomaly worker");
+  if (status != 0) {
+    ERROR(AN_PLUGIN " plugin: starting the worker thread failed: %s",
+          STRERROR(status));
+    ad_engine_destroy(an_ctx.engine);
+    ad_outbox_destroy(an_ctx.outbox);
+    an_ctx.engine = NULL;
+    an_ctx.outbox = NULL;
+    return -1;
+  }
+  an_ctx.worker_running = true;
+  atomic_store(&an_ctx.ready, true);
+  const ad_config_t *cfg = ad_engine_config(an_ctx.engine);
+  INFO(AN_PLUGIN " plugin: watching up to %zu series; WARNING at risk %.2f, "
+                 "FAILURE at %.2f, Hits %u.",
+       cfg->max_series, cfg->levels.warning, cfg->levels.failure,
+       cfg->levels.hits);
+  return 0;
+}
+
+static int an_shutdown(void) {
+  atomic_store(&an_ctx.ready, false);
+  if (an_ctx.worker_running) {
+    ad_outbox_stop(an_ctx.outbox);
+    pthread_join(an_ctx.worker, NULL);
+    an_ctx.worker_running = false;
+  }
+  ad_engine_destroy(an_ctx.engine);
+  ad_outbox_destroy(an_ctx.outbox);
+  an_ctx.engine = NULL;
+  an_ctx.outbox = NULL;
+  ad_config_release(&an_ctx.cfg);
+  an_config_initialised = false;
+  return 0;
+}
+
+/* ---- the write path ------------------------------------------------------------- */
+
+static bool an_is_own_output(const value_list_t *vl) {
+  /* By plugin name too: meta data does not travel over the network plugin,
+   * and an aggregator must not score the risk its agents computed. */
+  if (strcmp(vl->plugin, AN_PLUGIN) == 0)
+    return true;
+  bool created = false;
+  if (vl->meta != NULL &&
+      meta_data_get_boolean(vl->meta, AN_META_CREATED, &created) == 0)
+    return created;
+  return false;
+}
+
+static void an_complain_submit(int status, const value_list_t *vl) {
+  char name[6 * DATA_MAX_NAME_LEN];
+  FORMAT_VL(name, sizeof(name), vl);
+  pthread_mutex_lock(&an_ctx.complain_lock);
+  if (status == ENOSPC)
+    c_complain(LOG_WARNING, &an_ctx.complain_full,
+               AN_PLUGIN " plugin: MaxSeries (%zu) reached: new series are "
+                         "not tracked (latest refused: %s).",
+               ad_engine_config(an_ctx.engine)->max_series, name);
+  else
+    c_complain(LOG_WARNING, &an_ctx.complain_input,
+               AN_PLUGIN " plugin: cannot track %s: %s.", name,
+               STRERROR(status));
+  pthread_mutex_unlock(&an_ctx.complain_lock);
+}
+
+static int an_write(const data_set_t *ds, const value_list_t *vl,
+                    user_data_t __attribute__((unused)) * ud) {
+  if (!atomic_load(&an_ctx.ready) || an_is_own_output(vl))
+    return 0;
+  if (ds->ds_num > AN_MAX_SOURCES) {
+    an_complain_submit(E2BIG, vl);
+    return 0;
+  }
+  /* collectd's cache turns COUNTER, DERIVE and ABSOLUTE into rates; the
+   * first value of a counter comes back NaN, which is "no observation". */
+  gauge_t *rates = uc_get_rate(ds, vl);
+  if (rates == NULL)
+    return 0;
+  const char *names[AN_MAX_SOURCES];
+  for (size_t i = 0; i < ds->ds_num; i++)
+    names[i] = ds->ds[i].name;
+  ad_ident_t id = {.host = vl->host,
+                   .plugin = vl->plugin,
+                   .plugin_instance = vl->plugin_instance,
+                   .type = vl->type,
+                   .type_instance = vl->type_instance};
+  ad_sample_t sample = {
+      .time = CDTIME_T_TO_DOUBLE(vl->time),
+      .interval = CDTIME_T_TO_DOUBLE(vl->interval),
+      .arrival = CDTIME_T_TO_DOUBLE(cdtime()),
+      .count = ds->ds_num,
+      .values = rates,
+      .ds_names = names,
+  };
+  int status = ad_engine_submit(an_ctx.engine, &id, &sample);
+  sfree(rates);
+  if (status != 0)
+    an_complain_submit(status, vl);
+  return 0;
+}
+
+void module_register(void) {
+  plugin_register_complex_config(AN_PLUGIN, an_config);
+  plugin_register_init(AN_PLUGIN, an_init);
+  plugin_register_write(AN_PLUGIN, an_write, NULL);
+  plugin_register_shutdown(AN_PLUGIN, an_shutdown);
+}

@@ -1,0 +1,32 @@
+/* The collectd-anomaly command: one function per subcommand, plus helpers
+ * they share. Exit codes: 0 success, 1 failure of the work itself, 2 bad
+ * usage or bad input. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+/* `collectd-anomaly replay ...`; argv[0] is "replay". */
+int cli_replay(int argc, char **argv);
+
+/* Prints "collectd-anomaly: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Progress on stderr for long runs, only when stderr is a terminal; updated
+ * at most a few times per second. */
+typedef struct {
+  bool enabled;
+  double last_shown;
+  const char *what;
+} cli_progress_t;
+
+void cli_progress_start(cli_progress_t *p, const char *what);
+void cli_progress_update(cli_progress_t *p, size_t done);
+void cli_progress_finish(cli_progress_t *p, size_t done);
+
+#endif /* CLI_H */

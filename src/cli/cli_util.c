@@ -1,0 +1,45 @@
+/* Helpers shared by the subcommands: error output and terminal progress. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("collectd-anomaly: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static double monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void cli_progress_start(cli_progress_t *p, const char *what) {
+  *p = (cli_progress_t){.enabled = isatty(STDERR_FILENO) == 1,
+                        .last_shown = monotonic_seconds(),
+                        .what = what};
+}
+
+void cli_progress_update(cli_progress_t *p, size_t done) {
+  if (!p->enabled || (done & 1023) != 0)
+    return;
+  double now = monotonic_seconds();
+  if (now - p->last_shown < 0.25)
+    return;
+  p->last_shown = now;
+  fprintf(stderr, "\r%s: %zu rows", p->what, done);
+  fflush(stderr);
+}
+
+void cli_progress_finish(cli_progress_t *p, size_t done) {
+  if (!p->enabled)
+    return;
+  fprintf(stderr, "\r%s: %zu rows, done\n", p->what, done);
+}

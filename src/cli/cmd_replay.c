@@ -1,0 +1,301 @@
+/* collectd-anomaly replay: runs a CSV of history through the same engine the
+ * anomaly plugin runs, and prints, for every input row, the host risk score
+ * and the notification level the plugin would be in after that row.
+ *
+ * All columns are series of one host. Each row is one interval of that host:
+ * its values are submitted, then the host's tick is closed, exactly what the
+ * plugin does when the next interval's values arrive. */
+#include "cli.h"
+
+#include "core/ad_config.h"
+#include "core/ad_csv.h"
+#include "core/ad_engine.h"
+#include "core/ad_rate.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOUSEKEEP_EVERY 256 /* rows between expiry sweeps */
+
+typedef struct {
+  double risk;
+  ad_level_t level;
+} replay_state_t;
+
+typedef struct {
+  const char *column;
+  ad_ds_kind_t kind;
+} column_kind_t;
+
+typedef struct {
+  ad_config_t cfg;
+  const char *host;
+  const char *path;
+  column_kind_t *kinds; /* --derive/--counter/--absolute, in order given */
+  size_t kind_count;
+} replay_options_t;
+
+static void replay_usage(FILE *out) {
+  fputs(
+      "usage: collectd-anomaly replay [OPTION]... FILE.csv\n"
+      "\n"
+      "Runs FILE.csv (header: timestamp, then one column per series of one\n"
+      "host; timestamps in epoch seconds or YYYY-MM-DD HH:MM:SS UTC; empty or\n"
+      "nan = missing) through the anomaly plugin's detectors and prints\n"
+      "timestamp,score,level for every row. FILE may be - for stdin.\n"
+      "\n"
+      "  -s, --set KEY=VALUE   an anomaly plugin option, as in collectd.conf\n"
+      "                        (e.g. --set Hits=2, --set 'Ignore=Plugin=df')\n"
+      "      --host NAME       host name the series belong to (default replay)\n"
+      "      --derive COLUMN   COLUMN holds a cumulative DERIVE counter\n"
+      "      --counter COLUMN  COLUMN holds a wrapping COUNTER\n"
+      "      --absolute COLUMN COLUMN holds per-interval ABSOLUTE amounts\n"
+      "  -h, --help            this text\n",
+      out);
+}
+
+static void on_report(void *ctx, const ad_host_report_t *report) {
+  replay_state_t *st = ctx;
+  st->risk = report->risk;
+  st->level = report->level;
+}
+
+static int add_kind(replay_options_t *o, const char *column, ad_ds_kind_t kind) {
+  column_kind_t *grown =
+      realloc(o->kinds, (o->kind_count + 1) * sizeof(*grown));
+  if (grown == NULL)
+    return ENOMEM;
+  o->kinds = grown;
+  o->kinds[o->kind_count++] = (column_kind_t){.column = column, .kind = kind};
+  return 0;
+}
+
+/* Parses the command line into o. Returns -1 to go on, or an exit code. */
+static int parse_options(int argc, char **argv, replay_options_t *o) {
+  enum { OPT_HOST = 256, OPT_DERIVE, OPT_COUNTER, OPT_ABSOLUTE };
+  static const struct option longopts[] = {
+      {"set", required_argument, NULL, 's'},
+      {"host", required_argument, NULL, OPT_HOST},
+      {"derive", required_argument, NULL, OPT_DERIVE},
+      {"counter", required_argument, NULL, OPT_COUNTER},
+      {"absolute", required_argument, NULL, OPT_ABSOLUTE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  char err[512];
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+    int status = 0;
+    switch (c) {
+    case 's':
+      if (ad_config_set_pair(&o->cfg, optarg, err, sizeof(err)) != 0) {
+        cli_error("--set %s: %s", optarg, err);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case OPT_HOST:
+      o->host = optarg;
+      break;
+    case OPT_DERIVE:
+      status = add_kind(o, optarg, AD_DS_DERIVE);
+      break;
+    case OPT_COUNTER:
+      status = add_kind(o, optarg, AD_DS_COUNTER);
+      break;
+    case OPT_ABSOLUTE:
+      status = add_kind(o, optarg, AD_DS_ABSOLUTE);
+      break;
+    case 'h':
+      replay_usage(stdout);
+      return CLI_EXIT_OK;
+    default:
+      replay_usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+    if (status != 0) {
+      cli_error("out of memory");
+      return CLI_EXIT_FAILURE;
+    }
+  }
+  if (optind != argc - 1) {
+    cli_error(optind == argc ? "replay needs a CSV file"
+                             : "replay takes one CSV file");
+    replay_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  o->path = argv[optind];
+  if (ad_config_check(&o->cfg, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    return CLI_EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* Series and rate state of the CSV's columns. */
+typedef struct {
+  size_t count;
+  ad_ident_buf_t *names;
+  ad_ident_t *ids;
+  ad_ds_kind_t *kinds;
+  ad_rate_t *rates;
+  double *values;
+} columns_t;
+
+static void columns_free(columns_t *c) {
+  free(c->names);
+  free(c->ids);
+  free(c->kinds);
+  free(c->rates);
+  free(c->values);
+}
+
+static int columns_setup(columns_t *c, const ad_csv_t *csv,
+                         const replay_options_t *o) {
+  c->count = ad_csv_columns(csv);
+  c->names = calloc(c->count, sizeof(*c->names));
+  c->ids = calloc(c->count, sizeof(*c->ids));
+  c->kinds = calloc(c->count, sizeof(*c->kinds));
+  c->rates = calloc(c->count, sizeof(*c->rates));
+  c->values = calloc(c->count, sizeof(*c->values));
+  if (!c->names || !c->ids || !c->kinds || !c->rates || !c->values) {
+    cli_error("out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  for (size_t i = 0; i < c->count; i++) {
+    const char *name = ad_csv_column_name(csv, i);
+    if (ad_ident_parse(name, o->host, &c->names[i], &c->ids[i]) != 0) {
+      cli_error("%s:1: column \"%.64s\" is not a usable series name "
+                "(plugin[-instance]/type[-instance], fields under %d bytes)",
+                o->path, name, AD_NAME_MAX);
+      return CLI_EXIT_USAGE;
+    }
+    ad_rate_init(&c->rates[i]);
+  }
+  for (size_t k = 0; k < o->kind_count; k++) {
+    size_t i = 0;
+    while (i < c->count &&
+           strcmp(ad_csv_column_name(csv, i), o->kinds[k].column) != 0)
+      i++;
+    if (i == c->count) {
+      cli_error("%s:1: no column \"%s\" (named by --derive/--counter/"
+                "--absolute)",
+                o->path, o->kinds[k].column);
+      return CLI_EXIT_USAGE;
+    }
+    c->kinds[i] = o->kinds[k].kind;
+  }
+  return -1;
+}
+
+/* Replays every row; returns an exit code. */
+static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
+                       replay_state_t *st, const char *host) {
+  static const char *const ds_name[] = {"value"};
+  char err[512];
+  cli_progress_t progress;
+  cli_progress_start(&progress, "replay");
+  fputs("timestamp,score,level\n", stdout);
+  double time = NAN, previous = NAN;
+  const char *time_text = NULL;
+  size_t rows = 0;
+  bool warned_full = false;
+  unsigned warned_order = 0;
+  int status;
+  while ((status = ad_csv_next(csv, &time, &time_text, c->values, err,
+                               sizeof(err))) == 1) {
+    if (ad_csv_time_went_back(csv) && warned_order++ == 0)
+      cli_error("%s:%zu: timestamp does not advance; rows are replayed in "
+                "file order (reported once per file)",
+                ad_csv_name(csv), ad_csv_line(csv));
+    double interval = isnan(previous) || time <= previous ? 0.0 : time - previous;
+    for (size_t i = 0; i < c->count; i++) {
+      double value = c->values[i];
+      if (c->kinds[i] != AD_DS_GAUGE)
+        (void)ad_rate_update(&c->rates[i], c->kinds[i], c->values[i], time,
+                             &value);
+      ad_sample_t sample = {.time = time,
+                            .interval = interval,
+                            .arrival = time,
+                            .count = 1,
+                            .values = &value,
+                            .ds_names = ds_name};
+      if (ad_engine_submit(engine, &c->ids[i], &sample) == ENOSPC &&
+          !warned_full) {
+        cli_error("MaxSeries reached: some columns are not tracked");
+        warned_full = true;
+      }
+    }
+    st->risk = 0.0;
+    (void)ad_engine_flush_host(engine, host);
+    printf("%s,%.6f,%s\n", time_text, st->risk, ad_level_name(st->level));
+    previous = time;
+    if (++rows % HOUSEKEEP_EVERY == 0)
+      ad_engine_housekeep(engine, time);
+    cli_progress_update(&progress, rows);
+  }
+  cli_progress_finish(&progress, rows);
+  if (status < 0) {
+    fflush(stdout);
+    cli_error("%s", err);
+    return CLI_EXIT_USAGE;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    cli_error("writing the output failed: %s", strerror(errno));
+    return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_replay(int argc, char **argv) {
+  replay_options_t o = {.host = "replay"};
+  ad_config_defaults(&o.cfg);
+  int code = parse_options(argc, argv, &o);
+  if (code >= 0)
+    goto out_options;
+
+  FILE *fp = strcmp(o.path, "-") == 0 ? stdin : fopen(o.path, "r");
+  if (fp == NULL) {
+    cli_error("%s: %s", o.path, strerror(errno));
+    code = CLI_EXIT_USAGE;
+    goto out_options;
+  }
+  char err[512];
+  ad_csv_t *csv = ad_csv_open(fp, o.path, err, sizeof(err));
+  columns_t columns = {0};
+  ad_engine_t *engine = NULL;
+  replay_state_t state = {.level = AD_LEVEL_OKAY};
+  if (csv == NULL) {
+    cli_error("%s", err);
+    code = CLI_EXIT_USAGE;
+    goto out_file;
+  }
+  code = columns_setup(&columns, csv, &o);
+  if (code >= 0)
+    goto out_file;
+  ad_sink_t sink = {.host_report = on_report, .ctx = &state};
+  engine = ad_engine_create(&o.cfg, &sink);
+  if (engine == NULL) {
+    cli_error("out of memory");
+    code = CLI_EXIT_FAILURE;
+    goto out_file;
+  }
+  static char buffer[1 << 16];
+  setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+  code = replay_rows(csv, &columns, engine, &state, o.host);
+
+out_file:
+  ad_engine_destroy(engine);
+  columns_free(&columns);
+  ad_csv_close(csv);
+  if (fp != stdin)
+    fclose(fp);
+out_options:
+  ad_config_release(&o.cfg);
+  free(o.kinds);
+  return code;
+}

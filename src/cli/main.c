@@ -1,0 +1,43 @@
+/* collectd-anomaly: runs history through the anomaly plugin's detectors.
+ *
+ *   collectd-anomaly replay [--set KEY=VALUE]... FILE.csv
+ *
+ * Later subcommands (train, state, safe-to-patch) arrive with their issues. */
+#include "cli.h"
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+  fputs("usage: collectd-anomaly COMMAND [OPTION]... [ARG]...\n"
+        "\n"
+        "Commands:\n"
+        "  replay [--set KEY=VALUE]... [--host NAME] FILE.csv\n"
+        "        run a CSV of history through the anomaly plugin's detectors\n"
+        "        and print timestamp,score,level for every row\n"
+        "\n"
+        "  collectd-anomaly COMMAND --help  shows a command's options.\n"
+        "  collectd-anomaly --version       prints the version.\n",
+        out);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *command = argv[1];
+  if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+    usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(command, "--version") == 0) {
+    printf("collectd-anomaly %s\n", AD_VERSION);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(command, "replay") == 0)
+    return cli_replay(argc - 1, argv + 1);
+  cli_error("unknown command \"%s\" (try collectd-anomaly --help)", command);
+  return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,282 @@
+/* ad_config: anomaly plugin configuration (see header). */
+#include "ad_config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Where each key lands in ad_config_t. Kept beside the table so that adding a
+ * key is one table row plus one case here. */
+typedef enum {
+  K_WARNING,
+  K_FAILURE,
+  K_HYSTERESIS,
+  K_HITS,
+  K_WINDOW,
+  K_SPAN,
+  K_WARMUP,
+  K_WEIGHT_SW,
+  K_MAX_SERIES,
+  K_SERIES_TIMEOUT,
+  K_NOTIFY_HOST,
+  K_NOTIFY_SERIES,
+  K_RISK_METRICS,
+  K_SELECT,
+  K_IGNORE,
+} key_id_t;
+
+static const ad_config_key_t keys[] = {
+    [K_WARNING] = {"WarningThreshold", AD_KEY_NUMBER, 0, 1, "0.4",
+                   "Risk at which a host or series becomes MEDIUM risk and a "
+                   "WARNING notification is sent."},
+    [K_FAILURE] = {"FailureThreshold", AD_KEY_NUMBER, 0, 1, "0.6",
+                   "Risk at which a host or series becomes HIGH risk and a "
+                   "FAILURE notification is sent."},
+    [K_HYSTERESIS] = {"Hysteresis", AD_KEY_NUMBER, 0, 0.5, "0.1",
+                      "A level is left downwards only when the risk falls "
+                      "this far below its threshold."},
+    [K_HITS] = {"Hits", AD_KEY_INTEGER, 1, 1000, "1",
+                "Consecutive observations pointing to another level before "
+                "the level changes (both up and down)."},
+    [K_WINDOW] = {"WindowSize", AD_KEY_INTEGER, 2, AD_WINDOW_MAX, "16",
+                  "Length in values of the sliding window whose mean is "
+                  "compared with the baseline."},
+    [K_SPAN] = {"SmoothingSpan", AD_KEY_INTEGER, 2, 1000000, "64",
+                "Span in values of the exponential moving average baseline "
+                "(alpha = 2 / (span + 1))."},
+    [K_WARMUP] = {"WarmupValues", AD_KEY_INTEGER, 2, 1000000, "32",
+                  "Values a series is only learned from before it is scored; "
+                  "at least WindowSize."},
+    [K_WEIGHT_SW] = {"WeightSlidingWindow", AD_KEY_NUMBER, 0, 1, "0.35",
+                     "Meta-classifier weight of the sliding window + EMA "
+                     "detector."},
+    [K_MAX_SERIES] = {"MaxSeries", AD_KEY_INTEGER, 1, 100000000, "100000",
+                      "Series (data sources of value lists) tracked at most; "
+                      "new series beyond it are refused with a log line."},
+    [K_SERIES_TIMEOUT] = {"SeriesTimeout", AD_KEY_NUMBER, 1, 1e9, "86400",
+                          "Seconds without values after which a series and "
+                          "what was learned about it are dropped."},
+    [K_NOTIFY_HOST] = {"NotifyHost", AD_KEY_BOOLEAN, 0, 1, "true",
+                       "Send a notification (plugin anomaly) when a host's "
+                       "level changes."},
+    [K_NOTIFY_SERIES] = {"NotifySeries", AD_KEY_BOOLEAN, 0, 1, "false",
+                         "Send a notification, under the series' own "
+                         "identifier, when a series' level changes."},
+    [K_RISK_METRICS] = {"RiskMetrics", AD_KEY_BOOLEAN, 0, 1, "true",
+                        "Dispatch anomaly/gauge-risk and "
+                        "anomaly/percent-anomalous for every host every "
+                        "interval."},
+    [K_SELECT] = {"Select", AD_KEY_RULE, 0, 0, "",
+                  "Only look at value lists matching one of these rules "
+                  "(default: all)."},
+    [K_IGNORE] = {"Ignore", AD_KEY_RULE, 0, 0, "",
+                  "Never look at value lists matching one of these rules."},
+};
+
+#define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
+
+const ad_config_key_t *ad_config_keys(size_t *count) {
+  *count = KEY_COUNT;
+  return keys;
+}
+
+static int key_index(const char *name) {
+  for (size_t i = 0; i < KEY_COUNT; i++)
+    if (strcasecmp(name, keys[i].name) == 0)
+      return (int)i;
+  return -1;
+}
+
+const ad_config_key_t *ad_config_key(const char *name) {
+  int i = key_index(name);
+  return i >= 0 ? &keys[i] : NULL;
+}
+
+static int parse_number(const ad_config_key_t *k, const char *text,
+                        double *out, char *err, size_t err_size) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  bool integral = k->kind == AD_KEY_INTEGER;
+  if (end == text || *end != '\0' || errno != 0 || !isfinite(v) ||
+      (integral && v != floor(v)) || v < k->min || v > k->max) {
+    snprintf(err, err_size, "%s expects %s between %g and %g, got \"%s\"",
+             k->name, integral ? "a whole number" : "a number", k->min, k->max,
+             text);
+    return EINVAL;
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_boolean(const ad_config_key_t *k, const char *text, bool *out,
+                         char *err, size_t err_size) {
+  static const char *const truthy[] = {"true", "yes", "on", "1"};
+  static const char *const falsy[] = {"false", "no", "off", "0"};
+  for (size_t i = 0; i < 4; i++) {
+    if (strcasecmp(text, truthy[i]) == 0) {
+      *out = true;
+      return 0;
+    }
+    if (strcasecmp(text, falsy[i]) == 0) {
+      *out = false;
+      return 0;
+    }
+  }
+  snprintf(err, err_size, "%s expects true or false, got \"%s\"", k->name,
+           text);
+  return EINVAL;
+}
+
+static int set_rule(ad_config_t *cfg, const ad_config_key_t *k,
+                    ad_rule_kind_t kind, const char *text, char *err,
+                    size_t err_size) {
+  if (cfg->rules == NULL) {
+    cfg->rules = ad_rules_create();
+    if (cfg->rules == NULL)
+      return ENOMEM;
+  }
+  char reason[256] = "";
+  int status = ad_rules_parse(cfg->rules, kind, text, reason, sizeof(reason));
+  if (status == EINVAL)
+    snprintf(err, err_size, "%s: %s", k->name, reason);
+  return status;
+}
+
+int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
+                  char *err, size_t err_size) {
+  int id = key_index(key);
+  if (id < 0) {
+    snprintf(err, err_size, "unknown option \"%s\"", key);
+    return EINVAL;
+  }
+  const ad_config_key_t *k = &keys[id];
+  double number = 0.0;
+  bool flag = false;
+  int status = 0;
+  if (k->kind == AD_KEY_NUMBER || k->kind == AD_KEY_INTEGER)
+    status = parse_number(k, value, &number, err, err_size);
+  else if (k->kind == AD_KEY_BOOLEAN)
+    status = parse_boolean(k, value, &flag, err, err_size);
+  if (status != 0)
+    return status;
+
+  switch ((key_id_t)id) {
+  case K_WARNING:
+    cfg->levels.warning = number;
+    break;
+  case K_FAILURE:
+    cfg->levels.failure = number;
+    break;
+  case K_HYSTERESIS:
+    cfg->levels.hysteresis = number;
+    break;
+  case K_HITS:
+    cfg->levels.hits = (unsigned)number;
+    break;
+  case K_WINDOW:
+    cfg->window.window = (unsigned)number;
+    break;
+  case K_SPAN:
+    cfg->window.span = (unsigned)number;
+    break;
+  case K_WARMUP:
+    cfg->window.warmup = (unsigned)number;
+    break;
+  case K_WEIGHT_SW:
+    cfg->weights[AD_DET_SLIDING_WINDOW] = number;
+    break;
+  case K_MAX_SERIES:
+    cfg->max_series = (size_t)number;
+    break;
+  case K_SERIES_TIMEOUT:
+    cfg->series_timeout = number;
+    break;
+  case K_NOTIFY_HOST:
+    cfg->notify_host = flag;
+    break;
+  case K_NOTIFY_SERIES:
+    cfg->notify_series = flag;
+    break;
+  case K_RISK_METRICS:
+    cfg->risk_metrics = flag;
+    break;
+  case K_SELECT:
+    return set_rule(cfg, k, AD_RULE_SELECT, value, err, err_size);
+  case K_IGNORE:
+    return set_rule(cfg, k, AD_RULE_IGNORE, value, err, err_size);
+  }
+  return 0;
+}
+
+int ad_config_set_pair(ad_config_t *cfg, const char *pair, char *err,
+                       size_t err_size) {
+  const char *eq = strchr(pair, '=');
+  if (eq == NULL || eq == pair) {
+    snprintf(err, err_size, "expected KEY=VALUE, got \"%s\"", pair);
+    return EINVAL;
+  }
+  char key[64];
+  size_t len = (size_t)(eq - pair);
+  if (len >= sizeof(key)) {
+    snprintf(err, err_size, "unknown option \"%.*s\"", (int)len, pair);
+    return EINVAL;
+  }
+  memcpy(key, pair, len);
+  key[len] = '\0';
+  return ad_config_set(cfg, key, eq + 1, err, err_size);
+}
+
+void ad_config_defaults(ad_config_t *cfg) {
+  *cfg = (ad_config_t){0};
+  char err[256];
+  for (size_t i = 0; i < KEY_COUNT; i++) {
+    if (keys[i].kind != AD_KEY_RULE)
+      (void)ad_config_set(cfg, keys[i].name, keys[i].fallback, err,
+                          sizeof(err));
+  }
+  /* Members that are not built yet keep their seed weights for when they
+   * arrive; a missing member's weight is spread over the others. */
+  cfg->weights[AD_DET_SEASONAL] = 0.0;
+  cfg->weights[AD_DET_ISOLATION_FOREST] = 0.0;
+}
+
+int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
+  const ad_level_params_t *l = &cfg->levels;
+  if (!(l->warning < l->failure)) {
+    snprintf(err, err_size,
+             "WarningThreshold (%g) must be below FailureThreshold (%g)",
+             l->warning, l->failure);
+    return EINVAL;
+  }
+  if (!(l->hysteresis < l->warning)) {
+    snprintf(err, err_size,
+             "Hysteresis (%g) must be below WarningThreshold (%g)",
+             l->hysteresis, l->warning);
+    return EINVAL;
+  }
+  if (cfg->window.warmup < cfg->window.window) {
+    snprintf(err, err_size,
+             "WarmupValues (%u) must be at least WindowSize (%u)",
+             cfg->window.warmup, cfg->window.window);
+    return EINVAL;
+  }
+  double total = 0.0;
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    total += cfg->weights[i];
+  if (!(total > 0.0)) {
+    snprintf(err, err_size, "at least one detector weight must be positive");
+    return EINVAL;
+  }
+  return 0;
+}
+
+void ad_config_release(ad_config_t *cfg) {
+  if (cfg == NULL)
+    return;
+  ad_rules_destroy(cfg->rules);
+  ad_config_defaults(cfg);
+}

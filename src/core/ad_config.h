@@ -1,0 +1,74 @@
+/* ad_config: the anomaly plugin's configuration, shared by the plugin
+ * (collectd.conf) and the collectd-anomaly command (--set KEY=VALUE), so both
+ * accept exactly the same keys with the same defaults and limits.
+ *
+ * Keys are described by one table (ad_config_keys) that also feeds the
+ * documentation. Setting a key goes through four steps: look up (an unknown
+ * key names itself), parse (the value's type), clamp check (range), and a
+ * final cross-field validation (ad_config_check) before use. */
+#ifndef AD_CONFIG_H
+#define AD_CONFIG_H
+
+#include "ad_detector.h"
+#include "ad_level.h"
+#include "ad_rules.h"
+#include "ad_window.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+  ad_level_params_t levels;    /* thresholds, hysteresis, hits */
+  ad_window_params_t window;   /* sliding window + EMA detector */
+  double weights[AD_DET_COUNT]; /* meta-classifier weights */
+  size_t max_series;           /* series tracked at most */
+  double series_timeout;       /* seconds without values before expiry */
+  bool notify_host;            /* host-level notifications */
+  bool notify_series;          /* per-series notifications */
+  bool risk_metrics;           /* dispatch anomaly/gauge-risk and co. */
+  ad_rules_t *rules;           /* Select/Ignore; NULL selects everything */
+} ad_config_t;
+
+typedef enum {
+  AD_KEY_NUMBER,  /* a real number */
+  AD_KEY_INTEGER, /* a whole number */
+  AD_KEY_BOOLEAN, /* true/false, yes/no, on/off */
+  AD_KEY_RULE,    /* a Select/Ignore rule */
+} ad_key_kind_t;
+
+typedef struct {
+  const char *name;     /* as written in collectd.conf */
+  ad_key_kind_t kind;
+  double min, max;      /* accepted range for numbers */
+  const char *fallback; /* default, as text */
+  const char *doc;      /* one-paragraph description */
+} ad_config_key_t;
+
+/* The key table; *count receives its length. Static storage. */
+const ad_config_key_t *ad_config_keys(size_t *count);
+
+/* Looks a key up by name (case-insensitive). NULL when unknown. */
+const ad_config_key_t *ad_config_key(const char *name);
+
+/* Fills cfg with the defaults (no rules). Cannot fail. */
+void ad_config_defaults(ad_config_t *cfg);
+
+/* Sets key to the value given as text. Returns 0; EINVAL with err holding a
+ * sentence that names the key and what was expected (cfg unchanged); or
+ * ENOMEM. */
+int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
+                  char *err, size_t err_size);
+
+/* Parses "KEY=VALUE" (replay's --set) and sets it like ad_config_set. */
+int ad_config_set_pair(ad_config_t *cfg, const char *pair, char *err,
+                       size_t err_size);
+
+/* Cross-field checks (warning below failure, hysteresis below warning,
+ * warm-up at least one window, some weight positive). Returns 0 or EINVAL
+ * with err naming the keys involved. */
+int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size);
+
+/* Frees what cfg owns (its rules) and leaves the defaults. NULL allowed. */
+void ad_config_release(ad_config_t *cfg);
+
+#endif /* AD_CONFIG_H */

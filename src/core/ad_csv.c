@@ -1,0 +1,313 @@
+/* ad_csv: streaming reader for the replay CSV format (see header). */
+#include "ad_csv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct ad_csv_s {
+  FILE *fp;
+  char *name;
+  size_t line_no;
+  char *line;      /* current line (getline buffer) */
+  size_t line_cap;
+  char **fields;   /* pointers into line after splitting */
+  size_t field_cap;
+  size_t columns;  /* series columns */
+  char **column_names;
+  double last_time;
+  bool have_time;
+  bool went_back; /* the last row's time did not advance */
+};
+
+static void fail(const ad_csv_t *csv, char *err, size_t err_size,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void fail(const ad_csv_t *csv, char *err, size_t err_size,
+                 const char *fmt, ...) {
+  if (err == NULL || err_size == 0)
+    return;
+  int n = snprintf(err, err_size, "%s:%zu: ", csv->name, csv->line_no);
+  if (n < 0 || (size_t)n >= err_size)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- parsing of single cells ---------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil), so no timezone or libc quirk is involved. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static bool leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int parse_calendar(const char *text, double *time) {
+  int year, month, day, hour, minute, second, used = 0;
+  if (sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour,
+             &minute, &second, &used) != 6 ||
+      used != 19)
+    return EINVAL;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 ||
+      day > mdays[month - 1] + (month == 2 && leap(year)) || hour > 23 ||
+      minute > 59 || second > 60)
+    return EINVAL;
+  double fraction = 0.0;
+  const char *rest = text + used;
+  if (*rest == '.') {
+    char *end = NULL;
+    fraction = strtod(rest, &end);
+    if (end == rest + 1 || *end != '\0')
+      return EINVAL;
+  } else if (*rest != '\0') {
+    return EINVAL;
+  }
+  int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
+  *time = (double)(days * 86400 + hour * 3600 + minute * 60 + second) +
+          fraction;
+  return 0;
+}
+
+int ad_csv_parse_time(const char *text, double *time) {
+  if (strchr(text, '-') != NULL && strchr(text, ':') != NULL)
+    return parse_calendar(text, time);
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || errno != 0 || !isfinite(v) || v < 0)
+    return EINVAL;
+  *time = v;
+  return 0;
+}
+
+int ad_csv_parse_value(const char *text, double *value) {
+  if (text[0] == '\0' || strcasecmp(text, "nan") == 0) {
+    *value = NAN;
+    return 0;
+  }
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || !isfinite(v) || errno == ERANGE)
+    return EINVAL;
+  *value = v;
+  return 0;
+}
+
+/* ---- lines and fields --------------------------------------------------------- */
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  size_t n = strlen(s);
+  while (n > 0 && isspace((unsigned char)s[n - 1]))
+    s[--n] = '\0';
+  return s;
+}
+
+/* Reads the next line into csv->line, without its end of line. Returns 1, 0
+ * at end of file, -1 on a read error. */
+static int read_line(ad_csv_t *csv) {
+  errno = 0;
+  ssize_t n = getline(&csv->line, &csv->line_cap, csv->fp);
+  if (n < 0)
+    return ferror(csv->fp) ? -1 : 0;
+  csv->line_no++;
+  while (n > 0 && (csv->line[n - 1] == '\n' || csv->line[n - 1] == '\r'))
+    csv->line[--n] = '\0';
+  return 1;
+}
+
+/* Splits csv->line in place at commas, honouring double quotes. Returns the
+ * number of fields, or 0 with err filled. */
+static size_t split(ad_csv_t *csv, char *err, size_t err_size) {
+  size_t count = 0;
+  char *src = csv->line, *dst = csv->line;
+  for (;;) {
+    if (count == csv->field_cap) {
+      size_t cap = csv->field_cap ? 2 * csv->field_cap : 16;
+      char **grown = realloc(csv->fields, cap * sizeof(*grown));
+      if (grown == NULL) {
+        fail(csv, err, err_size, "out of memory");
+        return 0;
+      }
+      csv->fields = grown;
+      csv->field_cap = cap;
+    }
+    char *start = dst;
+    while (*src == ' ' || *src == '\t')
+      src++;
+    if (*src == '"') {
+      src++;
+      for (;;) {
+        if (*src == '\0') {
+          fail(csv, err, err_size, "unterminated quoted field");
+          return 0;
+        }
+        if (*src == '"' && src[1] == '"') {
+          *dst++ = '"';
+          src += 2;
+        } else if (*src == '"') {
+          src++;
+          break;
+        } else {
+          *dst++ = *src++;
+        }
+      }
+      while (*src == ' ' || *src == '\t')
+        src++;
+      if (*src != ',' && *src != '\0') {
+        fail(csv, err, err_size, "text after a closing quote");
+        return 0;
+      }
+    } else {
+      while (*src != ',' && *src != '\0')
+        *dst++ = *src++;
+    }
+    bool last = *src == '\0';
+    *dst++ = '\0';
+    src++;
+    csv->fields[count++] = trim(start);
+    if (last)
+      return count;
+  }
+}
+
+/* ---- the reader ------------------------------------------------------------------- */
+
+ad_csv_t *ad_csv_open(FILE *fp, const char *name, char *err, size_t err_size) {
+  ad_csv_t *csv = calloc(1, sizeof(*csv));
+  if (csv == NULL)
+    return NULL;
+  csv->fp = fp;
+  csv->name = strdup(name);
+  if (csv->name == NULL) {
+    free(csv);
+    return NULL;
+  }
+  int status = read_line(csv);
+  if (status <= 0) {
+    csv->line_no = 1;
+    fail(csv, err, err_size, status < 0 ? "read error" : "empty file: no header");
+    ad_csv_close(csv);
+    return NULL;
+  }
+  size_t n = split(csv, err, err_size);
+  if (n == 0) {
+    ad_csv_close(csv);
+    return NULL;
+  }
+  if (strcasecmp(csv->fields[0], "timestamp") != 0 || n < 2) {
+    fail(csv, err, err_size,
+         "the header must be \"timestamp\" followed by at least one series "
+         "column");
+    ad_csv_close(csv);
+    return NULL;
+  }
+  csv->columns = n - 1;
+  csv->column_names = calloc(csv->columns, sizeof(char *));
+  for (size_t i = 0; csv->column_names != NULL && i < csv->columns; i++) {
+    const char *col = csv->fields[i + 1];
+    if (col[0] == '\0') {
+      fail(csv, err, err_size, "column %zu of the header has no name", i + 2);
+      ad_csv_close(csv);
+      return NULL;
+    }
+    csv->column_names[i] = strdup(col);
+    if (csv->column_names[i] == NULL)
+      break;
+  }
+  if (csv->column_names == NULL ||
+      csv->column_names[csv->columns - 1] == NULL) {
+    fail(csv, err, err_size, "out of memory");
+    ad_csv_close(csv);
+    return NULL;
+  }
+  return csv;
+}
+
+void ad_csv_close(ad_csv_t *csv) {
+  if (csv == NULL)
+    return;
+  for (size_t i = 0; csv->column_names != NULL && i < csv->columns; i++)
+    free(csv->column_names[i]);
+  free(csv->column_names);
+  free(csv->fields);
+  free(csv->line);
+  free(csv->name);
+  free(csv);
+}
+
+size_t ad_csv_columns(const ad_csv_t *csv) { return csv->columns; }
+
+const char *ad_csv_column_name(const ad_csv_t *csv, size_t i) {
+  return i < csv->columns ? csv->column_names[i] : NULL;
+}
+
+size_t ad_csv_line(const ad_csv_t *csv) { return csv->line_no; }
+
+int ad_csv_next(ad_csv_t *csv, double *time, const char **time_text,
+                double *values, char *err, size_t err_size) {
+  for (;;) {
+    int status = read_line(csv);
+    if (status < 0) {
+      fail(csv, err, err_size, "read error: %s", strerror(errno));
+      return -1;
+    }
+    if (status == 0)
+      return 0;
+    if (trim(csv->line)[0] != '\0')
+      break;
+  }
+  size_t n = split(csv, err, err_size);
+  if (n == 0)
+    return -1;
+  if (n != csv->columns + 1) {
+    fail(csv, err, err_size, "expected %zu fields like the header, found %zu",
+         csv->columns + 1, n);
+    return -1;
+  }
+  double t;
+  if (ad_csv_parse_time(csv->fields[0], &t) != 0) {
+    fail(csv, err, err_size,
+         "bad timestamp \"%.64s\" (expected epoch seconds or YYYY-MM-DD "
+         "HH:MM:SS)",
+         csv->fields[0]);
+    return -1;
+  }
+  for (size_t i = 0; i < csv->columns; i++) {
+    if (ad_csv_parse_value(csv->fields[i + 1], &values[i]) != 0) {
+      fail(csv, err, err_size, "column \"%.64s\": \"%.64s\" is not a number",
+           csv->column_names[i], csv->fields[i + 1]);
+      return -1;
+    }
+  }
+  csv->went_back = csv->have_time && !(t > csv->last_time);
+  csv->last_time = t;
+  csv->have_time = true;
+  *time = t;
+  *time_text = csv->fields[0];
+  return 1;
+}
+
+bool ad_csv_time_went_back(const ad_csv_t *csv) { return csv->went_back; }
+
+const char *ad_csv_name(const ad_csv_t *csv) { return csv->name; }

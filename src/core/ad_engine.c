@@ -1,0 +1,378 @@
+/* ad_engine: the detector engine (see header).
+ *
+ * Data structures: a sharded table of series (ad_table) and a small hash map
+ * of hosts behind one mutex, consulted only when a series is created or
+ * removed and by housekeeping. Each series points at its host; a host lives
+ * as long as it has series (host->series counts them, changed only under the
+ * hosts lock, so a host cannot vanish while a new series attaches to it).
+ *
+ * Lock order: shard -> hosts -> host. The write path takes the shard lock for
+ * the series update and the host lock for the roll-up, handing over from one
+ * to the other without a gap (see ad_engine_submit). */
+#include "ad_engine.h"
+#include "ad_host.h"
+#include "ad_table.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOST_BUCKETS 1024 /* power of two */
+/* Key = the five fields and the data source name, NUL separated. */
+#define KEY_MAX (6 * AD_NAME_MAX)
+
+struct ad_engine_s {
+  ad_config_t cfg;
+  ad_sink_t sink;
+  ad_table_t *table;
+  atomic_size_t series_count;
+  pthread_mutex_t hosts_lock;
+  ad_host_t *hosts[HOST_BUCKETS];
+  size_t host_count;
+};
+
+ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
+  ad_engine_t *e = calloc(1, sizeof(*e));
+  if (e == NULL)
+    return NULL;
+  e->table = ad_table_create();
+  if (e->table == NULL) {
+    free(e);
+    return NULL;
+  }
+  pthread_mutex_init(&e->hosts_lock, NULL);
+  atomic_init(&e->series_count, 0);
+  e->sink = *sink;
+  e->cfg = *cfg;
+  cfg->rules = NULL; /* now owned by the engine */
+  return e;
+}
+
+void ad_engine_destroy(ad_engine_t *e) {
+  if (e == NULL)
+    return;
+  ad_table_destroy(e->table, NULL, NULL);
+  for (size_t b = 0; b < HOST_BUCKETS; b++) {
+    for (ad_host_t *h = e->hosts[b], *next; h != NULL; h = next) {
+      next = h->next;
+      ad_host_destroy(h);
+    }
+  }
+  pthread_mutex_destroy(&e->hosts_lock);
+  ad_config_release(&e->cfg);
+  free(e);
+}
+
+const ad_config_t *ad_engine_config(const ad_engine_t *e) { return &e->cfg; }
+
+/* ---- hosts ---------------------------------------------------------------- */
+
+static size_t host_bucket(const char *name) {
+  return ad_table_hash(name, strlen(name)) & (HOST_BUCKETS - 1);
+}
+
+/* Finds a host; hosts_lock must be held. */
+static ad_host_t *host_find(ad_engine_t *e, const char *name) {
+  for (ad_host_t *h = e->hosts[host_bucket(name)]; h != NULL; h = h->next)
+    if (strcmp(h->name, name) == 0)
+      return h;
+  return NULL;
+}
+
+/* Finds or creates a host and counts one more series on it. */
+static ad_host_t *host_attach(ad_engine_t *e, const char *name) {
+  pthread_mutex_lock(&e->hosts_lock);
+  ad_host_t *h = host_find(e, name);
+  if (h == NULL) {
+    h = ad_host_create(name);
+    if (h != NULL) {
+      size_t b = host_bucket(name);
+      h->next = e->hosts[b];
+      e->hosts[b] = h;
+      e->host_count++;
+    }
+  }
+  if (h != NULL)
+    atomic_fetch_add(&h->series, 1);
+  pthread_mutex_unlock(&e->hosts_lock);
+  return h;
+}
+
+/* Counts one series less on its host; the host itself is removed later by
+ * housekeeping, once it has no series and no open tick. */
+static void host_detach(ad_engine_t *e, ad_series_t *s) {
+  ad_host_t *h = s->host;
+  pthread_mutex_lock(&e->hosts_lock);
+  atomic_fetch_sub(&h->series, 1);
+  pthread_mutex_unlock(&e->hosts_lock);
+  if (s->level.level != AD_LEVEL_OKAY) {
+    pthread_mutex_lock(&h->lock);
+    if (h->anomalous > 0)
+      h->anomalous--;
+    pthread_mutex_unlock(&h->lock);
+  }
+}
+
+/* ---- sink helpers ------------------------------------------------------------ */
+
+static void emit_report(ad_engine_t *e, const ad_host_report_t *r) {
+  if (e->sink.host_report != NULL)
+    e->sink.host_report(e->sink.ctx, r);
+}
+
+static void emit_notice(ad_engine_t *e, const ad_notice_t *n) {
+  if (e->sink.notice != NULL)
+    e->sink.notice(e->sink.ctx, n);
+}
+
+/* Closes h's tick (h->lock held by the caller) and reports after unlocking. */
+static void close_and_unlock(ad_engine_t *e, ad_host_t *h) {
+  ad_host_report_t report;
+  ad_notice_t notice;
+  bool changed = ad_host_close_tick(h, &e->cfg.levels, &report, &notice);
+  pthread_mutex_unlock(&h->lock);
+  if (isnan(report.time))
+    return;
+  emit_report(e, &report);
+  if (changed && e->cfg.notify_host)
+    emit_notice(e, &notice);
+}
+
+/* ---- the write path ------------------------------------------------------------ */
+
+/* Builds "host\0plugin\0pi\0type\0ti\0" into key; returns its length. */
+static size_t key_prefix(const ad_ident_t *id, char *key) {
+  size_t len = 0;
+  for (int f = 0; f < AD_FIELD_COUNT; f++) {
+    const char *v = ad_ident_field(id, (ad_field_t)f);
+    size_t n = strlen(v); /* < AD_NAME_MAX: checked by ad_ident_valid */
+    memcpy(key + len, v, n + 1);
+    len += n + 1;
+  }
+  return len;
+}
+
+/* Creates the series for key (shard locked). Returns NULL and sets *status
+ * to ENOSPC or ENOMEM when it cannot. */
+static ad_series_t *series_create(ad_engine_t *e, const ad_ident_t *id,
+                                  const char *key, size_t len, uint64_t hash,
+                                  int *status) {
+  if (atomic_fetch_add(&e->series_count, 1) >= e->cfg.max_series) {
+    atomic_fetch_sub(&e->series_count, 1);
+    *status = ENOSPC;
+    return NULL;
+  }
+  ad_series_t *s = ad_series_create(key, len, hash);
+  ad_host_t *h = s != NULL ? host_attach(e, id->host) : NULL;
+  if (h == NULL) {
+    ad_series_destroy(s);
+    atomic_fetch_sub(&e->series_count, 1);
+    *status = ENOMEM;
+    return NULL;
+  }
+  s->host = h;
+  ad_table_insert(e->table, s);
+  return s;
+}
+
+static void series_notice(const ad_ident_t *id, const char *ds,
+                          bool multi_source, double time,
+                          const ad_series_result_t *res, ad_notice_t *n) {
+  *n = (ad_notice_t){
+      .scope = AD_SCOPE_SERIES,
+      .time = time,
+      .level = res->level,
+      .previous = res->previous,
+      .observed = res->value,
+      .assessment = res->assessment,
+  };
+  ad_notice_copy_name(n->host, id->host);
+  ad_notice_copy_name(n->plugin, id->plugin);
+  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
+  ad_notice_copy_name(n->type, id->type);
+  ad_notice_copy_name(n->type_instance, id->type_instance);
+  ad_notice_copy_name(n->data_source, ds);
+  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
+                       sizeof(n->series));
+  ad_notice_format(n);
+}
+
+int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
+                     const ad_sample_t *sample) {
+  if (!ad_ident_valid(id))
+    return EINVAL;
+  if (!ad_rules_select(e->cfg.rules, id))
+    return 0;
+  char key[KEY_MAX];
+  size_t prefix = key_prefix(id, key);
+  bool multi = sample->count > 1;
+  int status = 0;
+
+  for (size_t i = 0; i < sample->count; i++) {
+    const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
+    size_t ds_len = strnlen(ds, AD_NAME_MAX);
+    if (ds_len >= AD_NAME_MAX) {
+      status = EINVAL;
+      continue;
+    }
+    memcpy(key + prefix, ds, ds_len + 1);
+    size_t len = prefix + ds_len + 1;
+    uint64_t hash = ad_table_hash(key, len);
+
+    ad_table_lock(e->table, hash);
+    ad_series_t *s = ad_table_find(e->table, hash, key, len);
+    if (s == NULL)
+      s = series_create(e, id, key, len, hash, &status);
+    if (s == NULL) {
+      ad_table_unlock(e->table, hash);
+      continue;
+    }
+    ad_series_result_t res;
+    ad_series_observe(s, &e->cfg, sample->time, sample->values[i],
+                      sample->arrival, &res);
+    /* Take the host lock before letting go of the shard: while s is in the
+     * table its host has a series, and once we hold the host lock with a
+     * tick open, housekeeping cannot free the host under us. */
+    ad_host_t *h = s->host;
+    pthread_mutex_lock(&h->lock);
+    ad_table_unlock(e->table, hash);
+
+    ad_host_report_t report;
+    ad_notice_t host_notice;
+    bool closed = false, host_changed = false;
+    if (ad_host_tick_ends(h, sample->time, sample->interval)) {
+      closed = true;
+      host_changed =
+          ad_host_close_tick(h, &e->cfg.levels, &report, &host_notice);
+    }
+    ad_host_fold(h, id, multi ? ds : NULL, sample->time, sample->interval,
+                 sample->arrival, &res);
+    pthread_mutex_unlock(&h->lock);
+
+    if (closed) {
+      emit_report(e, &report);
+      if (host_changed && e->cfg.notify_host)
+        emit_notice(e, &host_notice);
+    }
+    if (res.changed && e->cfg.notify_series) {
+      ad_notice_t notice;
+      series_notice(id, ds, multi, sample->time, &res, &notice);
+      emit_notice(e, &notice);
+    }
+  }
+  return status;
+}
+
+int ad_engine_flush_host(ad_engine_t *e, const char *host) {
+  pthread_mutex_lock(&e->hosts_lock);
+  ad_host_t *h = host_find(e, host);
+  if (h == NULL) {
+    pthread_mutex_unlock(&e->hosts_lock);
+    return ENOENT;
+  }
+  pthread_mutex_lock(&h->lock);
+  pthread_mutex_unlock(&e->hosts_lock);
+  close_and_unlock(e, h);
+  return 0;
+}
+
+/* ---- housekeeping ------------------------------------------------------------ */
+
+typedef struct {
+  ad_engine_t *engine;
+  double now;
+} sweep_ctx_t;
+
+static bool series_expired(ad_series_t *s, void *ctx) {
+  const sweep_ctx_t *c = ctx;
+  return c->now - s->last_arrival > c->engine->cfg.series_timeout;
+}
+
+static void series_release(ad_series_t *s, void *ctx) {
+  sweep_ctx_t *c = ctx;
+  host_detach(c->engine, s);
+  atomic_fetch_sub(&c->engine->series_count, 1);
+  ad_series_destroy(s);
+}
+
+/* A tick is stale when no value came for two of its intervals (at least a
+ * second): the host has stopped sending, or sends no more this interval. */
+static bool tick_stale(const ad_tick_t *t, double now) {
+  double grace = 2.0 * t->interval;
+  if (grace < 1.0)
+    grace = 1.0;
+  return t->open && now - t->arrival > grace;
+}
+
+/* Closes stale ticks and unlinks hosts without series. Hosts to report on and
+ * hosts to free are collected first, because reports go out with no lock
+ * held. */
+static void hosts_sweep(ad_engine_t *e, double now) {
+  pthread_mutex_lock(&e->hosts_lock);
+  size_t capacity = e->host_count;
+  ad_host_report_t *reports =
+      capacity > 0 ? calloc(capacity, sizeof(*reports)) : NULL;
+  ad_notice_t *notices =
+      capacity > 0 ? calloc(capacity, sizeof(*notices)) : NULL;
+  bool *changed = capacity > 0 ? calloc(capacity, sizeof(*changed)) : NULL;
+  size_t n = 0;
+  ad_host_t *dead = NULL;
+  for (size_t b = 0; b < HOST_BUCKETS; b++) {
+    ad_host_t **link = &e->hosts[b];
+    while (*link != NULL) {
+      ad_host_t *h = *link;
+      pthread_mutex_lock(&h->lock);
+      if (tick_stale(&h->tick, now) && n < capacity && reports != NULL &&
+          notices != NULL && changed != NULL) {
+        changed[n] =
+            ad_host_close_tick(h, &e->cfg.levels, &reports[n], &notices[n]);
+        n++;
+      }
+      bool empty = atomic_load(&h->series) == 0 && !h->tick.open;
+      pthread_mutex_unlock(&h->lock);
+      if (empty) {
+        *link = h->next;
+        h->next = dead;
+        dead = h;
+        e->host_count--;
+      } else {
+        link = &h->next;
+      }
+    }
+  }
+  pthread_mutex_unlock(&e->hosts_lock);
+  for (size_t i = 0; i < n; i++) {
+    emit_report(e, &reports[i]);
+    if (changed[i] && e->cfg.notify_host)
+      emit_notice(e, &notices[i]);
+  }
+  for (ad_host_t *h = dead, *next; h != NULL; h = next) {
+    next = h->next;
+    ad_host_destroy(h);
+  }
+  free(reports);
+  free(notices);
+  free(changed);
+}
+
+size_t ad_engine_housekeep(ad_engine_t *e, double now) {
+  sweep_ctx_t ctx = {.engine = e, .now = now};
+  size_t dropped =
+      ad_table_sweep(e->table, series_expired, series_release, &ctx);
+  hosts_sweep(e, now);
+  return dropped;
+}
+
+size_t ad_engine_series_count(ad_engine_t *e) {
+  return atomic_load(&e->series_count);
+}
+
+size_t ad_engine_host_count(ad_engine_t *e) {
+  pthread_mutex_lock(&e->hosts_lock);
+  size_t n = e->host_count;
+  pthread_mutex_unlock(&e->hosts_lock);
+  return n;
+}

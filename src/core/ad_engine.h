@@ -1,0 +1,75 @@
+/* ad_engine: the detector engine shared by the anomaly plugin and the
+ * collectd-anomaly command. It owns the series table and the hosts, runs each
+ * value through its series' ensemble, rolls series up into hosts, and reports
+ * level changes (notices) and per-interval host reports through a sink.
+ *
+ * Threads: ad_engine_submit may be called from many threads at once (it is
+ * collectd's write callback path): it does O(1) work per value under a shard
+ * lock and a host lock, no I/O, no sleeping, and allocates only when a new
+ * series or host appears. ad_engine_flush_host and ad_engine_housekeep may run
+ * concurrently with submit. Sink callbacks are invoked with no engine lock
+ * held, on the calling thread. */
+#ifndef AD_ENGINE_H
+#define AD_ENGINE_H
+
+#include "ad_config.h"
+#include "ad_ident.h"
+#include "ad_notice.h"
+
+#include <stddef.h>
+
+typedef struct ad_engine_s ad_engine_t;
+
+typedef struct {
+  /* A host's interval closed: the risk metrics. May be NULL. */
+  void (*host_report)(void *ctx, const ad_host_report_t *report);
+  /* A host's or a series' level changed. May be NULL. */
+  void (*notice)(void *ctx, const ad_notice_t *notice);
+  void *ctx;
+} ad_sink_t;
+
+typedef struct {
+  double time;     /* data time, seconds since the epoch */
+  double interval; /* seconds between values of this value list (> 0) */
+  double arrival;  /* caller's clock (seconds) when the values arrived */
+  size_t count;    /* data sources */
+  const double *values;        /* count rates or gauges; NaN = missing */
+  const char *const *ds_names; /* count data source names */
+} ad_sample_t;
+
+/* Creates an engine. cfg must pass ad_config_check; the engine takes over
+ * what cfg owns (its rules): on success the caller must not release cfg, on
+ * failure (NULL: out of memory) cfg is untouched. sink is copied. */
+ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink);
+
+/* Frees the engine and everything it learned; NULL allowed. No other call may
+ * be running. */
+void ad_engine_destroy(ad_engine_t *e);
+
+/* The engine's configuration (read-only). */
+const ad_config_t *ad_engine_config(const ad_engine_t *e);
+
+/* Feeds one value list. Returns 0; EINVAL when the identifier is invalid
+ * (empty host/plugin/type or a field of AD_NAME_MAX bytes or more: nothing
+ * is done); ENOSPC when MaxSeries refused one or more new series (the
+ * value list's known series were still processed); ENOMEM likewise when a new
+ * series could not be allocated. Value lists not selected by the rules are
+ * ignored (0). */
+int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
+                     const ad_sample_t *sample);
+
+/* Closes the open tick of the named host, if any (replay: after each row).
+ * Reports go to the sink. Returns 0, or ENOENT for an unknown host. */
+int ad_engine_flush_host(ad_engine_t *e, const char *host);
+
+/* Periodic upkeep, off the write path: drops series whose last value arrived
+ * more than SeriesTimeout before `now` (and hosts left without series), and
+ * closes host ticks that saw no value for two intervals. `now` is on the
+ * same clock as ad_sample_t.arrival. Returns the number of series dropped. */
+size_t ad_engine_housekeep(ad_engine_t *e, double now);
+
+/* Series and hosts tracked (racy snapshots). */
+size_t ad_engine_series_count(ad_engine_t *e);
+size_t ad_engine_host_count(ad_engine_t *e);
+
+#endif /* AD_ENGINE_H */

@@ -1,0 +1,122 @@
+/* ad_host: per-host ticks and level (see header). */
+#include "ad_host.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+ad_host_t *ad_host_create(const char *name) {
+  ad_host_t *h = calloc(1, sizeof(*h));
+  if (h == NULL)
+    return NULL;
+  if (pthread_mutex_init(&h->lock, NULL) != 0) {
+    free(h);
+    return NULL;
+  }
+  ad_notice_copy_name(h->name, name);
+  atomic_init(&h->series, 0);
+  h->last_report = NAN;
+  ad_level_init(&h->level);
+  return h;
+}
+
+void ad_host_destroy(ad_host_t *h) {
+  if (h == NULL)
+    return;
+  pthread_mutex_destroy(&h->lock);
+  free(h);
+}
+
+static double bucket_of(double time, double interval) {
+  return interval > 0.0 ? floor(time / interval) : time;
+}
+
+bool ad_host_tick_ends(const ad_host_t *h, double time, double interval) {
+  return h->tick.open && bucket_of(time, interval) > h->tick.bucket;
+}
+
+static void tick_open(ad_tick_t *t, double time, double interval) {
+  t->open = true;
+  t->bucket = bucket_of(time, interval);
+  t->time = time;
+  t->interval = interval;
+  t->max_risk = NAN;
+  t->scored = 0;
+  t->driver[0] = '\0';
+  t->observed = NAN;
+}
+
+void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
+                  double time, double interval, double arrival,
+                  const ad_series_result_t *res) {
+  if (res->changed) {
+    bool was = res->previous != AD_LEVEL_OKAY, is = res->level != AD_LEVEL_OKAY;
+    if (is && !was)
+      h->anomalous++;
+    else if (was && !is && h->anomalous > 0)
+      h->anomalous--;
+  }
+  ad_tick_t *t = &h->tick;
+  if (!t->open)
+    tick_open(t, time, interval);
+  /* A late value (older bucket) still counts, in the open tick. */
+  if (time > t->time)
+    t->time = time;
+  t->arrival = arrival;
+  double risk = res->assessment.risk;
+  if (isnan(risk))
+    return;
+  t->scored++;
+  if (isnan(t->max_risk) || risk > t->max_risk) {
+    t->max_risk = risk;
+    t->observed = res->value;
+    t->assessment = res->assessment;
+    ad_ident_series_name(id, ds, t->driver, sizeof(t->driver));
+  }
+}
+
+bool ad_host_close_tick(ad_host_t *h, const ad_level_params_t *levels,
+                        ad_host_report_t *report, ad_notice_t *notice) {
+  ad_tick_t *t = &h->tick;
+  *report = (ad_host_report_t){.time = NAN};
+  if (!t->open)
+    return false;
+  t->open = false;
+  ad_level_t previous = AD_LEVEL_OKAY;
+  bool changed = ad_level_update(&h->level, levels, t->max_risk, &previous);
+  unsigned total = atomic_load(&h->series);
+  unsigned anomalous = h->anomalous < total ? h->anomalous : total;
+
+  ad_notice_copy_name(report->host, h->name);
+  /* Report times must increase per host (collectd's cache refuses a value
+   * that is not newer), even when a late value reopened an old bucket. */
+  report->time = t->time;
+  if (!isnan(h->last_report) && !(report->time > h->last_report))
+    report->time = h->last_report + 1e-3;
+  h->last_report = report->time;
+  report->interval = t->interval;
+  report->risk = isnan(t->max_risk) ? 0.0 : t->max_risk;
+  report->total = total;
+  report->anomalous = anomalous;
+  report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
+  report->scored = t->scored;
+  report->level = (ad_level_t)h->level.level;
+  if (!changed)
+    return false;
+
+  *notice = (ad_notice_t){
+      .scope = AD_SCOPE_HOST,
+      .time = t->time,
+      .level = report->level,
+      .previous = previous,
+      .observed = t->observed,
+      .assessment = t->assessment,
+      .anomalous = anomalous,
+      .total = total,
+  };
+  ad_notice_copy_name(notice->host, h->name);
+  ad_notice_copy_name(notice->plugin, "anomaly");
+  memcpy(notice->series, t->driver, sizeof(notice->series));
+  ad_notice_format(notice);
+  return true;
+}

@@ -1,0 +1,59 @@
+/* ad_notice: notices and host reports (see header). */
+#include "ad_notice.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
+  if (src == NULL)
+    src = "";
+  size_t len = strnlen(src, AD_NAME_MAX - 1);
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+/* The member whose band describes the expectation: the highest-scoring one
+ * with an expectation, so the message explains what fired. */
+static const ad_detector_output_t *explaining_member(const ad_assessment_t *a) {
+  const ad_detector_output_t *best = NULL;
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    const ad_detector_output_t *m = &a->member[i];
+    if (isnan(m->expected))
+      continue;
+    if (best == NULL || (!isnan(m->score) && m->score > best->score))
+      best = m;
+  }
+  return best;
+}
+
+void ad_notice_format(ad_notice_t *n) {
+  const ad_assessment_t *a = &n->assessment;
+  char detectors[64];
+  ad_meta_detected_names(a, detectors, sizeof(detectors));
+  const ad_detector_output_t *m = explaining_member(a);
+  char expectation[96] = "no expectation yet";
+  if (m != NULL)
+    snprintf(expectation, sizeof(expectation), "expected %.4g (%.4g..%.4g)",
+             m->expected, m->lower, m->upper);
+  double risk = isnan(a->risk) ? 0.0 : a->risk;
+
+  char verdict[96];
+  if (n->level == AD_LEVEL_OKAY)
+    snprintf(verdict, sizeof(verdict), "risk %.2f %s", risk,
+             ad_level_risk_name(n->level));
+  else
+    snprintf(verdict, sizeof(verdict), "risk %.2f %s by %s", risk,
+             ad_level_risk_name(n->level), detectors[0] ? detectors : "none");
+  char share[48] = "";
+  if (n->scope == AD_SCOPE_HOST)
+    snprintf(share, sizeof(share), "; %u of %u series anomalous", n->anomalous,
+             n->total);
+  /* Names are bounded (%.Ns) so that the numbers always fit in the 256 bytes
+   * collectd allows. */
+  if (snprintf(n->message, sizeof(n->message),
+               "Host %.60s%s: %.90s = %.4g, %s; %s%s", n->host,
+               n->level == AD_LEVEL_OKAY ? " back to normal" : "", n->series,
+               n->observed, expectation, verdict, share) < 0)
+    n->message[0] = '\0';
+}

@@ -1,0 +1,55 @@
+/* ad_series: everything learned about one series (one data source of one
+ * value list): the ensemble members' state and the series' own level.
+ *
+ * A series is owned by the table (ad_table) and only touched with its shard
+ * locked. It keeps a counted reference to its host (ad_host). */
+#ifndef AD_SERIES_H
+#define AD_SERIES_H
+
+#include "ad_config.h"
+#include "ad_level.h"
+#include "ad_meta.h"
+#include "ad_window.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ad_host_s;
+
+typedef struct ad_series_s {
+  struct ad_series_s *next; /* next series in the same table bucket */
+  uint64_t hash;            /* hash of key */
+  struct ad_host_s *host;   /* owning host, counted in host->series */
+  double last_arrival;      /* caller's clock at the last value */
+  double last_time;         /* data time of the last value */
+  ad_window_t window;       /* sliding window + EMA member */
+  ad_level_state_t level;   /* the series' own OKAY/WARNING/FAILURE */
+  uint16_t key_len;         /* bytes in key, including the final NUL */
+  char key[];               /* host, plugin, ..., data source; NUL separated */
+} ad_series_t;
+
+typedef struct {
+  double value;               /* the value observed (NaN: none) */
+  ad_assessment_t assessment; /* the ensemble's view of it */
+  bool changed;               /* the series' level changed */
+  ad_level_t level;           /* level after this value */
+  ad_level_t previous;        /* level before, when changed */
+} ad_series_result_t;
+
+/* Allocates a series for key (key_len bytes, NUL included). Returns NULL when
+ * out of memory or when key_len exceeds UINT16_MAX. */
+ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash);
+
+/* Frees a series; NULL allowed. Does not touch its host. */
+void ad_series_destroy(ad_series_t *s);
+
+/* Feeds one value (NaN: no observation) at data time `time`, arriving at
+ * `arrival`. Fills res. Cannot fail. The shard must be locked. */
+void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
+                       double value, double arrival, ad_series_result_t *res);
+
+/* Bytes a series occupies, for the state-size benchmark. */
+size_t ad_series_footprint(const ad_series_t *s);
+
+#endif /* AD_SERIES_H */

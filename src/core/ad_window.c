@@ -1,0 +1,118 @@
+/* ad_window: sliding window + EMA detector (see header for the model). */
+#include "ad_window.h"
+
+#include <errno.h>
+#include <math.h>
+
+/* Residuals are clipped at this many deviations before they update the
+ * baseline: the Huber trick that keeps one spike from dragging it along. */
+#define CLIP_DEVIATIONS 3.0
+#define SPREAD_CLIP_DEVIATIONS 10.0
+/* Mean absolute deviation -> standard deviation for Gaussian noise. */
+#define MAD_TO_SIGMA 1.2533141373155003
+/* Squashing of z into [0,1]: nothing below the knee, then an exponential
+ * approach to 1 that keeps large deviations apart (no early saturation).
+ * With these constants z = 5 scores 0.4 and z = 8 about 0.64. */
+#define SQUASH_KNEE 2.0
+#define SQUASH_SCALE 5.873
+
+int ad_window_params_valid(const ad_window_params_t *p) {
+  if (p->window < 2 || p->window > AD_WINDOW_MAX)
+    return EINVAL;
+  if (p->span < 2)
+    return EINVAL;
+  if (p->warmup < p->window)
+    return EINVAL;
+  return 0;
+}
+
+void ad_window_init(ad_window_t *w) { *w = (ad_window_t){0}; }
+
+double ad_window_score_of_z(double z) {
+  if (!(z > 0.0))
+    return 0.0;
+  if (z <= SQUASH_KNEE)
+    return 0.0;
+  return 1.0 - exp(-(z - SQUASH_KNEE) / SQUASH_SCALE);
+}
+
+/* A scale floor for series that have been (nearly) constant, so that their
+ * first movement is large but finite, and exact zeros stay quiet. */
+static double scale_floor(double mean) {
+  return 1e-3 * fmax(fabs(mean), 1e-3);
+}
+
+static void ring_push(ad_window_t *w, unsigned window, double x) {
+  if (w->fill == window) {
+    w->ring_sum -= w->ring[w->head];
+  } else {
+    w->fill++;
+  }
+  w->ring[w->head] = (float)x;
+  w->ring_sum += (float)x;
+  w->head = (uint16_t)((w->head + 1) % window);
+  /* Re-add the ring once per turn so rounding cannot accumulate: O(1)
+   * amortised. */
+  if (w->head == 0) {
+    double sum = 0.0;
+    for (unsigned i = 0; i < w->fill; i++)
+      sum += w->ring[i];
+    w->ring_sum = sum;
+  }
+}
+
+static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
+                   double sigma) {
+  /* During warm-up the mean is a plain running mean so that it converges
+   * fast; afterwards it is an EMA with clipped residuals. */
+  double alpha = 2.0 / (p->span + 1.0);
+  if (w->seen < p->warmup) {
+    double cumulative = 1.0 / (w->seen + 1.0);
+    if (cumulative > alpha)
+      alpha = cumulative;
+  }
+  double residual = x - w->mean;
+  double spread = fabs(residual);
+  if (w->seen >= p->warmup) {
+    /* The mean takes residuals clipped at a few deviations (one spike barely
+     * moves it); the deviation takes them clipped much later, so a series
+     * whose normal life is bursty learns that bursts are ordinary. */
+    residual = fmax(-CLIP_DEVIATIONS * sigma,
+                    fmin(CLIP_DEVIATIONS * sigma, residual));
+    spread = fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
+  }
+  w->mean += alpha * residual;
+  if (w->seen > 0)
+    w->deviation += alpha * (spread - w->deviation);
+  if (w->seen < UINT32_MAX)
+    w->seen++;
+}
+
+void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
+                      ad_detector_output_t *out) {
+  *out = AD_DETECTOR_OUTPUT_NONE;
+  if (isnan(x) || isinf(x))
+    return;
+  if (w->seen == 0)
+    w->mean = x;
+  double sigma = fmax(MAD_TO_SIGMA * w->deviation, scale_floor(w->mean));
+  ring_push(w, p->window, x);
+  if (w->seen >= p->warmup) {
+    double z_point = fabs(x - w->mean) / sigma;
+    /* The window mean's own noise is sigma / sqrt(n); the extra factor 2
+     * allows for the autocorrelation real metrics have. */
+    double window_mean = w->ring_sum / w->fill;
+    double z_window =
+        fabs(window_mean - w->mean) / (2.0 * sigma / sqrt((double)w->fill));
+    double z = fmax(z_point, z_window);
+    double band = AD_WINDOW_Z_WARNING * sigma;
+    *out = (ad_detector_output_t){
+        .score = ad_window_score_of_z(z),
+        .confidence = 1.0 - exp(-(double)(w->seen - p->warmup + 1) / p->span),
+        .expected = w->mean,
+        .lower = w->mean - band,
+        .upper = w->mean + band,
+    };
+  }
+  absorb(w, p, x, sigma);
+}

@@ -1,0 +1,58 @@
+/* ad_window: the sliding window + EMA detector, first member of the
+ * ensemble. It catches short spikes and dips and sudden jumps.
+ *
+ * Model: an exponentially weighted mean and mean absolute deviation form the
+ * baseline. Their updates are Huber-clipped at a few deviations, so a spike
+ * barely moves the baseline (robust to outliers), while a lasting shift is
+ * absorbed gradually. A short ring of the last `window` values gives a second
+ * view, the window mean against the baseline, which catches a shift that is
+ * too small for any single point but persists over the window.
+ * The score is the larger of the two deviations, in baseline deviations,
+ * squashed into [0,1]. O(1) per value; the state is a fixed-size struct.
+ *
+ * Warm-up: for the first `warmup` values the detector only learns and scores
+ * NaN ("no observation"). */
+#ifndef AD_WINDOW_H
+#define AD_WINDOW_H
+
+#include "ad_detector.h"
+
+#include <stdint.h>
+
+#define AD_WINDOW_MAX 64 /* largest supported window, in values */
+
+typedef struct {
+  unsigned window; /* ring length, 2..AD_WINDOW_MAX */
+  unsigned span;   /* EMA span in values: alpha = 2 / (span + 1) */
+  unsigned warmup; /* values learned before the first score */
+} ad_window_params_t;
+
+typedef struct {
+  double mean;       /* baseline: clipped EMA of the values */
+  double deviation;  /* clipped EMA of |value - mean| */
+  double ring_sum;   /* sum of the values in the ring */
+  uint32_t seen;     /* values absorbed, saturating */
+  uint16_t head;     /* next ring slot to write */
+  uint16_t fill;     /* values in the ring */
+  float ring[AD_WINDOW_MAX];
+} ad_window_t;
+
+/* Resets a detector to "nothing seen". Cannot fail. */
+void ad_window_init(ad_window_t *w);
+
+/* Scores x against the state, then absorbs it. A NaN x is skipped (output
+ * AD_DETECTOR_OUTPUT_NONE, state unchanged). p must be valid (see
+ * ad_window_params_valid). Cannot fail. */
+void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
+                      ad_detector_output_t *out);
+
+/* Returns 0 when p is usable, EINVAL otherwise. */
+int ad_window_params_valid(const ad_window_params_t *p);
+
+/* The squashing function: score for a deviation of z baseline deviations.
+ * Monotone, 0.4 at z = AD_WINDOW_Z_WARNING. Exposed for tests and docs. */
+double ad_window_score_of_z(double z);
+
+#define AD_WINDOW_Z_WARNING 5.0
+
+#endif /* AD_WINDOW_H */
