@@ -366,6 +366,26 @@ size_t ad_engine_housekeep(ad_engine_t *e, double now) {
   return dropped;
 }
 
+int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
+                          ad_series_info_t *info) {
+  if (!ad_ident_valid(id) || strnlen(ds, AD_NAME_MAX) >= AD_NAME_MAX)
+    return ENOENT;
+  char key[KEY_MAX];
+  size_t prefix = key_prefix(id, key);
+  size_t ds_len = strlen(ds);
+  memcpy(key + prefix, ds, ds_len + 1);
+  size_t len = prefix + ds_len + 1;
+  uint64_t hash = ad_table_hash(key, len);
+  ad_table_lock(e->table, hash);
+  ad_series_t *s = ad_table_find(e->table, hash, key, len);
+  if (s != NULL)
+    *info = (ad_series_info_t){.values_learned = s->window.seen,
+                               .level = (ad_level_t)s->level.level,
+                               .last_time = s->last_time};
+  ad_table_unlock(e->table, hash);
+  return s != NULL ? 0 : ENOENT;
+}
+
 size_t ad_engine_series_count(ad_engine_t *e) {
   return atomic_load(&e->series_count);
 }

@@ -68,6 +68,17 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host);
  * same clock as ad_sample_t.arrival. Returns the number of series dropped. */
 size_t ad_engine_housekeep(ad_engine_t *e, double now);
 
+typedef struct {
+  unsigned long values_learned; /* values absorbed by the detectors */
+  ad_level_t level;             /* the series' own level */
+  double last_time;             /* data time of the last value (NaN: none) */
+} ad_series_info_t;
+
+/* Looks one series up (data source ds of value list id). Returns 0 and fills
+ * info, or ENOENT. */
+int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
+                          ad_series_info_t *info);
+
 /* Series and hosts tracked (racy snapshots). */
 size_t ad_engine_series_count(ad_engine_t *e);
 size_t ad_engine_host_count(ad_engine_t *e);

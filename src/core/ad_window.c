@@ -8,6 +8,7 @@
  * baseline: the Huber trick that keeps one spike from dragging it along. */
 #define CLIP_DEVIATIONS 3.0
 #define SPREAD_CLIP_DEVIATIONS 10.0
+#define DEVIATION_SPAN_FACTOR 4.0
 /* Mean absolute deviation -> standard deviation for Gaussian noise. */
 #define MAD_TO_SIGMA 1.2533141373155003
 /* Squashing of z into [0,1]: nothing below the knee, then an exponential
@@ -82,8 +83,13 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
     spread = fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
   }
   w->mean += alpha * residual;
+  /* The deviation learns four times slower than the mean: a scale estimate
+   * from few values is noisy, and an underestimated scale is what turns
+   * ordinary noise into false alarms. */
+  double deviation_alpha =
+      w->seen < p->warmup ? alpha : alpha / DEVIATION_SPAN_FACTOR;
   if (w->seen > 0)
-    w->deviation += alpha * (spread - w->deviation);
+    w->deviation += deviation_alpha * (spread - w->deviation);
   if (w->seen < UINT32_MAX)
     w->seen++;
 }
@@ -96,7 +102,13 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
   if (w->seen == 0)
     w->mean = x;
   double sigma = fmax(MAD_TO_SIGMA * w->deviation, scale_floor(w->mean));
-  ring_push(w, p->window, x);
+  /* The window holds winsorised values: a lone spike adds at most a few
+   * deviations to the window mean, so it alarms once, not for a whole
+   * window; a lasting shift still moves the window mean fully. */
+  double clip = CLIP_DEVIATIONS * sigma;
+  ring_push(w, p->window,
+            w->seen >= p->warmup ? fmax(w->mean - clip, fmin(w->mean + clip, x))
+                                 : x);
   if (w->seen >= p->warmup) {
     double z_point = fabs(x - w->mean) / sigma;
     /* The window mean's own noise is sigma / sqrt(n); the extra factor 2

@@ -4,9 +4,10 @@
  * Model: an exponentially weighted mean and mean absolute deviation form the
  * baseline. Their updates are Huber-clipped at a few deviations, so a spike
  * barely moves the baseline (robust to outliers), while a lasting shift is
- * absorbed gradually. A short ring of the last `window` values gives a second
- * view, the window mean against the baseline, which catches a shift that is
- * too small for any single point but persists over the window.
+ * absorbed gradually. A short ring of the last `window` values (winsorised at
+ * the same few deviations) gives a second view, the window mean against the
+ * baseline, which catches a shift that is too small for any single point but
+ * persists over the window, while a lone spike cannot hold it up.
  * The score is the larger of the two deviations, in baseline deviations,
  * squashed into [0,1]. O(1) per value; the state is a fixed-size struct.
  *

@@ -1,0 +1,258 @@
+/* Glue tests: the anomaly plugin's callbacks with the daemon mocked
+ * (mock_collectd.c): configuration, the write path, output to collectd. */
+#include "../../src/anomaly_plugin.c"
+
+#include "mock_collectd.h"
+
+#include "../unit/test_util.h"
+
+static data_source_t gauge_ds[] = {{"value", DS_TYPE_GAUGE, 0, NAN}};
+static data_set_t gauge_set = {"gauge", 1, gauge_ds};
+static data_source_t octet_ds[] = {{"rx", DS_TYPE_DERIVE, 0, NAN},
+                                   {"tx", DS_TYPE_DERIVE, 0, NAN}};
+static data_set_t octet_set = {"if_octets", 2, octet_ds};
+
+static int setup(void **state) {
+  (void)state;
+  mock_reset();
+  module_register();
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  if (mock_shutdown_cb != NULL)
+    mock_shutdown_cb();
+  return 0;
+}
+
+/* Writes one gauge value the way collectd's write thread would. */
+static void write_gauge(const char *host, const char *plugin, double time,
+                        double value) {
+  value_t v = {.gauge = value};
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = &v;
+  vl.values_len = 1;
+  vl.time = DOUBLE_TO_CDTIME_T(time);
+  vl.interval = DOUBLE_TO_CDTIME_T(10.0);
+  sstrncpy(vl.host, host, sizeof(vl.host));
+  sstrncpy(vl.plugin, plugin, sizeof(vl.plugin));
+  sstrncpy(vl.type, "gauge", sizeof(vl.type));
+  assert_int_equal(mock_write_cb(&gauge_set, &vl, NULL), 0);
+}
+
+static int configure(oconfig_item_t *root) {
+  int status = mock_config_cb(root);
+  mock_config_free(root);
+  return status;
+}
+
+static void test_unknown_option_refused(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 2);
+  mock_config_number(root, 0, "Hits", 2);
+  mock_config_number(root, 1, "Bogus", 1);
+  assert_int_not_equal(configure(root), 0);
+  assert_true(mock_log_contains("anomaly plugin: Unknown option \"Bogus\"."));
+}
+
+static void test_wrong_types_refused(void **state) {
+  (void)state;
+  static const struct {
+    const char *key;
+    int type;
+    const char *log;
+  } cases[] = {
+      {"Hits", OCONFIG_TYPE_STRING,
+       "Option \"Hits\" expects a whole number, not a string"},
+      {"WarningThreshold", OCONFIG_TYPE_BOOLEAN,
+       "Option \"WarningThreshold\" expects a number, not a boolean"},
+      {"NotifySeries", OCONFIG_TYPE_NUMBER,
+       "Option \"NotifySeries\" expects true or false"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    mock_reset();
+    oconfig_item_t *root = mock_config_block("Plugin", 1);
+    if (cases[i].type == OCONFIG_TYPE_STRING)
+      mock_config_string(root, 0, cases[i].key, "three");
+    else if (cases[i].type == OCONFIG_TYPE_BOOLEAN)
+      mock_config_boolean(root, 0, cases[i].key, true);
+    else
+      mock_config_number(root, 0, cases[i].key, 1);
+    assert_int_not_equal(configure(root), 0);
+    if (!mock_log_contains(cases[i].log))
+      fail_msg("no log line \"%s\"", cases[i].log);
+  }
+}
+
+static void test_out_of_range_and_cross_field(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "Hits", 0);
+  assert_int_not_equal(configure(root), 0);
+  assert_true(mock_log_contains(
+      "anomaly plugin: Hits expects a whole number between 1 and 1000"));
+  root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "WarningThreshold", 0.8);
+  assert_int_not_equal(configure(root), 0);
+  assert_true(mock_log_contains("WarningThreshold (0.8) must be below "
+                                "FailureThreshold (0.6)"));
+}
+
+static void test_rule_blocks(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 3);
+  oconfig_item_t *ignore = mock_config_child_block(root, 0, "Ignore", 1);
+  mock_config_string(ignore, 0, "Plugin", "df");
+  oconfig_item_t *select = mock_config_child_block(root, 1, "Select", 1);
+  mock_config_string(select, 0, "Host", "/^web/");
+  mock_config_string(root, 2, "Ignore", "TypeInstance=idle");
+  assert_int_equal(configure(root), 0);
+  assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_IGNORE), 2);
+  assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_SELECT), 1);
+
+  root = mock_config_block("Plugin", 1);
+  ignore = mock_config_child_block(root, 0, "Ignore", 1);
+  mock_config_string(ignore, 0, "Colour", "red");
+  assert_int_not_equal(configure(root), 0);
+  assert_true(mock_log_contains("<Ignore>: unknown field \"Colour\""));
+}
+
+/* The whole path: values in through the write callback, notifications and
+ * risk metrics out through the worker thread. */
+static void test_spike_to_notification_and_metrics(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "Hits", 1);
+  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  test_rng_t rng = {.state = 17};
+  for (int i = 0; i < 200; i++)
+    write_gauge("web1", "test", 1e9 + 10 * i,
+                i == 150 ? 500 : 100 + test_rng_normal(&rng));
+  /* our own output and tagged values are never scored */
+  write_gauge("web1", "anomaly", 1e9, 1);
+  assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
+  assert_int_equal(mock_shutdown_cb(), 0); /* drains the outbox */
+  mock_shutdown_cb = NULL;
+
+  mock_notification_t n[8];
+  assert_int_equal(mock_notifications(n, 8), 2);
+  assert_int_equal(n[0].severity, NOTIF_FAILURE);
+  assert_string_equal(n[0].host, "web1");
+  assert_string_equal(n[0].plugin, "anomaly");
+  assert_true(CDTIME_T_TO_DOUBLE(n[0].time) == 1e9 + 1500);
+  const char *seen = strstr(n[0].message, "test/gauge = 500, expected ");
+  if (seen == NULL || fabs(atof(seen + strlen("test/gauge = 500, expected ")) -
+                           100) > 1)
+    fail_msg("message: %s", n[0].message);
+  static const char *const required[] = {"risk", "level", "confidence",
+                                         "consensus", "detectors"};
+  for (size_t i = 0; i < ARRAY_SIZE(required); i++)
+    if (mock_notification_meta(&n[0], required[i]) == NULL)
+      fail_msg("meta data \"%s\" missing", required[i]);
+  assert_string_equal(mock_notification_meta(&n[0], "level"), "HIGH");
+  assert_string_equal(mock_notification_meta(&n[0], "detectors"),
+                      "sliding_window");
+  assert_string_equal(mock_notification_meta(&n[0], "consensus"), "1");
+  assert_true(atof(mock_notification_meta(&n[0], "risk")) >= 0.6);
+  assert_string_equal(mock_notification_meta(&n[0], "series"), "test/gauge");
+  assert_int_equal(n[1].severity, NOTIF_OKAY);
+
+  static mock_value_t v[MOCK_MAX_VALUES];
+  size_t count = mock_values(v, MOCK_MAX_VALUES);
+  size_t risks = 0, percents = 0;
+  for (size_t i = 0; i < count; i++) {
+    assert_string_equal(v[i].plugin, "anomaly");
+    assert_string_equal(v[i].host, "web1");
+    assert_true(v[i].tagged);
+    if (strcmp(v[i].type, "gauge") == 0) {
+      assert_string_equal(v[i].type_instance, "risk");
+      if (CDTIME_T_TO_DOUBLE(v[i].time) == 1e9 + 1500)
+        assert_true(v[i].values[0].gauge >= 0.6);
+      risks++;
+    } else {
+      assert_string_equal(v[i].type, "percent");
+      assert_string_equal(v[i].type_instance, "anomalous");
+      percents++;
+    }
+  }
+  /* one per closed interval: 199 (the last one is still open) */
+  assert_int_equal(risks, 199);
+  assert_int_equal(percents, 199);
+}
+
+static void test_counters_first_value_is_no_observation(void **state) {
+  (void)state;
+  assert_int_equal(mock_init_cb(), 0);
+  value_t v[2] = {{.derive = 1000}, {.derive = 2000}};
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = v;
+  vl.values_len = 2;
+  vl.time = DOUBLE_TO_CDTIME_T(100.0);
+  vl.interval = DOUBLE_TO_CDTIME_T(10.0);
+  sstrncpy(vl.host, "gw", sizeof(vl.host));
+  sstrncpy(vl.plugin, "interface", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, "eth0", sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, "if_octets", sizeof(vl.type));
+  assert_int_equal(mock_write_cb(&octet_set, &vl, NULL), 0);
+  assert_int_equal(ad_engine_series_count(an_ctx.engine), 2);
+  /* rx and tx are two series; the first (NaN) rate is no observation */
+  ad_ident_t id = {"gw", "interface", "eth0", "if_octets", ""};
+  ad_series_info_t info;
+  assert_int_equal(ad_engine_series_info(an_ctx.engine, &id, "rx", &info), 0);
+  assert_int_equal(info.values_learned, 0);
+  assert_nan(info.last_time);
+  for (int i = 1; i <= 3; i++) {
+    v[0].derive += 100 * i;
+    v[1].derive += 50;
+    vl.time = DOUBLE_TO_CDTIME_T(100.0 + 10 * i);
+    assert_int_equal(mock_write_cb(&octet_set, &vl, NULL), 0);
+  }
+  assert_int_equal(ad_engine_series_info(an_ctx.engine, &id, "rx", &info), 0);
+  assert_int_equal(info.values_learned, 3);
+  assert_true(info.last_time == 130.0);
+  assert_int_equal(ad_engine_series_info(an_ctx.engine, &id, "rz", &info),
+                   ENOENT);
+}
+
+static void test_max_series_refusal_is_logged(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "MaxSeries", 1);
+  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  write_gauge("a", "p", 10, 1);
+  write_gauge("b", "%s%s%n", 10, 1); /* hostile name: data, not a format */
+  assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
+  assert_true(mock_log_contains(
+      "anomaly plugin: MaxSeries (1) reached: new series are not tracked "
+      "(latest refused: b/%s%s%n/gauge)"));
+}
+
+static void test_write_before_init_is_harmless(void **state) {
+  (void)state;
+  write_gauge("a", "p", 10, 1); /* not ready: ignored, no crash */
+  assert_null(an_ctx.engine);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_unknown_option_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_types_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_out_of_range_and_cross_field, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_rule_blocks, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_spike_to_notification_and_metrics,
+                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(
+          test_counters_first_value_is_no_observation, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless, setup,
+                                      teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,129 @@
+/* Unit tests: ad_config (the anomaly plugin's keys, shared with replay). */
+#include "test_util.h"
+
+#include "core/ad_config.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void test_defaults(void **state) {
+  (void)state;
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  assert_double_near(cfg.levels.warning, 0.4, 0);
+  assert_double_near(cfg.levels.failure, 0.6, 0);
+  assert_double_near(cfg.weights[AD_DET_SLIDING_WINDOW], 0.35, 0);
+  assert_int_equal(cfg.levels.hits, 1);
+  assert_int_equal(cfg.max_series, 100000);
+  assert_true(cfg.notify_host);
+  assert_false(cfg.notify_series);
+  assert_null(cfg.rules);
+  char err[256];
+  assert_int_equal(ad_config_check(&cfg, err, sizeof(err)), 0);
+  /* every key in the table has a valid default and documentation */
+  size_t n;
+  const ad_config_key_t *keys = ad_config_keys(&n);
+  assert_true(n >= 10);
+  for (size_t i = 0; i < n; i++) {
+    assert_true(strlen(keys[i].doc) > 20);
+    if (keys[i].kind != AD_KEY_RULE)
+      assert_int_equal(
+          ad_config_set(&cfg, keys[i].name, keys[i].fallback, err, sizeof(err)),
+          0);
+  }
+}
+
+static void test_set_and_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *key, *value;
+    int status;
+    const char *error;
+  } cases[] = {
+      {"Hits", "3", 0, NULL},
+      {"hits", "2", 0, NULL}, /* keys are case-insensitive, like collectd's */
+      {"Hits", "0", EINVAL, "Hits expects a whole number between 1 and 1000"},
+      {"Hits", "2.5", EINVAL, "Hits expects a whole number"},
+      {"Hits", "three", EINVAL, "got \"three\""},
+      {"WarningThreshold", "1.5", EINVAL, "WarningThreshold expects a number"},
+      {"WarningThreshold", "0.3", 0, NULL},
+      {"NotifySeries", "yes", 0, NULL},
+      {"NotifySeries", "maybe", EINVAL, "NotifySeries expects true or false"},
+      {"Bogus", "1", EINVAL, "unknown option \"Bogus\""},
+      {"Select", "Plugin=cpu", 0, NULL},
+      {"Ignore", "Plugin", EINVAL, "Ignore: expected FIELD=PATTERN"},
+      {"MaxSeries", "1e3", 0, NULL},
+      {"SeriesTimeout", "nan", EINVAL, "SeriesTimeout expects a number"},
+  };
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    char err[256] = "";
+    int status =
+        ad_config_set(&cfg, cases[i].key, cases[i].value, err, sizeof(err));
+    if (status != cases[i].status)
+      fail_msg("%s=%s: status %d (%s)", cases[i].key, cases[i].value, status,
+               err);
+    if (cases[i].error != NULL && strstr(err, cases[i].error) == NULL)
+      fail_msg("%s=%s: error \"%s\"", cases[i].key, cases[i].value, err);
+  }
+  assert_int_equal(cfg.levels.hits, 2);
+  assert_double_near(cfg.levels.warning, 0.3, 0);
+  assert_true(cfg.notify_series);
+  assert_int_equal(cfg.max_series, 1000);
+  assert_int_equal(ad_rules_count(cfg.rules, AD_RULE_SELECT), 1);
+  ad_config_release(&cfg);
+  assert_null(cfg.rules);
+}
+
+static void test_pairs(void **state) {
+  (void)state;
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  char err[256];
+  assert_int_equal(ad_config_set_pair(&cfg, "Hysteresis=0.05", err, sizeof(err)),
+                   0);
+  assert_double_near(cfg.levels.hysteresis, 0.05, 0);
+  assert_int_equal(
+      ad_config_set_pair(&cfg, "Ignore=Plugin=df Type=/inode/", err, sizeof(err)),
+      0);
+  assert_int_equal(ad_config_set_pair(&cfg, "Hits", err, sizeof(err)), EINVAL);
+  assert_non_null(strstr(err, "expected KEY=VALUE"));
+  assert_int_equal(ad_config_set_pair(&cfg, "=3", err, sizeof(err)), EINVAL);
+  ad_config_release(&cfg);
+}
+
+static void test_cross_field_checks(void **state) {
+  (void)state;
+  static const struct {
+    const char *pairs[3];
+    const char *error;
+  } cases[] = {
+      {{"WarningThreshold=0.7", NULL}, "WarningThreshold (0.7) must be below "
+                                       "FailureThreshold (0.6)"},
+      {{"Hysteresis=0.45", NULL}, "Hysteresis (0.45) must be below"},
+      {{"WindowSize=40", NULL}, "WarmupValues (32) must be at least WindowSize"},
+      {{"WeightSlidingWindow=0", NULL}, "at least one detector weight"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    ad_config_t cfg;
+    ad_config_defaults(&cfg);
+    char err[256] = "";
+    for (size_t j = 0; cases[i].pairs[j] != NULL; j++)
+      assert_int_equal(
+          ad_config_set_pair(&cfg, cases[i].pairs[j], err, sizeof(err)), 0);
+    assert_int_equal(ad_config_check(&cfg, err, sizeof(err)), EINVAL);
+    if (strstr(err, cases[i].error) == NULL)
+      fail_msg("case %zu: error \"%s\"", i, err);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_set_and_errors),
+      cmocka_unit_test(test_pairs),
+      cmocka_unit_test(test_cross_field_checks),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
