@@ -39,10 +39,10 @@
 #define AN_MAX_SOURCES 64
 
 typedef struct {
-  ad_config_t cfg;           /* built by the config callback(s) */
-  ad_engine_t *engine;       /* set by init */
-  ad_outbox_t *outbox;       /* set by init */
-  atomic_bool ready;         /* write callback may use engine and outbox */
+  ad_config_t cfg;     /* built by the config callback(s) */
+  ad_engine_t *engine; /* set by init */
+  ad_outbox_t *outbox; /* set by init */
+  atomic_bool ready;   /* write callback may use engine and outbox */
   pthread_t worker;
   bool worker_running;
   pthread_mutex_t complain_lock; /* c_complain_t is not thread-safe */
@@ -59,15 +59,15 @@ static an_ctx_t an_ctx = {
 };
 static bool an_config_initialised;
 
-/* ---- configuration --------------------------------------------------------- */
+/* ---- configuration ---------------------------------------------------------
+ */
 
 /* The single value of ci as text, checked against the kind the key wants
  * (numbers as numbers, booleans as booleans, as collectd's own options). */
 static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
                           char *buf, size_t size) {
   if (ci->values_num != 1) {
-    ERROR(AN_PLUGIN " plugin: Option \"%s\" needs exactly one value.",
-          ci->key);
+    ERROR(AN_PLUGIN " plugin: Option \"%s\" needs exactly one value.", ci->key);
     return -1;
   }
   const oconfig_value_t *v = &ci->values[0];
@@ -104,7 +104,8 @@ static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
 /* <Select> / <Ignore> block: each child is a field with one or more
  * patterns, e.g. Plugin "cpu" "memory". */
 static int an_config_rule_block(const oconfig_item_t *ci, ad_rule_kind_t kind) {
-  if (an_ctx.cfg.rules == NULL && (an_ctx.cfg.rules = ad_rules_create()) == NULL)
+  if (an_ctx.cfg.rules == NULL &&
+      (an_ctx.cfg.rules = ad_rules_create()) == NULL)
     return -1;
   ad_rule_t *rule = ad_rules_add(an_ctx.cfg.rules, kind);
   if (rule == NULL)
@@ -146,9 +147,9 @@ static int an_config_option(const oconfig_item_t *ci) {
     return -1;
   }
   if (key->kind == AD_KEY_RULE && ci->values_num == 0)
-    return an_config_rule_block(
-        ci, strcasecmp(key->name, "Ignore") == 0 ? AD_RULE_IGNORE
-                                                 : AD_RULE_SELECT);
+    return an_config_rule_block(ci, strcasecmp(key->name, "Ignore") == 0
+                                        ? AD_RULE_IGNORE
+                                        : AD_RULE_SELECT);
   if (ci->children_num > 0) {
     ERROR(AN_PLUGIN " plugin: Option \"%s\" is not a block.", ci->key);
     return -1;
@@ -181,7 +182,8 @@ static int an_config(oconfig_item_t *ci) {
   return status;
 }
 
-/* ---- engine output -> collectd ---------------------------------------------------- */
+/* ---- engine output -> collectd
+ * ---------------------------------------------------- */
 
 static void an_sink_report(void *ctx, const ad_host_report_t *report) {
   an_ctx_t *c = ctx;
@@ -253,7 +255,8 @@ static void an_dispatch_notice(const ad_notice_t *x) {
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));
   an_meta_double(&n, "risk", isnan(a->risk) ? 0.0 : a->risk);
-  plugin_notification_meta_add_string(&n, "level", ad_level_risk_name(x->level));
+  plugin_notification_meta_add_string(&n, "level",
+                                      ad_level_risk_name(x->level));
   plugin_notification_meta_add_string(&n, "previous_level",
                                       ad_level_risk_name(x->previous));
   an_meta_double(&n, "confidence", a->confidence);
@@ -315,7 +318,8 @@ static void *an_worker_main(void *arg) {
   return NULL;
 }
 
-/* ---- lifecycle ------------------------------------------------------------------- */
+/* ---- lifecycle
+ * ------------------------------------------------------------------- */
 
 static int an_init(void) {
   if (atomic_load(&an_ctx.ready))
@@ -325,9 +329,8 @@ static int an_init(void) {
     an_config_initialised = true;
   }
   an_ctx.outbox = ad_outbox_create(AN_OUTBOX_CAPACITY);
-  ad_sink_t sink = {.host_report = an_sink_report,
-                    .notice = an_sink_notice,
-                    .ctx = &an_ctx};
+  ad_sink_t sink = {
+      .host_report = an_sink_report, .notice = an_sink_notice, .ctx = &an_ctx};
   if (an_ctx.outbox != NULL)
     an_ctx.engine = ad_engine_create(&an_ctx.cfg, &sink);
   if (an_ctx.engine == NULL) {
@@ -373,7 +376,8 @@ static int an_shutdown(void) {
   return 0;
 }
 
-/* ---- the write path ------------------------------------------------------------- */
+/* ---- the write path
+ * ------------------------------------------------------------- */
 
 static bool an_is_own_output(const value_list_t *vl) {
   /* By plugin name too: meta data does not travel over the network plugin,

@@ -50,9 +50,9 @@ typedef enum {
 #define STG_GROUP_COUNT 9
 
 static const char *const stg_group_keys[STG_GROUP_COUNT] = {
-    "ReportCPU",        "ReportMemory",     "ReportSwap",
-    "ReportLoad",       "ReportDisk",       "ReportInterface",
-    "ReportFilesystem", "ReportProcesses",  "ReportUsers"};
+    "ReportCPU",        "ReportMemory",    "ReportSwap",
+    "ReportLoad",       "ReportDisk",      "ReportInterface",
+    "ReportFilesystem", "ReportProcesses", "ReportUsers"};
 
 /* A select/ignore list as collectd's plugins have them. */
 typedef struct {
@@ -71,7 +71,8 @@ static struct {
     .report = {true, true, true, true, true, true, true, true, true},
 };
 
-/* ---- configuration --------------------------------------------------------- */
+/* ---- configuration ---------------------------------------------------------
+ */
 
 static int stg_config_list(const oconfig_item_t *ci, stg_list_t *list) {
   if (ci->values_num < 1) {
@@ -135,7 +136,8 @@ static bool stg_selects(const stg_list_t *list, const char *name) {
   return ad_pattern_list_selects(list->patterns, list->ignore_selected, name);
 }
 
-/* ---- dispatch helpers ---------------------------------------------------------- */
+/* ---- dispatch helpers
+ * ---------------------------------------------------------- */
 
 static void stg_submit(cdtime_t time, const char *plugin,
                        const char *plugin_instance, const char *type,
@@ -182,7 +184,8 @@ static void stg_release(stg_group_t group) {
             stg_group_keys[group] + strlen("Report"));
 }
 
-/* ---- the groups: each returns values dispatched, or -1 when it failed -------- */
+/* ---- the groups: each returns values dispatched, or -1 when it failed
+ * -------- */
 
 static int stg_read_cpu(cdtime_t time) {
   size_t n = 0;
@@ -198,24 +201,21 @@ static int stg_read_cpu(cdtime_t time) {
   dispatched++;
   if (stg.cpu_last != NULL) {
     sg_cpu_stats *diff = sg_get_cpu_stats_diff_between(now, stg.cpu_last, &n);
-    /* libstatgrab leaves *entries at 0 for these calls; test the pointer. */
-    sg_cpu_percents *p = diff != NULL && diff->total > 0
-                             ? sg_get_cpu_percents_r(diff, &n)
-                             : NULL;
-    if (p != NULL) {
-      const struct {
-        const char *state;
-        double value;
-      } states[] = {{"user", p->user}, {"system", p->kernel},
-                    {"wait", p->iowait}, {"nice", p->nice},
-                    {"swap", p->swap},   {"idle", p->idle}};
-      for (size_t i = 0; i < STATIC_ARRAY_SIZE(states); i++)
-        stg_gauge(time, "cpu", "percent", states[i].state, states[i].value);
-      dispatched += (int)STATIC_ARRAY_SIZE(states);
-      sg_free_stats_buf(p);
-    }
-    if (diff != NULL)
+    /* Percentages over the sum of the reported states, not libstatgrab's
+     * own (its total and its states disagree when IRQ time is counted in
+     * "kernel", and they can add up to more than 100). */
+    double percent[STG_CPU_STATES];
+    if (diff != NULL) {
+      const unsigned long long ticks[STG_CPU_STATES] = {
+          diff->user, diff->kernel, diff->iowait,
+          diff->nice, diff->swap,   diff->idle};
+      if (stg_cpu_percents(ticks, percent)) {
+        for (int i = 0; i < STG_CPU_STATES; i++)
+          stg_gauge(time, "cpu", "percent", stg_cpu_state_names[i], percent[i]);
+        dispatched += STG_CPU_STATES;
+      }
       sg_free_stats_buf(diff);
+    }
     sg_free_stats_buf(stg.cpu_last);
   }
   stg.cpu_last = now;
@@ -259,8 +259,8 @@ static int stg_read_load(cdtime_t time) {
     stg_complain(STG_LOAD, "sg_get_load_stats_r");
     return -1;
   }
-  value_t values[] = {{.gauge = l->min1}, {.gauge = l->min5},
-                      {.gauge = l->min15}};
+  value_t values[] = {
+      {.gauge = l->min1}, {.gauge = l->min5}, {.gauge = l->min15}};
   stg_submit(time, "load", "", "load", "", values, STATIC_ARRAY_SIZE(values));
   sg_free_stats_buf(l);
   return 1;
@@ -341,13 +341,15 @@ static int stg_read_filesystems(cdtime_t time) {
     char instance[DATA_MAX_NAME_LEN];
     stg_mount_instance(fs[i].mnt_point, instance, sizeof(instance));
     /* collectd's df: used, reserved (free only for root), free (available). */
-    unsigned long long avail = fs[i].avail <= fs[i].free ? fs[i].avail : fs[i].free;
+    unsigned long long avail =
+        fs[i].avail <= fs[i].free ? fs[i].avail : fs[i].free;
     const struct {
       const char *name;
       unsigned long long bytes, inodes;
     } parts[] = {
         {"used", fs[i].used, fs[i].used_inodes},
-        {"reserved", fs[i].free - avail, fs[i].free_inodes - fs[i].avail_inodes},
+        {"reserved", fs[i].free - avail,
+         fs[i].free_inodes - fs[i].avail_inodes},
         {"free", avail, fs[i].avail_inodes},
     };
     for (size_t p = 0; p < STATIC_ARRAY_SIZE(parts); p++) {
@@ -424,7 +426,8 @@ static int (*const stg_readers[STG_GROUP_COUNT])(cdtime_t) = {
     [STG_USERS] = stg_read_users,
 };
 
-/* ---- callbacks ----------------------------------------------------------------- */
+/* ---- callbacks
+ * ----------------------------------------------------------------- */
 
 static int stg_read(void) {
   /* One timestamp for the whole snapshot, so the values of one read line up. */

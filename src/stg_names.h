@@ -23,4 +23,15 @@ bool stg_fs_is_pseudo(const char *fs_type);
  * of one mount point, the last one listed is the one visible. */
 bool stg_shadowed_later(const char *const *names, size_t count, size_t i);
 
+/* CPU states reported, in the order of stg_cpu_percents' arrays, with
+ * collectd's cpu plugin names. */
+#define STG_CPU_STATES 6
+extern const char *const stg_cpu_state_names[STG_CPU_STATES];
+
+/* Percentages of tick differences (user, system, wait, nice, swap, idle)
+ * over their sum, so that they add up to 100 as collectd's cpu plugin
+ * reports them. Returns false (out untouched) when no tick passed. */
+bool stg_cpu_percents(const unsigned long long ticks[STG_CPU_STATES],
+                      double out[STG_CPU_STATES]);
+
 #endif /* STG_NAMES_H */

@@ -14,6 +14,9 @@
 /* `collectd-anomaly replay ...`; argv[0] is "replay". */
 int cli_replay(int argc, char **argv);
 
+/* `collectd-anomaly options`: the plugin's option table (Markdown). */
+int cli_options(int argc, char **argv);
+
 /* Prints "collectd-anomaly: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -50,7 +50,8 @@ static void replay_usage(FILE *out) {
       "\n"
       "  -s, --set KEY=VALUE   an anomaly plugin option, as in collectd.conf\n"
       "                        (e.g. --set Hits=2, --set 'Ignore=Plugin=df')\n"
-      "      --host NAME       host name the series belong to (default replay)\n"
+      "      --host NAME       host name the series belong to (default "
+      "replay)\n"
       "      --derive COLUMN   COLUMN holds a cumulative DERIVE counter\n"
       "      --counter COLUMN  COLUMN holds a wrapping COUNTER\n"
       "      --absolute COLUMN COLUMN holds per-interval ABSOLUTE amounts\n"
@@ -64,7 +65,8 @@ static void on_report(void *ctx, const ad_host_report_t *report) {
   st->level = report->level;
 }
 
-static int add_kind(replay_options_t *o, const char *column, ad_ds_kind_t kind) {
+static int add_kind(replay_options_t *o, const char *column,
+                    ad_ds_kind_t kind) {
   column_kind_t *grown =
       realloc(o->kinds, (o->kind_count + 1) * sizeof(*grown));
   if (grown == NULL)
@@ -212,7 +214,8 @@ static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
       cli_error("%s:%zu: timestamp does not advance; rows are replayed in "
                 "file order (reported once per file)",
                 ad_csv_name(csv), ad_csv_line(csv));
-    double interval = isnan(previous) || time <= previous ? 0.0 : time - previous;
+    double interval =
+        isnan(previous) || time <= previous ? 0.0 : time - previous;
     for (size_t i = 0; i < c->count; i++) {
       double value = c->values[i];
       if (c->kinds[i] != AD_DS_GAUGE)

@@ -16,6 +16,8 @@ static void usage(FILE *out) {
         "  replay [--set KEY=VALUE]... [--host NAME] FILE.csv\n"
         "        run a CSV of history through the anomaly plugin's detectors\n"
         "        and print timestamp,score,level for every row\n"
+        "  options\n"
+        "        print the anomaly plugin's options (Markdown table)\n"
         "\n"
         "  collectd-anomaly COMMAND --help  shows a command's options.\n"
         "  collectd-anomaly --version       prints the version.\n",
@@ -38,6 +40,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(command, "replay") == 0)
     return cli_replay(argc - 1, argv + 1);
+  if (strcmp(command, "options") == 0)
+    return cli_options(argc - 1, argv + 1);
   cli_error("unknown command \"%s\" (try collectd-anomaly --help)", command);
   return CLI_EXIT_USAGE;
 }

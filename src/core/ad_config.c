@@ -95,8 +95,8 @@ const ad_config_key_t *ad_config_key(const char *name) {
   return i >= 0 ? &keys[i] : NULL;
 }
 
-static int parse_number(const ad_config_key_t *k, const char *text,
-                        double *out, char *err, size_t err_size) {
+static int parse_number(const ad_config_key_t *k, const char *text, double *out,
+                        char *err, size_t err_size) {
   char *end = NULL;
   errno = 0;
   double v = strtod(text, &end);

@@ -18,15 +18,15 @@
 #include <stddef.h>
 
 typedef struct {
-  ad_level_params_t levels;    /* thresholds, hysteresis, hits */
-  ad_window_params_t window;   /* sliding window + EMA detector */
+  ad_level_params_t levels;     /* thresholds, hysteresis, hits */
+  ad_window_params_t window;    /* sliding window + EMA detector */
   double weights[AD_DET_COUNT]; /* meta-classifier weights */
-  size_t max_series;           /* series tracked at most */
-  double series_timeout;       /* seconds without values before expiry */
-  bool notify_host;            /* host-level notifications */
-  bool notify_series;          /* per-series notifications */
-  bool risk_metrics;           /* dispatch anomaly/gauge-risk and co. */
-  ad_rules_t *rules;           /* Select/Ignore; NULL selects everything */
+  size_t max_series;            /* series tracked at most */
+  double series_timeout;        /* seconds without values before expiry */
+  bool notify_host;             /* host-level notifications */
+  bool notify_series;           /* per-series notifications */
+  bool risk_metrics;            /* dispatch anomaly/gauge-risk and co. */
+  ad_rules_t *rules;            /* Select/Ignore; NULL selects everything */
 } ad_config_t;
 
 typedef enum {
@@ -37,7 +37,7 @@ typedef enum {
 } ad_key_kind_t;
 
 typedef struct {
-  const char *name;     /* as written in collectd.conf */
+  const char *name; /* as written in collectd.conf */
   ad_key_kind_t kind;
   double min, max;      /* accepted range for numbers */
   const char *fallback; /* default, as text */

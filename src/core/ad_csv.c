@@ -15,11 +15,11 @@ struct ad_csv_s {
   FILE *fp;
   char *name;
   size_t line_no;
-  char *line;      /* current line (getline buffer) */
+  char *line; /* current line (getline buffer) */
   size_t line_cap;
-  char **fields;   /* pointers into line after splitting */
+  char **fields; /* pointers into line after splitting */
   size_t field_cap;
-  size_t columns;  /* series columns */
+  size_t columns; /* series columns */
   char **column_names;
   double last_time;
   bool have_time;
@@ -42,7 +42,8 @@ static void fail(const ad_csv_t *csv, char *err, size_t err_size,
   va_end(ap);
 }
 
-/* ---- parsing of single cells ---------------------------------------------- */
+/* ---- parsing of single cells ----------------------------------------------
+ */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil), so no timezone or libc quirk is involved. */
@@ -81,8 +82,8 @@ static int parse_calendar(const char *text, double *time) {
     return EINVAL;
   }
   int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
-  *time = (double)(days * 86400 + hour * 3600 + minute * 60 + second) +
-          fraction;
+  *time =
+      (double)(days * 86400 + hour * 3600 + minute * 60 + second) + fraction;
   return 0;
 }
 
@@ -112,7 +113,8 @@ int ad_csv_parse_value(const char *text, double *value) {
   return 0;
 }
 
-/* ---- lines and fields --------------------------------------------------------- */
+/* ---- lines and fields
+ * --------------------------------------------------------- */
 
 static char *trim(char *s) {
   while (isspace((unsigned char)*s))
@@ -191,7 +193,8 @@ static size_t split(ad_csv_t *csv, char *err, size_t err_size) {
   }
 }
 
-/* ---- the reader ------------------------------------------------------------------- */
+/* ---- the reader
+ * ------------------------------------------------------------------- */
 
 ad_csv_t *ad_csv_open(FILE *fp, const char *name, char *err, size_t err_size) {
   ad_csv_t *csv = calloc(1, sizeof(*csv));
@@ -206,7 +209,8 @@ ad_csv_t *ad_csv_open(FILE *fp, const char *name, char *err, size_t err_size) {
   int status = read_line(csv);
   if (status <= 0) {
     csv->line_no = 1;
-    fail(csv, err, err_size, status < 0 ? "read error" : "empty file: no header");
+    fail(csv, err, err_size,
+         status < 0 ? "read error" : "empty file: no header");
     ad_csv_close(csv);
     return NULL;
   }

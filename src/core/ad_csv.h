@@ -2,8 +2,9 @@
  * one column per series, then one row per point in time. Timestamps are
  * epoch seconds (fractions allowed) or `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC.
  * They should increase; real exports repeat or step back (clock changes), so
- * such rows are still returned and ad_csv_time_went_back says so. An empty cell or `nan` is a missing value.
- * Fields may be double-quoted ("" inside quotes is a quote).
+ * such rows are still returned and ad_csv_time_went_back says so. An empty cell
+ * or `nan` is a missing value. Fields may be double-quoted ("" inside quotes is
+ * a quote).
  *
  * Every error is reported as "FILE:LINE: reason". The reader streams: memory
  * is one line and one row of values, whatever the file size. */

@@ -4,8 +4,8 @@
 #define AD_DETECTOR_H
 
 typedef enum {
-  AD_DET_SLIDING_WINDOW = 0, /* sliding window + EMA: spikes and dips */
-  AD_DET_SEASONAL = 1,       /* seasonal forecaster (issue 3) */
+  AD_DET_SLIDING_WINDOW = 0,   /* sliding window + EMA: spikes and dips */
+  AD_DET_SEASONAL = 1,         /* seasonal forecaster (issue 3) */
   AD_DET_ISOLATION_FOREST = 2, /* isolation forest (issue 4) */
 } ad_detector_id_t;
 

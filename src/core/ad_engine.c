@@ -68,7 +68,8 @@ void ad_engine_destroy(ad_engine_t *e) {
 
 const ad_config_t *ad_engine_config(const ad_engine_t *e) { return &e->cfg; }
 
-/* ---- hosts ---------------------------------------------------------------- */
+/* ---- hosts ----------------------------------------------------------------
+ */
 
 static size_t host_bucket(const char *name) {
   return ad_table_hash(name, strlen(name)) & (HOST_BUCKETS - 1);
@@ -116,7 +117,8 @@ static void host_detach(ad_engine_t *e, ad_series_t *s) {
   }
 }
 
-/* ---- sink helpers ------------------------------------------------------------ */
+/* ---- sink helpers
+ * ------------------------------------------------------------ */
 
 static void emit_report(ad_engine_t *e, const ad_host_report_t *r) {
   if (e->sink.host_report != NULL)
@@ -141,7 +143,8 @@ static void close_and_unlock(ad_engine_t *e, ad_host_t *h) {
     emit_notice(e, &notice);
 }
 
-/* ---- the write path ------------------------------------------------------------ */
+/* ---- the write path
+ * ------------------------------------------------------------ */
 
 /* Builds "host\0plugin\0pi\0type\0ti\0" into key; returns its length. */
 static size_t key_prefix(const ad_ident_t *id, char *key) {
@@ -279,7 +282,8 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host) {
   return 0;
 }
 
-/* ---- housekeeping ------------------------------------------------------------ */
+/* ---- housekeeping
+ * ------------------------------------------------------------ */
 
 typedef struct {
   ad_engine_t *engine;

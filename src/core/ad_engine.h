@@ -29,11 +29,11 @@ typedef struct {
 } ad_sink_t;
 
 typedef struct {
-  double time;     /* data time, seconds since the epoch */
-  double interval; /* seconds between values of this value list (> 0) */
-  double arrival;  /* caller's clock (seconds) when the values arrived */
-  size_t count;    /* data sources */
-  const double *values;        /* count rates or gauges; NaN = missing */
+  double time;          /* data time, seconds since the epoch */
+  double interval;      /* seconds between values of this value list (> 0) */
+  double arrival;       /* caller's clock (seconds) when the values arrived */
+  size_t count;         /* data sources */
+  const double *values; /* count rates or gauges; NaN = missing */
   const char *const *ds_names; /* count data source names */
 } ad_sample_t;
 

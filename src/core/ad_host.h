@@ -41,11 +41,11 @@ typedef struct ad_host_s {
   struct ad_host_s *next; /* next host in the engine's bucket */
   pthread_mutex_t lock;
   char name[AD_NAME_MAX];
-  atomic_uint series;       /* series tracked; changed under the hosts lock */
-  unsigned anomalous;       /* series whose level is not OKAY */
-  ad_level_state_t level;   /* the host's level */
-  ad_tick_t tick;           /* the open tick */
-  double last_report;       /* time of the last report (NaN: none yet) */
+  atomic_uint series;     /* series tracked; changed under the hosts lock */
+  unsigned anomalous;     /* series whose level is not OKAY */
+  ad_level_state_t level; /* the host's level */
+  ad_tick_t tick;         /* the open tick */
+  double last_report;     /* time of the last report (NaN: none yet) */
 } ad_host_t;
 
 /* Creates a host with no series and an OKAY level. NULL when out of memory. */

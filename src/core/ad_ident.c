@@ -100,8 +100,7 @@ int ad_ident_parse(const char *text, const char *host, ad_ident_buf_t *buf,
     ok = split_instance(text, (size_t)(slash - text),
                         buf->field[AD_FIELD_PLUGIN],
                         buf->field[AD_FIELD_PLUGIN_INSTANCE]) &&
-         split_instance(slash + 1, strlen(slash + 1),
-                        buf->field[AD_FIELD_TYPE],
+         split_instance(slash + 1, strlen(slash + 1), buf->field[AD_FIELD_TYPE],
                         buf->field[AD_FIELD_TYPE_INSTANCE]);
   }
   *id = (ad_ident_t){

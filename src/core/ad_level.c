@@ -8,8 +8,7 @@
 
 static const char *const level_names[AD_LEVEL_COUNT] = {"OKAY", "WARNING",
                                                         "FAILURE"};
-static const char *const risk_names[AD_LEVEL_COUNT] = {"LOW", "MEDIUM",
-                                                       "HIGH"};
+static const char *const risk_names[AD_LEVEL_COUNT] = {"LOW", "MEDIUM", "HIGH"};
 
 const char *ad_level_name(ad_level_t level) {
   return (unsigned)level < AD_LEVEL_COUNT ? level_names[level] : "UNKNOWN";
@@ -50,8 +49,8 @@ ad_level_t ad_level_target(const ad_level_params_t *p, double risk,
     return plain;
   /* Going down: the thresholds are lowered by the hysteresis, and the level
    * never drops below what the plain thresholds say. */
-  ad_level_t lowered = classify(risk, p->warning - p->hysteresis,
-                                p->failure - p->hysteresis);
+  ad_level_t lowered =
+      classify(risk, p->warning - p->hysteresis, p->failure - p->hysteresis);
   ad_level_t held = lowered < current ? lowered : current;
   return held > plain ? held : plain;
 }

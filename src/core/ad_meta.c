@@ -44,8 +44,7 @@ void ad_meta_combine(const double weights[AD_DET_COUNT],
   out->confidence = (confidence_sum / weight_sum) * (0.5 + 0.5 * agreement);
 }
 
-char *ad_meta_detected_names(const ad_assessment_t *a, char *buf,
-                             size_t size) {
+char *ad_meta_detected_names(const ad_assessment_t *a, char *buf, size_t size) {
   if (size == 0)
     return buf;
   buf[0] = '\0';

@@ -96,8 +96,7 @@ ad_out_item_t *ad_outbox_take(ad_outbox_t *box, double timeout, bool *stopped) {
   }
   pthread_mutex_lock(&box->lock);
   while (box->head == NULL && !box->stopped) {
-    if (pthread_cond_timedwait(&box->cond, &box->lock, &deadline) ==
-        ETIMEDOUT)
+    if (pthread_cond_timedwait(&box->cond, &box->lock, &deadline) == ETIMEDOUT)
       break;
   }
   ad_out_item_t *items = box->head;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct {
-  char *text;   /* exact text, or the regex source without slashes */
+  char *text; /* exact text, or the regex source without slashes */
   bool is_regex;
   regex_t regex;
 } pattern_t;
@@ -38,8 +38,8 @@ static bool is_regex_syntax(const char *pattern, size_t len) {
   return len >= 2 && pattern[0] == '/' && pattern[len - 1] == '/';
 }
 
-int ad_pattern_list_add(ad_pattern_list_t *list, const char *pattern,
-                        char *err, size_t err_size) {
+int ad_pattern_list_add(ad_pattern_list_t *list, const char *pattern, char *err,
+                        size_t err_size) {
   size_t len = strlen(pattern);
   pattern_t item = {.is_regex = is_regex_syntax(pattern, len)};
   item.text = item.is_regex ? strndup(pattern + 1, len - 2) : strdup(pattern);
@@ -86,8 +86,8 @@ bool ad_pattern_list_match(const ad_pattern_list_t *list, const char *name) {
   return false;
 }
 
-bool ad_pattern_list_selects(const ad_pattern_list_t *list, bool ignore_selected,
-                             const char *name) {
+bool ad_pattern_list_selects(const ad_pattern_list_t *list,
+                             bool ignore_selected, const char *name) {
   if (ad_pattern_list_size(list) == 0)
     return true;
   return ad_pattern_list_match(list, name) != ignore_selected;

@@ -22,8 +22,8 @@ void ad_pattern_list_destroy(ad_pattern_list_t *list);
 /* Adds a pattern. "/re/" is compiled as a regular expression; anything else
  * matches exactly. Returns 0, EINVAL for a bad regular expression (then err,
  * if not NULL, holds the reason), or ENOMEM. On error the list is unchanged. */
-int ad_pattern_list_add(ad_pattern_list_t *list, const char *pattern,
-                        char *err, size_t err_size);
+int ad_pattern_list_add(ad_pattern_list_t *list, const char *pattern, char *err,
+                        size_t err_size);
 
 /* Number of patterns in the list. */
 size_t ad_pattern_list_size(const ad_pattern_list_t *list);
@@ -34,7 +34,7 @@ bool ad_pattern_list_match(const ad_pattern_list_t *list, const char *name);
 /* Select/ignore semantics of collectd's lists: with an empty list everything
  * is selected; otherwise names matching the list are selected, or, when
  * ignore_selected is true, everything but them. */
-bool ad_pattern_list_selects(const ad_pattern_list_t *list, bool ignore_selected,
-                             const char *name);
+bool ad_pattern_list_selects(const ad_pattern_list_t *list,
+                             bool ignore_selected, const char *name);
 
 #endif /* AD_PATTERN_H */

@@ -7,8 +7,7 @@
 #include <strings.h>
 
 int ad_rate_kind_parse(const char *name, ad_ds_kind_t *kind) {
-  static const char *const names[] = {"gauge", "counter", "derive",
-                                      "absolute"};
+  static const char *const names[] = {"gauge", "counter", "derive", "absolute"};
   for (int i = 0; i < 4; i++) {
     if (strcasecmp(name, names[i]) == 0) {
       *kind = (ad_ds_kind_t)i;

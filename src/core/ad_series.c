@@ -37,8 +37,8 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
   *res = (ad_series_result_t){.value = value};
   ad_meta_combine(cfg->weights, &cfg->levels, member, &res->assessment);
   ad_level_t previous = AD_LEVEL_OKAY;
-  res->changed = ad_level_update(&s->level, &cfg->levels,
-                                 res->assessment.risk, &previous);
+  res->changed =
+      ad_level_update(&s->level, &cfg->levels, res->assessment.risk, &previous);
   res->level = (ad_level_t)s->level.level;
   res->previous = res->changed ? previous : res->level;
 }

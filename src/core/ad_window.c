@@ -39,9 +39,7 @@ double ad_window_score_of_z(double z) {
 
 /* A scale floor for series that have been (nearly) constant, so that their
  * first movement is large but finite, and exact zeros stay quiet. */
-static double scale_floor(double mean) {
-  return 1e-3 * fmax(fabs(mean), 1e-3);
-}
+static double scale_floor(double mean) { return 1e-3 * fmax(fabs(mean), 1e-3); }
 
 static void ring_push(ad_window_t *w, unsigned window, double x) {
   if (w->fill == window) {
@@ -78,8 +76,8 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
     /* The mean takes residuals clipped at a few deviations (one spike barely
      * moves it); the deviation takes them clipped much later, so a series
      * whose normal life is bursty learns that bursts are ordinary. */
-    residual = fmax(-CLIP_DEVIATIONS * sigma,
-                    fmin(CLIP_DEVIATIONS * sigma, residual));
+    residual =
+        fmax(-CLIP_DEVIATIONS * sigma, fmin(CLIP_DEVIATIONS * sigma, residual));
     spread = fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
   }
   w->mean += alpha * residual;

@@ -29,12 +29,12 @@ typedef struct {
 } ad_window_params_t;
 
 typedef struct {
-  double mean;       /* baseline: clipped EMA of the values */
-  double deviation;  /* clipped EMA of |value - mean| */
-  double ring_sum;   /* sum of the values in the ring */
-  uint32_t seen;     /* values absorbed, saturating */
-  uint16_t head;     /* next ring slot to write */
-  uint16_t fill;     /* values in the ring */
+  double mean;      /* baseline: clipped EMA of the values */
+  double deviation; /* clipped EMA of |value - mean| */
+  double ring_sum;  /* sum of the values in the ring */
+  uint32_t seen;    /* values absorbed, saturating */
+  uint16_t head;    /* next ring slot to write */
+  uint16_t fill;    /* values in the ring */
   float ring[AD_WINDOW_MAX];
 } ad_window_t;
 

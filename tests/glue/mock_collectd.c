@@ -78,7 +78,8 @@ size_t mock_log_count(int level) {
   return n;
 }
 
-/* ---- registration ----------------------------------------------------------- */
+/* ---- registration -----------------------------------------------------------
+ */
 
 int plugin_register_complex_config(const char *type,
                                    int (*callback)(oconfig_item_t *)) {
@@ -114,7 +115,8 @@ int plugin_thread_create(pthread_t *thread, void *(*start)(void *), void *arg,
   return pthread_create(thread, NULL, start, arg);
 }
 
-/* ---- meta data (only what the plugins use) --------------------------------- */
+/* ---- meta data (only what the plugins use) ---------------------------------
+ */
 
 struct meta_data_s {
   char key[64];
@@ -137,7 +139,8 @@ int meta_data_get_boolean(meta_data_t *md, const char *key, bool *value) {
   return 0;
 }
 
-/* ---- dispatch ------------------------------------------------------------------ */
+/* ---- dispatch
+ * ------------------------------------------------------------------ */
 
 int plugin_dispatch_values(value_list_t const *vl) {
   pthread_mutex_lock(&mock_lock);
@@ -155,10 +158,10 @@ int plugin_dispatch_values(value_list_t const *vl) {
     v->time = vl->time;
     v->interval = vl->interval;
     bool tagged = false;
-    v->tagged = vl->meta != NULL &&
-                meta_data_get_boolean(vl->meta, "anomaly:created", &tagged) ==
-                    0 &&
-                tagged;
+    v->tagged =
+        vl->meta != NULL &&
+        meta_data_get_boolean(vl->meta, "anomaly:created", &tagged) == 0 &&
+        tagged;
   }
   pthread_mutex_unlock(&mock_lock);
   return 0;
@@ -237,7 +240,8 @@ int plugin_dispatch_notification(const notification_t *n) {
   return 0;
 }
 
-/* ---- the value cache: rates as collectd computes them ------------------------- */
+/* ---- the value cache: rates as collectd computes them
+ * ------------------------- */
 
 typedef struct {
   char name[6 * DATA_MAX_NAME_LEN];
@@ -273,17 +277,19 @@ gauge_t *uc_get_rate(const data_set_t *ds, const value_list_t *vl) {
                  CDTIME_T_TO_DOUBLE(vl->time - e->time);
   }
   if (e != NULL) {
-    memcpy(e->last, vl->values, (ds->ds_num < 8 ? ds->ds_num : 8) *
-                                    sizeof(value_t));
+    memcpy(e->last, vl->values,
+           (ds->ds_num < 8 ? ds->ds_num : 8) * sizeof(value_t));
     e->time = vl->time;
   }
   pthread_mutex_unlock(&mock_lock);
   return rates;
 }
 
-/* ---- logging and utilities -------------------------------------------------------- */
+/* ---- logging and utilities
+ * -------------------------------------------------------- */
 
-static void mock_vlog(int level, const char *format, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void
+mock_vlog(int level, const char *format, va_list ap) {
   char msg[1024];
   vsnprintf(msg, sizeof(msg), format, ap);
   pthread_mutex_lock(&mock_lock);
@@ -360,7 +366,8 @@ int format_name(char *ret, int ret_len, const char *hostname,
 int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
   if (ci->values_num != 1 || (ci->values[0].type != OCONFIG_TYPE_BOOLEAN &&
                               ci->values[0].type != OCONFIG_TYPE_STRING)) {
-    plugin_log(LOG_ERR, "The `%s' option requires exactly one boolean argument.",
+    plugin_log(LOG_ERR,
+               "The `%s' option requires exactly one boolean argument.",
                ci->key);
     return -1;
   }
@@ -380,7 +387,8 @@ int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
   return 0;
 }
 
-/* ---- config trees ------------------------------------------------------------------ */
+/* ---- config trees
+ * ------------------------------------------------------------------ */
 
 oconfig_item_t *mock_config_block(const char *key, size_t children) {
   oconfig_item_t *ci = calloc(1, sizeof(*ci));

@@ -143,8 +143,8 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_string_equal(n[0].plugin, "anomaly");
   assert_true(CDTIME_T_TO_DOUBLE(n[0].time) == 1e9 + 1500);
   const char *seen = strstr(n[0].message, "test/gauge = 500, expected ");
-  if (seen == NULL || fabs(atof(seen + strlen("test/gauge = 500, expected ")) -
-                           100) > 1)
+  if (seen == NULL ||
+      fabs(atof(seen + strlen("test/gauge = 500, expected ")) - 100) > 1)
     fail_msg("message: %s", n[0].message);
   static const char *const required[] = {"risk", "level", "confidence",
                                          "consensus", "detectors"};

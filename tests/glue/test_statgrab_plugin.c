@@ -72,8 +72,10 @@ static void test_unknown_and_bad_options(void **state) {
   mock_config_boolean(root, 1, "Frobnicate", true);
   mock_config_string(root, 2, "Interface", "/[/");
   assert_int_not_equal(configure(root), 0);
-  assert_true(mock_log_contains("statgrab plugin: Unknown option \"Frobnicate\"."));
-  assert_true(mock_log_contains("Option \"Interface\": bad regular expression"));
+  assert_true(
+      mock_log_contains("statgrab plugin: Unknown option \"Frobnicate\"."));
+  assert_true(
+      mock_log_contains("Option \"Interface\": bad regular expression"));
   root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "Disk", 3);
   assert_int_not_equal(configure(root), 0);
@@ -101,21 +103,28 @@ static void test_native_names_and_types(void **state) {
   assert_int_equal(mock_read_cb(), 0);
   size_t n = mock_values(v, MOCK_MAX_VALUES);
   static const char *const expected[][3] = {
-      {"cpu", "percent", "user"},     {"cpu", "percent", "system"},
-      {"cpu", "percent", "wait"},     {"cpu", "percent", "idle"},
-      {"memory", "memory", "used"},   {"memory", "memory", "cached"},
-      {"memory", "memory", "free"},   {"swap", "swap", "used"},
-      {"swap", "swap", "free"},       {"load", "load", ""},
+      {"cpu", "percent", "user"},
+      {"cpu", "percent", "system"},
+      {"cpu", "percent", "wait"},
+      {"cpu", "percent", "idle"},
+      {"memory", "memory", "used"},
+      {"memory", "memory", "cached"},
+      {"memory", "memory", "free"},
+      {"swap", "swap", "used"},
+      {"swap", "swap", "free"},
+      {"load", "load", ""},
       {"processes", "ps_state", "running"},
       {"processes", "ps_state", "sleeping"},
       {"processes", "ps_state", "zombies"},
-      {"users", "users", ""},         {"contextswitch", "contextswitch", ""},
-      {"df", "df_complex", "used"},   {"df", "df_complex", "free"},
+      {"users", "users", ""},
+      {"contextswitch", "contextswitch", ""},
+      {"df", "df_complex", "used"},
+      {"df", "df_complex", "free"},
   };
   for (size_t i = 0; i < ARRAY_SIZE(expected); i++)
     if (!dispatched(v, n, expected[i][0], expected[i][1], expected[i][2]))
-      fail_msg("nothing dispatched as %s/%s-%s", expected[i][0],
-               expected[i][1], expected[i][2]);
+      fail_msg("nothing dispatched as %s/%s-%s", expected[i][0], expected[i][1],
+               expected[i][2]);
 
   double cpu_total = 0;
   bool root_fs = false;
@@ -138,7 +147,7 @@ static void test_native_names_and_types(void **state) {
     /* one snapshot, one timestamp */
     assert_true(v[i].time == v[0].time);
   }
-  assert_double_near(cpu_total, 100.0, 0.5);
+  assert_double_near(cpu_total, 100.0, 1e-6);
   assert_true(root_fs);
 }
 

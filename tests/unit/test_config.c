@@ -81,12 +81,12 @@ static void test_pairs(void **state) {
   ad_config_t cfg;
   ad_config_defaults(&cfg);
   char err[256];
-  assert_int_equal(ad_config_set_pair(&cfg, "Hysteresis=0.05", err, sizeof(err)),
-                   0);
-  assert_double_near(cfg.levels.hysteresis, 0.05, 0);
   assert_int_equal(
-      ad_config_set_pair(&cfg, "Ignore=Plugin=df Type=/inode/", err, sizeof(err)),
-      0);
+      ad_config_set_pair(&cfg, "Hysteresis=0.05", err, sizeof(err)), 0);
+  assert_double_near(cfg.levels.hysteresis, 0.05, 0);
+  assert_int_equal(ad_config_set_pair(&cfg, "Ignore=Plugin=df Type=/inode/",
+                                      err, sizeof(err)),
+                   0);
   assert_int_equal(ad_config_set_pair(&cfg, "Hits", err, sizeof(err)), EINVAL);
   assert_non_null(strstr(err, "expected KEY=VALUE"));
   assert_int_equal(ad_config_set_pair(&cfg, "=3", err, sizeof(err)), EINVAL);
@@ -99,10 +99,12 @@ static void test_cross_field_checks(void **state) {
     const char *pairs[3];
     const char *error;
   } cases[] = {
-      {{"WarningThreshold=0.7", NULL}, "WarningThreshold (0.7) must be below "
-                                       "FailureThreshold (0.6)"},
+      {{"WarningThreshold=0.7", NULL},
+       "WarningThreshold (0.7) must be below "
+       "FailureThreshold (0.6)"},
       {{"Hysteresis=0.45", NULL}, "Hysteresis (0.45) must be below"},
-      {{"WindowSize=40", NULL}, "WarmupValues (32) must be at least WindowSize"},
+      {{"WindowSize=40", NULL},
+       "WarmupValues (32) must be at least WindowSize"},
       {{"WeightSlidingWindow=0", NULL}, "at least one detector weight"},
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

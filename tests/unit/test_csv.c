@@ -45,9 +45,9 @@ static void test_values(void **state) {
     int status;
     double value; /* NaN: missing */
   } cases[] = {
-      {"1.5", 0, 1.5}, {"-3", 0, -3},     {"1e3", 0, 1000}, {"", 0, NAN},
-      {"nan", 0, NAN}, {"NaN", 0, NAN},   {"abc", EINVAL, 0},
-      {"1.5x", EINVAL, 0}, {"inf", EINVAL, 0},
+      {"1.5", 0, 1.5},    {"-3", 0, -3},       {"1e3", 0, 1000},
+      {"", 0, NAN},       {"nan", 0, NAN},     {"NaN", 0, NAN},
+      {"abc", EINVAL, 0}, {"1.5x", EINVAL, 0}, {"inf", EINVAL, 0},
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
     double v = 0;
@@ -106,8 +106,7 @@ static void test_errors_name_file_and_line(void **state) {
       {"", "in.csv:1: empty file: no header", NULL},
       {"time,a\n", "in.csv:1: the header must be", NULL},
       {"timestamp\n", "in.csv:1: the header must be", NULL},
-      {"timestamp,a,\n", "in.csv:1: column 3 of the header has no name",
-       NULL},
+      {"timestamp,a,\n", "in.csv:1: column 3 of the header has no name", NULL},
       {"timestamp,\"a\n", "in.csv:1: unterminated quoted field", NULL},
       {"timestamp,a\n1,2\n2,3,4\n", NULL,
        "in.csv:3: expected 2 fields like the header, found 3"},

@@ -178,8 +178,12 @@ static void test_multi_source_value_lists(void **state) {
                    500 + 5 * test_rng_normal(&rng)};
     if (i == 80)
       v[1] = 5000;
-    ad_sample_t s = {.time = 10.0 * i, .interval = 10, .arrival = 10.0 * i,
-                     .count = 2, .values = v, .ds_names = ds};
+    ad_sample_t s = {.time = 10.0 * i,
+                     .interval = 10,
+                     .arrival = 10.0 * i,
+                     .count = 2,
+                     .values = v,
+                     .ds_names = ds};
     assert_int_equal(ad_engine_submit(e, &id, &s), 0);
   }
   assert_int_equal(ad_engine_series_count(e), 2);

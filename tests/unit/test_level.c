@@ -14,9 +14,9 @@ static void test_classify(void **state) {
     double risk;
     ad_level_t want;
   } cases[] = {
-      {0.0, AD_LEVEL_OKAY},     {0.39, AD_LEVEL_OKAY},
-      {0.4, AD_LEVEL_WARNING},  {0.59, AD_LEVEL_WARNING},
-      {0.6, AD_LEVEL_FAILURE},  {1.0, AD_LEVEL_FAILURE},
+      {0.0, AD_LEVEL_OKAY},    {0.39, AD_LEVEL_OKAY},
+      {0.4, AD_LEVEL_WARNING}, {0.59, AD_LEVEL_WARNING},
+      {0.6, AD_LEVEL_FAILURE}, {1.0, AD_LEVEL_FAILURE},
       {NAN, AD_LEVEL_OKAY},
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
@@ -66,8 +66,8 @@ static void test_hits_apply_both_ways(void **state) {
   p.hits = 3;
   ad_level_state_t st;
   ad_level_init(&st);
-  const double risks[] = {0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.1, 0.1, 0.9, 0.1,
-                          0.1, 0.1};
+  const double risks[] = {0.9, 0.9, 0.1, 0.9, 0.9, 0.9,
+                          0.1, 0.1, 0.9, 0.1, 0.1, 0.1};
   const ad_level_t want[] = {
       AD_LEVEL_OKAY,    AD_LEVEL_OKAY,    AD_LEVEL_OKAY,    AD_LEVEL_OKAY,
       AD_LEVEL_OKAY,    AD_LEVEL_FAILURE, AD_LEVEL_FAILURE, AD_LEVEL_FAILURE,

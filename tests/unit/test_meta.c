@@ -25,15 +25,39 @@ static void test_weighted_risk_and_votes(void **state) {
     const char *detected;
   } cases[] = {
       /* seed weights 0.35 / 0.35 / 0.30 */
-      {{0.9, 0.9, 0.9}, 0.9, AD_LEVEL_FAILURE, 0, 0, 3, 3,
+      {{0.9, 0.9, 0.9},
+       0.9,
+       AD_LEVEL_FAILURE,
+       0,
+       0,
+       3,
+       3,
        "sliding_window,seasonal,isolation_forest"},
-      {{0.9, 0.1, 0.1}, 0.35 * 0.9 + 0.35 * 0.1 + 0.3 * 0.1, AD_LEVEL_OKAY, 2,
-       0, 1, 2, "sliding_window"},
-      {{0.5, 0.7, 0.0}, 0.35 * 0.5 + 0.35 * 0.7, AD_LEVEL_WARNING, 1, 1, 1, 1,
+      {{0.9, 0.1, 0.1},
+       0.35 * 0.9 + 0.35 * 0.1 + 0.3 * 0.1,
+       AD_LEVEL_OKAY,
+       2,
+       0,
+       1,
+       2,
+       "sliding_window"},
+      {{0.5, 0.7, 0.0},
+       0.35 * 0.5 + 0.35 * 0.7,
+       AD_LEVEL_WARNING,
+       1,
+       1,
+       1,
+       1,
        "sliding_window,seasonal"},
       /* a member without opinion: its weight is spread over the others */
-      {{0.8, NAN, 0.2}, (0.35 * 0.8 + 0.3 * 0.2) / 0.65, AD_LEVEL_WARNING, 1,
-       0, 1, 0, "sliding_window"},
+      {{0.8, NAN, 0.2},
+       (0.35 * 0.8 + 0.3 * 0.2) / 0.65,
+       AD_LEVEL_WARNING,
+       1,
+       0,
+       1,
+       0,
+       "sliding_window"},
       {{0.7, NAN, NAN}, 0.7, AD_LEVEL_FAILURE, 0, 0, 1, 1, "sliding_window"},
   };
   const double weights[AD_DET_COUNT] = {0.35, 0.35, 0.30};
@@ -58,9 +82,9 @@ static void test_weighted_risk_and_votes(void **state) {
 static void test_no_opinion_is_nan(void **state) {
   (void)state;
   const double weights[AD_DET_COUNT] = {0.35, 0.35, 0.30};
-  ad_detector_output_t m[AD_DET_COUNT] = {
-      AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE,
-      AD_DETECTOR_OUTPUT_NONE};
+  ad_detector_output_t m[AD_DET_COUNT] = {AD_DETECTOR_OUTPUT_NONE,
+                                          AD_DETECTOR_OUTPUT_NONE,
+                                          AD_DETECTOR_OUTPUT_NONE};
   ad_assessment_t a;
   ad_meta_combine(weights, &levels, m, &a);
   assert_nan(a.risk);

@@ -13,16 +13,16 @@ static void test_patterns(void **state) {
   ad_pattern_list_t *list = ad_pattern_list_create();
   char err[128];
   assert_int_equal(ad_pattern_list_add(list, "eth0", err, sizeof(err)), 0);
-  assert_int_equal(ad_pattern_list_add(list, "/^wlan[0-9]+$/", err, sizeof(err)),
-                   0);
+  assert_int_equal(
+      ad_pattern_list_add(list, "/^wlan[0-9]+$/", err, sizeof(err)), 0);
   assert_int_equal(ad_pattern_list_add(list, "/[/", err, sizeof(err)), EINVAL);
   assert_non_null(strstr(err, "bad regular expression /[/"));
   assert_int_equal(ad_pattern_list_size(list), 2);
   static const struct {
     const char *name;
     bool match;
-  } cases[] = {{"eth0", true},   {"eth01", false}, {"wlan3", true},
-               {"wlan", false},  {"xwlan1", false}, {"", false},
+  } cases[] = {{"eth0", true},  {"eth01", false},  {"wlan3", true},
+               {"wlan", false}, {"xwlan1", false}, {"", false},
                {"/", false}};
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
     assert_int_equal(ad_pattern_list_match(list, cases[i].name),
@@ -58,9 +58,9 @@ static void test_select_and_ignore(void **state) {
                                   "Plugin=cpu TypeInstance=idle", err,
                                   sizeof(err)),
                    0);
-  assert_int_equal(ad_rules_parse(rules, AD_RULE_IGNORE, "Host=/^test-/", err,
-                                  sizeof(err)),
-                   0);
+  assert_int_equal(
+      ad_rules_parse(rules, AD_RULE_IGNORE, "Host=/^test-/", err, sizeof(err)),
+      0);
   static const struct {
     ad_ident_t id;
     bool selected;

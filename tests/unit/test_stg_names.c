@@ -28,9 +28,9 @@ static void test_pseudo_filesystems(void **state) {
   static const struct {
     const char *type;
     bool pseudo;
-  } cases[] = {{"proc", true},   {"sysfs", true}, {"cgroup2", true},
+  } cases[] = {{"proc", true},     {"sysfs", true}, {"cgroup2", true},
                {"squashfs", true}, {"ext4", false}, {"xfs", false},
-               {"tmpfs", false}, {"nfs4", false}, {"", false}};
+               {"tmpfs", false},   {"nfs4", false}, {"", false}};
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
     assert_int_equal(stg_fs_is_pseudo(cases[i].type), cases[i].pseudo);
 }
@@ -44,11 +44,30 @@ static void test_shadowed_mounts(void **state) {
                      want[i]);
 }
 
+static void test_cpu_percents_add_up(void **state) {
+  (void)state;
+  const unsigned long long ticks[STG_CPU_STATES] = {30, 10, 5, 0, 0, 155};
+  double pct[STG_CPU_STATES];
+  assert_true(stg_cpu_percents(ticks, pct));
+  assert_double_near(pct[0], 15.0, 1e-12);
+  assert_double_near(pct[5], 77.5, 1e-12);
+  double sum = 0;
+  for (int i = 0; i < STG_CPU_STATES; i++)
+    sum += pct[i];
+  assert_double_near(sum, 100.0, 1e-9);
+  const unsigned long long none[STG_CPU_STATES] = {0};
+  pct[0] = -1;
+  assert_false(stg_cpu_percents(none, pct));
+  assert_double_near(pct[0], -1, 0);
+  assert_string_equal(stg_cpu_state_names[2], "wait");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mount_instances_like_collectd_df),
       cmocka_unit_test(test_pseudo_filesystems),
       cmocka_unit_test(test_shadowed_mounts),
+      cmocka_unit_test(test_cpu_percents_add_up),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
 
 #include <errno.h>
 
-static const ad_window_params_t params = {.window = 16, .span = 64, .warmup = 32};
+static const ad_window_params_t params = {
+    .window = 16, .span = 64, .warmup = 32};
 
 /* Feeds n values of a noisy level and returns the highest score seen after
  * warm-up. */

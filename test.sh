@@ -1,0 +1,67 @@
+#!/bin/bash
+# ./test.sh: set up what is missing, then run every test. Non-zero exit on
+# any failure, and when no test ran.
+#
+#  1. gcc build (-Werror) and make check: cmocka unit tests of the core, glue
+#     tests of both plugins, integration tests on the real collectd daemon;
+#  2. the same with clang;
+#  3. make distcheck (the release tarball builds and passes its tests);
+#  4. formatting (clang-format, LLVM style as collectd).
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/setup.sh
+SETUP_PACKAGES="clang clang-format python3 procps"
+setup_install_packages
+
+# Fails unless the suite in DIR ran tests and none failed, errored or was
+# skipped (a skipped integration test means the daemon was not exercised).
+check_suite() {
+  local log="$1/test-suite.log"
+  [ -f "$log" ] || { echo "FAIL: no $log: no tests ran" >&2; return 1; }
+  local total fail error skip
+  total=$(sed -n 's/^# TOTAL: *//p' "$log")
+  fail=$(sed -n 's/^# FAIL: *//p' "$log")
+  error=$(sed -n 's/^# ERROR: *//p' "$log")
+  skip=$(sed -n 's/^# SKIP: *//p' "$log")
+  if [ -z "$total" ] || [ "$total" -eq 0 ]; then
+    echo "FAIL: no tests ran in $1" >&2
+    return 1
+  fi
+  if [ "${fail:-0}" -ne 0 ] || [ "${error:-0}" -ne 0 ] || [ "${skip:-0}" -ne 0 ]; then
+    echo "FAIL: $1: $total tests, $fail failed, $error errors, $skip skipped" >&2
+    cat "$log" >&2
+    return 1
+  fi
+  echo "==> $1: $total tests passed"
+}
+
+run_check() { # run_check DIR
+  local status=0
+  make -C "$1" -j"${JOBS:-$(nproc)}" check >"$1/check.out" 2>&1 || status=$?
+  grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$1/check.out" || true
+  check_suite "$1" || status=1
+  return $status
+}
+
+setup_build build/gcc CC=gcc
+run_check build/gcc
+
+setup_build build/clang CC=clang
+run_check build/clang
+
+echo "==> make distcheck"
+make -C build/gcc -s distcheck >build/gcc/distcheck.out 2>&1 || {
+  tail -50 build/gcc/distcheck.out >&2
+  echo "FAIL: make distcheck" >&2
+  exit 1
+}
+
+echo "==> clang-format"
+unformatted=$(clang-format --dry-run src/*.c src/*.h src/*/*.c src/*/*.h \
+  tests/*/*.c tests/*/*.h 2>&1 | grep -c 'warning:' || true)
+if [ "$unformatted" -ne 0 ]; then
+  clang-format --dry-run src/*.c src/*.h src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h 2>&1 | head -40 >&2
+  echo "FAIL: $unformatted formatting differences (run clang-format -i)" >&2
+  exit 1
+fi
+echo "==> all tests passed"

@@ -1,0 +1,147 @@
+#!/bin/bash
+# Integration test on the real collectd daemon, on loopback:
+#  - both plugins load and start cleanly;
+#  - statgrab values appear under collectd's native names (csv plugin);
+#  - a series with a known spike, fed through the unixsock plugin with
+#    explicit timestamps, produces a FAILURE notification from the anomaly
+#    plugin with its meta data (exec plugin) and an OKAY after recovery;
+#  - the risk metrics anomaly/gauge-risk and anomaly/percent-anomalous are
+#    written, high at the spike;
+#  - collectd stops cleanly on SIGTERM, and nothing was logged as an error.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+require_collectd
+command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
+make_workdir
+install_plugins logfile csv unixsock exec
+
+# exec refuses to run notification programs as root.
+run_as=$(id -un)
+[ "$(id -u)" -eq 0 ] && run_as=nobody
+mkdir -m 1777 "$WORK/notifications"
+cat >"$WORK/notify.sh" <<EOS
+#!/bin/sh
+# one file per notification: exec runs them concurrently
+cat > "$WORK/notifications/\$(date +%s%N).\$\$"
+EOS
+chmod 755 "$WORK/notify.sh"
+
+{
+  conf_header
+  # The test pushes 300 values of one series in a burst. With several write
+  # threads collectd may reorder values of one identifier and drop the older
+  # as "Value too old"; one write thread keeps the exact counts checked below
+  # deterministic. (Concurrent writers are covered by test_engine.)
+  cat <<EOC
+WriteThreads 1
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$WORK/collectd.log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$WORK/collectd.sock"
+  SocketGroup "$(id -gn)"
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$WORK/csv"
+</Plugin>
+LoadPlugin exec
+<Plugin exec>
+  NotificationExec "$run_as" "$WORK/notify.sh"
+</Plugin>
+LoadPlugin statgrab
+LoadPlugin anomaly
+<Plugin anomaly>
+  Hits 1
+  <Ignore>
+    Host "integration-host"
+  </Ignore>
+</Plugin>
+EOC
+} >"$WORK/collectd.conf"
+
+start_collectd
+wait_for 15 test -S "$WORK/collectd.sock" || {
+  cat "$WORK/stdout.log" "$WORK/collectd.log" 2>/dev/null
+  fail "collectd did not open its socket"
+}
+
+# 300 values one second apart, ten minutes in the past: noise around 100,
+# then a three-value spike at index 250.
+t0=$(( $(date +%s) - 600 ))
+spike_time=$(( t0 + 250 ))
+awk -v t0="$t0" 'BEGIN {
+  srand(1);
+  for (i = 0; i < 300; i++) {
+    v = 100 + (rand() + rand() + rand() - 1.5) * 2;
+    if (i >= 250 && i < 253) v = 1000;
+    printf "%d %.3f\n", t0 + i, v;
+  }
+}' | python3 "$here/putval.py" "$WORK/collectd.sock" spikehost/test-spike/gauge 1
+
+has_okay() { grep -ls '^Severity: OKAY' "$WORK"/notifications/* >/dev/null 2>&1; }
+has_cpu() { ls "$WORK"/csv/integration-host/cpu/percent-user-* >/dev/null 2>&1; }
+wait_for 30 has_okay || {
+  cat "$WORK/collectd.log"
+  fail "no OKAY notification after the spike"
+}
+wait_for 15 has_cpu || fail "no statgrab CPU values"
+# every interval's risk is written, the last one once it goes stale (2 s)
+risk_rows() { cat "$WORK"/csv/spikehost/anomaly/gauge-risk-* 2>/dev/null | grep -c '^[0-9]'; }
+all_risks() { [ "$(risk_rows)" -ge 300 ]; }
+wait_for 20 all_risks || fail "only $(risk_rows) of 300 risk values written"
+stop_collectd || fail "collectd exited with status $?"
+
+# --- notifications --------------------------------------------------------------
+notes=$(for f in $(ls "$WORK"/notifications/* | sort); do cat "$f"; echo "=="; done)
+failure=$(printf '%s\n' "$notes" | awk '/^Severity: FAILURE/,/^==$/')
+[ -n "$failure" ] || fail "no FAILURE notification: $notes"
+for line in "Host: spikehost" "Plugin: anomaly" "level: HIGH" \
+            "detectors: sliding_window" "series: test-spike/gauge"; do
+  printf '%s\n' "$failure" | grep -qx "$line" || fail "FAILURE notification lacks '$line': $failure"
+done
+for meta in risk confidence consensus observed expected; do
+  printf '%s\n' "$failure" | grep -q "^$meta: " || fail "FAILURE notification lacks meta '$meta'"
+done
+printf '%s\n' "$failure" | grep -q "test-spike/gauge = 1000, expected" \
+  || fail "message does not say seen against expected: $failure"
+printf '%s\n' "$failure" | grep -q "^Time: $spike_time" \
+  || fail "FAILURE not at the spike's time $spike_time: $failure"
+okay=$(printf '%s\n' "$notes" | awk '/^Severity: OKAY/,/^==$/')
+printf '%s\n' "$okay" | grep -qx "Host: spikehost" || fail "OKAY is not about spikehost"
+count=$(printf '%s\n' "$notes" | grep -c '^Severity: ')
+[ "$count" -eq 2 ] || fail "expected exactly FAILURE and OKAY, got $count notifications: $notes"
+
+# --- risk metrics -------------------------------------------------------------
+risk=$(cat "$WORK"/csv/spikehost/anomaly/gauge-risk-*)
+pct=$(cat "$WORK"/csv/spikehost/anomaly/percent-anomalous-*)
+printf '%s\n' "$risk" | awk -F, -v t="$spike_time" '/^[0-9]/ && int($1) == t && $2 >= 0.6 {ok = 1} END {exit !ok}' \
+  || fail "risk at the spike is not HIGH"
+printf '%s\n' "$risk" | awk -F, -v t="$spike_time" '/^[0-9]/ && int($1) < t - 5 && $2 >= 0.4 {bad = 1} END {exit bad}' \
+  || fail "risk was raised before the spike"
+printf '%s\n' "$pct" | awk -F, -v t="$spike_time" '/^[0-9]/ && int($1) == t && $2 == 100 {ok = 1} END {exit !ok}' \
+  || fail "percent-anomalous at the spike is not 100"
+
+# --- statgrab under collectd's native names ---------------------------------------
+for f in cpu/percent-user cpu/percent-idle memory/memory-used memory/memory-free \
+         swap/swap-used load/load df-root/df_complex-used df-root/df_complex-free \
+         interface-lo/if_octets interface-lo/if_packets interface-lo/if_errors \
+         processes/ps_state-running users/users contextswitch/contextswitch; do
+  ls "$WORK"/csv/integration-host/$f-* >/dev/null 2>&1 || fail "no statgrab values for $f"
+done
+ls -d "$WORK"/csv/integration-host/disk-* >/dev/null 2>&1 || fail "no disk values"
+# the Ignore rule kept the anomaly plugin off this host's own series
+[ ! -d "$WORK/csv/integration-host/anomaly" ] || fail "Ignore Host was not honoured"
+
+# --- clean start and stop ------------------------------------------------------------
+grep -q "anomaly plugin: watching up to" "$WORK/collectd.log" || fail "anomaly did not start"
+grep -q "Exiting normally" "$WORK/collectd.log" || fail "collectd did not exit normally"
+if grep -E '\[(error|warning)\]|Value too old' "$WORK/collectd.log"; then
+  fail "errors, warnings or dropped values were logged"
+fi
+echo "PASS: daemon: notifications, risk metrics, statgrab names, clean stop"
