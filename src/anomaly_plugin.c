@@ -45,16 +45,21 @@ typedef struct {
   atomic_bool ready;   /* write callback may use engine and outbox */
   pthread_t worker;
   bool worker_running;
-  pthread_mutex_t complain_lock; /* c_complain_t is not thread-safe */
-  c_complain_t complain_full;
-  c_complain_t complain_input;
+  /* Refused input, counted on the write path and logged by the worker (no
+   * logging, which is I/O, on a write thread). */
+  atomic_ulong refused_full;    /* new series beyond MaxSeries */
+  atomic_ulong refused_invalid; /* unusable identifiers or data sources */
+  pthread_mutex_t refused_lock; /* guards refused_name */
+  char refused_name[6 * DATA_MAX_NAME_LEN]; /* the latest refused */
+  c_complain_t complain_full;   /* only touched by the worker */
+  c_complain_t complain_invalid;
   c_complain_t complain_dropped;
 } an_ctx_t;
 
 static an_ctx_t an_ctx = {
-    .complain_lock = PTHREAD_MUTEX_INITIALIZER,
+    .refused_lock = PTHREAD_MUTEX_INITIALIZER,
     .complain_full = C_COMPLAIN_INIT_STATIC,
-    .complain_input = C_COMPLAIN_INIT_STATIC,
+    .complain_invalid = C_COMPLAIN_INIT_STATIC,
     .complain_dropped = C_COMPLAIN_INIT_STATIC,
 };
 static bool an_config_initialised;
@@ -293,6 +298,29 @@ static void an_dispatch_items(ad_out_item_t *items) {
   }
 }
 
+/* Logs what the write path refused since the last call (worker thread). */
+static void an_log_refusals(an_ctx_t *c) {
+  unsigned long full = atomic_exchange(&c->refused_full, 0);
+  unsigned long invalid = atomic_exchange(&c->refused_invalid, 0);
+  if (full == 0 && invalid == 0)
+    return;
+  char name[sizeof(c->refused_name)];
+  pthread_mutex_lock(&c->refused_lock);
+  sstrncpy(name, c->refused_name, sizeof(name));
+  pthread_mutex_unlock(&c->refused_lock);
+  if (full > 0)
+    c_complain(LOG_WARNING, &c->complain_full,
+               AN_PLUGIN " plugin: MaxSeries (%zu) reached: %lu values of new "
+                         "series were not tracked (latest: %s).",
+               ad_engine_config(c->engine)->max_series, full, name);
+  if (invalid > 0)
+    c_complain(LOG_WARNING, &c->complain_invalid,
+               AN_PLUGIN " plugin: %lu value lists could not be tracked "
+                         "(latest: %s): identifier or data source too long "
+                         "or empty, or too many data sources.",
+               invalid, name);
+}
+
 static void *an_worker_main(void *arg) {
   an_ctx_t *c = arg;
   double last_housekeep = 0.0;
@@ -308,6 +336,7 @@ static void *an_worker_main(void *arg) {
       last_housekeep = now;
       (void)ad_engine_housekeep(c->engine, now);
     }
+    an_log_refusals(c);
     size_t dropped = ad_outbox_take_dropped(c->outbox);
     if (dropped > 0)
       c_complain(LOG_WARNING, &c->complain_dropped,
@@ -366,6 +395,7 @@ static int an_shutdown(void) {
     ad_outbox_stop(an_ctx.outbox);
     pthread_join(an_ctx.worker, NULL);
     an_ctx.worker_running = false;
+    an_log_refusals(&an_ctx);
   }
   ad_engine_destroy(an_ctx.engine);
   ad_outbox_destroy(an_ctx.outbox);
@@ -391,20 +421,16 @@ static bool an_is_own_output(const value_list_t *vl) {
   return false;
 }
 
-static void an_complain_submit(int status, const value_list_t *vl) {
-  char name[6 * DATA_MAX_NAME_LEN];
+/* Counts a refused value list for the worker to log; keeps its name. */
+static void an_count_refusal(int status, const value_list_t *vl) {
+  atomic_fetch_add(status == ENOSPC ? &an_ctx.refused_full
+                                    : &an_ctx.refused_invalid,
+                   1);
+  char name[sizeof(an_ctx.refused_name)];
   FORMAT_VL(name, sizeof(name), vl);
-  pthread_mutex_lock(&an_ctx.complain_lock);
-  if (status == ENOSPC)
-    c_complain(LOG_WARNING, &an_ctx.complain_full,
-               AN_PLUGIN " plugin: MaxSeries (%zu) reached: new series are "
-                         "not tracked (latest refused: %s).",
-               ad_engine_config(an_ctx.engine)->max_series, name);
-  else
-    c_complain(LOG_WARNING, &an_ctx.complain_input,
-               AN_PLUGIN " plugin: cannot track %s: %s.", name,
-               STRERROR(status));
-  pthread_mutex_unlock(&an_ctx.complain_lock);
+  pthread_mutex_lock(&an_ctx.refused_lock);
+  sstrncpy(an_ctx.refused_name, name, sizeof(an_ctx.refused_name));
+  pthread_mutex_unlock(&an_ctx.refused_lock);
 }
 
 static int an_write(const data_set_t *ds, const value_list_t *vl,
@@ -412,7 +438,7 @@ static int an_write(const data_set_t *ds, const value_list_t *vl,
   if (!atomic_load(&an_ctx.ready) || an_is_own_output(vl))
     return 0;
   if (ds->ds_num > AN_MAX_SOURCES) {
-    an_complain_submit(E2BIG, vl);
+    an_count_refusal(E2BIG, vl);
     return 0;
   }
   /* collectd's cache turns COUNTER, DERIVE and ABSOLUTE into rates; the
@@ -439,7 +465,7 @@ static int an_write(const data_set_t *ds, const value_list_t *vl,
   int status = ad_engine_submit(an_ctx.engine, &id, &sample);
   sfree(rates);
   if (status != 0)
-    an_complain_submit(status, vl);
+    an_count_refusal(status, vl);
   return 0;
 }
 

@@ -224,10 +224,15 @@ static void test_max_series_refusal_is_logged(void **state) {
   assert_int_equal(mock_init_cb(), 0);
   write_gauge("a", "p", 10, 1);
   write_gauge("b", "%s%s%n", 10, 1); /* hostile name: data, not a format */
+  write_gauge("b", "%s%s%n", 20, 1);
   assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
+  /* nothing is logged on the write path; the worker logs it */
+  assert_false(mock_log_contains("MaxSeries"));
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
   assert_true(mock_log_contains(
-      "anomaly plugin: MaxSeries (1) reached: new series are not tracked "
-      "(latest refused: b/%s%s%n/gauge)"));
+      "anomaly plugin: MaxSeries (1) reached: 2 values of new series were not "
+      "tracked (latest: b/%s%s%n/gauge)."));
 }
 
 static void test_write_before_init_is_harmless(void **state) {
