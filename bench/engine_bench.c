@@ -71,9 +71,12 @@ static void *run_job(void *p) {
       char host[32];
       snprintf(host, sizeof(host), "host%d", s / 10);
       ad_ident_t id = {host, j->plugins[s], "", "gauge", ""};
-      ad_sample_t sample = {.time = 10.0 * v, .interval = 10,
-                            .arrival = 10.0 * v, .count = 1,
-                            .values = &x, .ds_names = ds};
+      ad_sample_t sample = {.time = 10.0 * v,
+                            .interval = 10,
+                            .arrival = 10.0 * v,
+                            .count = 1,
+                            .values = &x,
+                            .ds_names = ds};
       ad_engine_submit(j->engine, &id, &sample);
     }
   }
@@ -139,7 +142,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   int mem_series = series > 100000 ? series : 100000;
-  char (*plugins)[32] = calloc((size_t)mem_series, sizeof(*plugins));
+  char(*plugins)[32] = calloc((size_t)mem_series, sizeof(*plugins));
   for (int s = 0; s < mem_series; s++)
     snprintf(plugins[s], sizeof(plugins[s]), "p%d", s);
 
@@ -149,8 +152,7 @@ int main(int argc, char **argv) {
     one[r] = bench_engine(series, values, 1, plugins);
     many[r] = bench_engine(series, values, threads, plugins);
   }
-  double b = median(base, runs), o = median(one, runs),
-         m = median(many, runs);
+  double b = median(base, runs), o = median(one, runs), m = median(many, runs);
   printf("engine_bench: %d series x %d values, median of %d runs\n", series,
          values, runs);
   printf("  baseline: detector alone          %12.0f values/s\n", b);

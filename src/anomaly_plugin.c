@@ -51,7 +51,7 @@ typedef struct {
   atomic_ulong refused_invalid; /* unusable identifiers or data sources */
   pthread_mutex_t refused_lock; /* guards refused_name */
   char refused_name[6 * DATA_MAX_NAME_LEN]; /* the latest refused */
-  c_complain_t complain_full;   /* only touched by the worker */
+  c_complain_t complain_full;               /* only touched by the worker */
   c_complain_t complain_invalid;
   c_complain_t complain_dropped;
 } an_ctx_t;
@@ -423,9 +423,8 @@ static bool an_is_own_output(const value_list_t *vl) {
 
 /* Counts a refused value list for the worker to log; keeps its name. */
 static void an_count_refusal(int status, const value_list_t *vl) {
-  atomic_fetch_add(status == ENOSPC ? &an_ctx.refused_full
-                                    : &an_ctx.refused_invalid,
-                   1);
+  atomic_fetch_add(
+      status == ENOSPC ? &an_ctx.refused_full : &an_ctx.refused_invalid, 1);
   char name[sizeof(an_ctx.refused_name)];
   FORMAT_VL(name, sizeof(name), vl);
   pthread_mutex_lock(&an_ctx.refused_lock);

@@ -449,3 +449,9 @@ void mock_config_free(oconfig_item_t *root) {
   free_item(root);
   free(root);
 }
+
+int mock_configure(oconfig_item_t *root) {
+  int status = mock_config_cb(root);
+  mock_config_free(root);
+  return status;
+}

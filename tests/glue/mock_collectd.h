@@ -72,4 +72,8 @@ oconfig_item_t *mock_config_child_block(oconfig_item_t *parent, size_t i,
                                         const char *key, size_t children);
 void mock_config_free(oconfig_item_t *root);
 
+/* Hands root to the registered config callback, frees it, returns the
+ * callback's status. */
+int mock_configure(oconfig_item_t *root);
+
 #endif /* MOCK_COLLECTD_H */

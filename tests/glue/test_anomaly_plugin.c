@@ -41,18 +41,12 @@ static void write_gauge(const char *host, const char *plugin, double time,
   assert_int_equal(mock_write_cb(&gauge_set, &vl, NULL), 0);
 }
 
-static int configure(oconfig_item_t *root) {
-  int status = mock_config_cb(root);
-  mock_config_free(root);
-  return status;
-}
-
 static void test_unknown_option_refused(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 2);
   mock_config_number(root, 0, "Hits", 2);
   mock_config_number(root, 1, "Bogus", 1);
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(mock_log_contains("anomaly plugin: Unknown option \"Bogus\"."));
 }
 
@@ -79,7 +73,7 @@ static void test_wrong_types_refused(void **state) {
       mock_config_boolean(root, 0, cases[i].key, true);
     else
       mock_config_number(root, 0, cases[i].key, 1);
-    assert_int_not_equal(configure(root), 0);
+    assert_int_not_equal(mock_configure(root), 0);
     if (!mock_log_contains(cases[i].log))
       fail_msg("no log line \"%s\"", cases[i].log);
   }
@@ -89,12 +83,12 @@ static void test_out_of_range_and_cross_field(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "Hits", 0);
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(mock_log_contains(
       "anomaly plugin: Hits expects a whole number between 1 and 1000"));
   root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "WarningThreshold", 0.8);
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(mock_log_contains("WarningThreshold (0.8) must be below "
                                 "FailureThreshold (0.6)"));
 }
@@ -107,14 +101,14 @@ static void test_rule_blocks(void **state) {
   oconfig_item_t *select = mock_config_child_block(root, 1, "Select", 1);
   mock_config_string(select, 0, "Host", "/^web/");
   mock_config_string(root, 2, "Ignore", "TypeInstance=idle");
-  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_configure(root), 0);
   assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_IGNORE), 2);
   assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_SELECT), 1);
 
   root = mock_config_block("Plugin", 1);
   ignore = mock_config_child_block(root, 0, "Ignore", 1);
   mock_config_string(ignore, 0, "Colour", "red");
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(mock_log_contains("<Ignore>: unknown field \"Colour\""));
 }
 
@@ -124,7 +118,7 @@ static void test_spike_to_notification_and_metrics(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "Hits", 1);
-  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_configure(root), 0);
   assert_int_equal(mock_init_cb(), 0);
   test_rng_t rng = {.state = 17};
   for (int i = 0; i < 200; i++)
@@ -220,7 +214,7 @@ static void test_max_series_refusal_is_logged(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "MaxSeries", 1);
-  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_configure(root), 0);
   assert_int_equal(mock_init_cb(), 0);
   write_gauge("a", "p", 10, 1);
   write_gauge("b", "%s%s%n", 10, 1); /* hostile name: data, not a format */

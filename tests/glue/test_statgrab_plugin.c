@@ -29,12 +29,6 @@ static int teardown(void **state) {
   return 0;
 }
 
-static int configure(oconfig_item_t *root) {
-  int status = mock_config_cb(root);
-  mock_config_free(root);
-  return status;
-}
-
 /* Number of data sources of a type in types.db, 0 if the type is unknown. */
 static size_t types_db_sources(const char *type) {
   FILE *fp = fopen(TYPES_DB, "r");
@@ -71,14 +65,14 @@ static void test_unknown_and_bad_options(void **state) {
   mock_config_boolean(root, 0, "ReportCPU", true);
   mock_config_boolean(root, 1, "Frobnicate", true);
   mock_config_string(root, 2, "Interface", "/[/");
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(
       mock_log_contains("statgrab plugin: Unknown option \"Frobnicate\"."));
   assert_true(
       mock_log_contains("Option \"Interface\": bad regular expression"));
   root = mock_config_block("Plugin", 1);
   mock_config_number(root, 0, "Disk", 3);
-  assert_int_not_equal(configure(root), 0);
+  assert_int_not_equal(mock_configure(root), 0);
   assert_true(mock_log_contains("Option \"Disk\" takes strings"));
 }
 
@@ -88,7 +82,7 @@ static void test_native_names_and_types(void **state) {
   mock_config_string(root, 0, "Interface", "lo");
   mock_config_boolean(root, 1, "IgnoreSelectedInterface", true);
   mock_config_boolean(root, 2, "ReportInodes", true);
-  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_configure(root), 0);
   assert_int_equal(mock_init_cb(), 0);
 
   static mock_value_t v[MOCK_MAX_VALUES];
@@ -156,7 +150,7 @@ static void test_groups_can_be_switched_off(void **state) {
   oconfig_item_t *root = mock_config_block("Plugin", STG_GROUP_COUNT);
   for (int g = 0; g < STG_GROUP_COUNT; g++)
     mock_config_boolean(root, (size_t)g, stg_group_keys[g], g == STG_LOAD);
-  assert_int_equal(configure(root), 0);
+  assert_int_equal(mock_configure(root), 0);
   assert_int_equal(mock_init_cb(), 0);
   assert_int_equal(mock_read_cb(), 0);
   static mock_value_t v[16];
