@@ -57,10 +57,10 @@ make -C build/gcc -s distcheck >build/gcc/distcheck.out 2>&1 || {
 }
 
 echo "==> clang-format"
-unformatted=$(clang-format --dry-run src/*.c src/*.h src/*/*.c src/*/*.h \
-  tests/*/*.c tests/*/*.h 2>&1 | grep -c 'warning:' || true)
+sources=(src/*.[ch] src/*/*.[ch] tests/*/*.[ch] bench/*.c)
+unformatted=$(clang-format --dry-run "${sources[@]}" 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then
-  clang-format --dry-run src/*.c src/*.h src/*/*.c src/*/*.h tests/*/*.c tests/*/*.h 2>&1 | head -40 >&2
+  clang-format --dry-run "${sources[@]}" 2>&1 | head -40 >&2
   echo "FAIL: $unformatted formatting differences (run clang-format -i)" >&2
   exit 1
 fi
