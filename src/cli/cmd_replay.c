@@ -24,6 +24,8 @@
 typedef struct {
   double risk;
   ad_level_t level;
+  double observed;
+  ad_assessment_t assessment;
 } replay_state_t;
 
 typedef struct {
@@ -37,6 +39,7 @@ typedef struct {
   const char *path;
   column_kind_t *kinds; /* --derive/--counter/--absolute, in order given */
   size_t kind_count;
+  bool detail; /* --detail: extra columns explaining each row */
 } replay_options_t;
 
 static void replay_usage(FILE *out) {
@@ -55,6 +58,9 @@ static void replay_usage(FILE *out) {
       "      --derive COLUMN   COLUMN holds a cumulative DERIVE counter\n"
       "      --counter COLUMN  COLUMN holds a wrapping COUNTER\n"
       "      --absolute COLUMN COLUMN holds per-interval ABSOLUTE amounts\n"
+      "      --detail          extra columns: the riskiest series' value, the\n"
+      "                        expectation and band, and per detector its\n"
+      "                        deviation, surprise and risk\n"
       "  -h, --help            this text\n",
       out);
 }
@@ -63,6 +69,8 @@ static void on_report(void *ctx, const ad_host_report_t *report) {
   replay_state_t *st = ctx;
   st->risk = report->risk;
   st->level = report->level;
+  st->observed = report->observed;
+  st->assessment = report->assessment;
 }
 
 static int add_kind(replay_options_t *o, const char *column,
@@ -78,13 +86,14 @@ static int add_kind(replay_options_t *o, const char *column,
 
 /* Parses the command line into o. Returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, replay_options_t *o) {
-  enum { OPT_HOST = 256, OPT_DERIVE, OPT_COUNTER, OPT_ABSOLUTE };
+  enum { OPT_HOST = 256, OPT_DERIVE, OPT_COUNTER, OPT_ABSOLUTE, OPT_DETAIL };
   static const struct option longopts[] = {
       {"set", required_argument, NULL, 's'},
       {"host", required_argument, NULL, OPT_HOST},
       {"derive", required_argument, NULL, OPT_DERIVE},
       {"counter", required_argument, NULL, OPT_COUNTER},
       {"absolute", required_argument, NULL, OPT_ABSOLUTE},
+      {"detail", no_argument, NULL, OPT_DETAIL},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -111,6 +120,9 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       break;
     case OPT_ABSOLUTE:
       status = add_kind(o, optarg, AD_DS_ABSOLUTE);
+      break;
+    case OPT_DETAIL:
+      o->detail = true;
       break;
     case 'h':
       replay_usage(stdout);
@@ -195,13 +207,38 @@ static int columns_setup(columns_t *c, const ad_csv_t *csv,
 }
 
 /* Replays every row; returns an exit code. */
+static void print_detail_header(void) {
+  fputs(",observed,expected,lower,upper", stdout);
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    const char *n = ad_detector_name((ad_detector_id_t)i);
+    printf(",%s_deviation,%s_surprise,%s_risk", n, n, n);
+  }
+}
+
+static void print_detail(const replay_state_t *st) {
+  const ad_assessment_t *a = &st->assessment;
+  double expected = NAN, lower = NAN, upper = NAN;
+  for (int i = 0; i < AD_DET_COUNT && isnan(expected); i++) {
+    expected = a->member[i].expected;
+    lower = a->member[i].lower;
+    upper = a->member[i].upper;
+  }
+  printf(",%.6g,%.6g,%.6g,%.6g", st->observed, expected, lower, upper);
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    printf(",%.4g,%.4g,%.4g", a->member[i].deviation, a->member[i].surprise,
+           a->member[i].score);
+}
+
 static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
-                       replay_state_t *st, const char *host) {
+                       replay_state_t *st, const char *host, bool detail) {
   static const char *const ds_name[] = {"value"};
   char err[512];
   cli_progress_t progress;
   cli_progress_start(&progress, "replay");
-  fputs("timestamp,score,level\n", stdout);
+  fputs("timestamp,score,level", stdout);
+  if (detail)
+    print_detail_header();
+  fputc('\n', stdout);
   double time = NAN, previous = NAN;
   const char *time_text = NULL;
   size_t rows = 0;
@@ -234,8 +271,15 @@ static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
       }
     }
     st->risk = 0.0;
+    st->observed = NAN;
+    ad_detector_output_t none = AD_DETECTOR_OUTPUT_NONE;
+    for (int i = 0; i < AD_DET_COUNT; i++)
+      st->assessment.member[i] = none;
     (void)ad_engine_flush_host(engine, host);
-    printf("%s,%.6f,%s\n", time_text, st->risk, ad_level_name(st->level));
+    printf("%s,%.6f,%s", time_text, st->risk, ad_level_name(st->level));
+    if (detail)
+      print_detail(st);
+    fputc('\n', stdout);
     previous = time;
     if (++rows % HOUSEKEEP_EVERY == 0)
       ad_engine_housekeep(engine, time);
@@ -289,7 +333,7 @@ int cli_replay(int argc, char **argv) {
   }
   static char buffer[1 << 16];
   setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
-  code = replay_rows(csv, &columns, engine, &state, o.host);
+  code = replay_rows(csv, &columns, engine, &state, o.host, o.detail);
 
 out_file:
   ad_engine_destroy(engine);

@@ -15,10 +15,20 @@ typedef enum {
   K_FAILURE,
   K_HYSTERESIS,
   K_HITS,
+  K_INCIDENT_GAP,
+  K_MUTE_ABOVE,
+  K_MUTE_TIME,
   K_WINDOW,
   K_SPAN,
   K_WARMUP,
   K_WEIGHT_SW,
+  K_WEIGHT_SEASONAL,
+  K_LEVEL_TIME,
+  K_SHIFT_ACCEPTANCE,
+  K_DAY_MEMORY,
+  K_WEEK_MEMORY,
+  K_CALIBRATION_MEMORY,
+  K_RISK_SURPRISE,
   K_MAX_SERIES,
   K_SERIES_TIMEOUT,
   K_NOTIFY_HOST,
@@ -41,6 +51,17 @@ static const ad_config_key_t keys[] = {
     [K_HITS] = {"Hits", AD_KEY_INTEGER, 1, 1000, "1",
                 "Consecutive observations pointing to another level before "
                 "the level changes (both up and down)."},
+    [K_INCIDENT_GAP] = {"IncidentGap", AD_KEY_NUMBER, 0, 1e6, "900",
+                        "Seconds a host or series must stay OKAY before its "
+                        "incident ends and OKAY is notified; relapses "
+                        "within it are the same incident and not notified "
+                        "again."},
+    [K_MUTE_ABOVE] = {"MuteAbove", AD_KEY_NUMBER, 0, 10000, "12",
+                      "Incidents per day beyond which a chronically noisy "
+                      "series is muted (logged, not notified; 0 never "
+                      "mutes)."},
+    [K_MUTE_TIME] = {"MuteTime", AD_KEY_NUMBER, 60, 1e8, "86400",
+                     "Seconds a muted series stays muted."},
     [K_WINDOW] = {"WindowSize", AD_KEY_INTEGER, 2, AD_WINDOW_MAX, "16",
                   "Length in values of the sliding window whose mean is "
                   "compared with the baseline."},
@@ -53,6 +74,29 @@ static const ad_config_key_t keys[] = {
     [K_WEIGHT_SW] = {"WeightSlidingWindow", AD_KEY_NUMBER, 0, 1, "0.35",
                      "Meta-classifier weight of the sliding window + EMA "
                      "detector."},
+    [K_WEIGHT_SEASONAL] = {"WeightSeasonal", AD_KEY_NUMBER, 0, 1, "0.35",
+                           "Meta-classifier weight of the seasonal "
+                           "forecaster."},
+    [K_LEVEL_TIME] = {"LevelTime", AD_KEY_NUMBER, 60, 1e7, "14400",
+                      "Seconds over which the seasonal forecaster's level "
+                      "follows the data: how fast a gradual change becomes "
+                      "normal."},
+    [K_SHIFT_ACCEPTANCE] = {"ShiftAcceptance", AD_KEY_NUMBER, 60, 1e7, "3600",
+                            "Seconds a level shift must hold before the "
+                            "forecaster takes it as the new normal."},
+    [K_DAY_MEMORY] = {"DailyMemory", AD_KEY_NUMBER, 1, 365, "7",
+                      "Days the daily profile remembers."},
+    [K_WEEK_MEMORY] = {"WeeklyMemory", AD_KEY_NUMBER, 1, 52, "3",
+                       "Weeks the weekly profile remembers."},
+    [K_CALIBRATION_MEMORY] = {"CalibrationMemory", AD_KEY_NUMBER, 100, 1e7,
+                              "10000",
+                              "Values of each detector's own history that "
+                              "its deviations are judged against."},
+    [K_RISK_SURPRISE] = {"RiskSurprise", AD_KEY_NUMBER, 1, 12, "7.5",
+                         "How rare (-log10 of the probability) a deviation "
+                         "must be, for this series, to be risk 1.0; risk "
+                         "scales linearly below (defaults: WARNING at 1 in "
+                         "1000, FAILURE at 1 in 30000)."},
     [K_MAX_SERIES] = {"MaxSeries", AD_KEY_INTEGER, 1, 100000000, "100000",
                       "Series (data sources of value lists) tracked at most; "
                       "new series beyond it are refused with a log line."},
@@ -177,6 +221,15 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
   case K_HITS:
     cfg->levels.hits = (unsigned)number;
     break;
+  case K_INCIDENT_GAP:
+    cfg->incident_gap = number;
+    break;
+  case K_MUTE_ABOVE:
+    cfg->mute_above = number;
+    break;
+  case K_MUTE_TIME:
+    cfg->mute_time = number;
+    break;
   case K_WINDOW:
     cfg->window.window = (unsigned)number;
     break;
@@ -185,9 +238,31 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     break;
   case K_WARMUP:
     cfg->window.warmup = (unsigned)number;
+    cfg->season.warmup = (unsigned)number;
     break;
   case K_WEIGHT_SW:
     cfg->weights[AD_DET_SLIDING_WINDOW] = number;
+    break;
+  case K_WEIGHT_SEASONAL:
+    cfg->weights[AD_DET_SEASONAL] = number;
+    break;
+  case K_LEVEL_TIME:
+    cfg->season.level_time = number;
+    break;
+  case K_SHIFT_ACCEPTANCE:
+    cfg->season.shift_acceptance = number;
+    break;
+  case K_DAY_MEMORY:
+    cfg->season.day_memory = number;
+    break;
+  case K_WEEK_MEMORY:
+    cfg->season.week_memory = number;
+    break;
+  case K_CALIBRATION_MEMORY:
+    cfg->calibration_memory = number;
+    break;
+  case K_RISK_SURPRISE:
+    cfg->risk_surprise = number;
     break;
   case K_MAX_SERIES:
     cfg->max_series = (size_t)number;
@@ -238,9 +313,8 @@ void ad_config_defaults(ad_config_t *cfg) {
       (void)ad_config_set(cfg, keys[i].name, keys[i].fallback, err,
                           sizeof(err));
   }
-  /* Members that are not built yet keep their seed weights for when they
-   * arrive; a missing member's weight is spread over the others. */
-  cfg->weights[AD_DET_SEASONAL] = 0.0;
+  /* The isolation forest is not built yet; a missing member's weight is
+   * spread over the others. */
   cfg->weights[AD_DET_ISOLATION_FOREST] = 0.0;
 }
 
@@ -272,6 +346,13 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
     return EINVAL;
   }
   return 0;
+}
+
+ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg) {
+  return (ad_alert_params_t){.levels = cfg->levels,
+                             .incident_gap = cfg->incident_gap,
+                             .mute_above = cfg->mute_above,
+                             .mute_time = cfg->mute_time};
 }
 
 void ad_config_release(ad_config_t *cfg) {

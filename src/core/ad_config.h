@@ -9,9 +9,11 @@
 #ifndef AD_CONFIG_H
 #define AD_CONFIG_H
 
+#include "ad_alert.h"
 #include "ad_detector.h"
 #include "ad_level.h"
 #include "ad_rules.h"
+#include "ad_season.h"
 #include "ad_window.h"
 
 #include <stdbool.h>
@@ -19,7 +21,13 @@
 
 typedef struct {
   ad_level_params_t levels;     /* thresholds, hysteresis, hits */
+  double incident_gap;          /* seconds of OKAY that end an incident */
+  double mute_above;            /* incidents per day that mute a series */
+  double mute_time;             /* seconds a mute lasts */
   ad_window_params_t window;    /* sliding window + EMA detector */
+  ad_season_params_t season;    /* seasonal forecaster */
+  double calibration_memory;    /* values a detector's history remembers */
+  double risk_surprise;         /* surprise (-log10 p) that is risk 1.0 */
   double weights[AD_DET_COUNT]; /* meta-classifier weights */
   size_t max_series;            /* series tracked at most */
   double series_timeout;        /* seconds without values before expiry */
@@ -67,6 +75,9 @@ int ad_config_set_pair(ad_config_t *cfg, const char *pair, char *err,
  * warm-up at least one window, some weight positive). Returns 0 or EINVAL
  * with err naming the keys involved. */
 int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size);
+
+/* The alerting parameters (levels, incidents, muting) of cfg. */
+ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg);
 
 /* Frees what cfg owns (its rules) and leaves the defaults. NULL allowed. */
 void ad_config_release(ad_config_t *cfg);

@@ -12,7 +12,11 @@ typedef enum {
 #define AD_DET_COUNT 3
 
 typedef struct {
-  double score;      /* [0,1]; NaN = no opinion (warm-up, missing value) */
+  double deviation;  /* raw: distance from the expectation in the detector's
+                        own scale units; NaN = no opinion */
+  double surprise;   /* -log10 of how often this series deviates this much
+                        (ad_calib); NaN = no opinion */
+  double score;      /* [0,1] from the surprise; NaN = no opinion */
   double confidence; /* [0,1]: how much history stands behind the score */
   double expected;   /* the value the detector expected; NaN if none */
   double lower;      /* lower edge of its band of ordinary values */
@@ -21,7 +25,9 @@ typedef struct {
 
 /* An output that says nothing: score NaN, confidence 0, no expectation. */
 #define AD_DETECTOR_OUTPUT_NONE                                                \
-  ((ad_detector_output_t){.score = NAN,                                        \
+  ((ad_detector_output_t){.deviation = NAN,                                    \
+                          .surprise = NAN,                                     \
+                          .score = NAN,                                        \
                           .confidence = 0.0,                                   \
                           .expected = NAN,                                     \
                           .lower = NAN,                                        \

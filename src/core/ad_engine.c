@@ -109,7 +109,7 @@ static void host_detach(ad_engine_t *e, ad_series_t *s) {
   pthread_mutex_lock(&e->hosts_lock);
   atomic_fetch_sub(&h->series, 1);
   pthread_mutex_unlock(&e->hosts_lock);
-  if (s->level.level != AD_LEVEL_OKAY) {
+  if (ad_alert_anomalous(&s->alert)) {
     pthread_mutex_lock(&h->lock);
     if (h->anomalous > 0)
       h->anomalous--;
@@ -134,12 +134,13 @@ static void emit_notice(ad_engine_t *e, const ad_notice_t *n) {
 static void close_and_unlock(ad_engine_t *e, ad_host_t *h) {
   ad_host_report_t report;
   ad_notice_t notice;
-  bool changed = ad_host_close_tick(h, &e->cfg.levels, &report, &notice);
+  ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
+  bool changed = ad_host_close_tick(h, &alert, &report, &notice);
   pthread_mutex_unlock(&h->lock);
   if (isnan(report.time))
     return;
   emit_report(e, &report);
-  if (changed && e->cfg.notify_host)
+  if (changed && (e->cfg.notify_host || notice.kind != AD_NOTICE_LEVEL))
     emit_notice(e, &notice);
 }
 
@@ -185,6 +186,9 @@ static void series_notice(const ad_ident_t *id, const char *ds,
                           bool multi_source, double time,
                           const ad_series_result_t *res, ad_notice_t *n) {
   *n = (ad_notice_t){
+      .kind = res->event == AD_ALERT_NOTIFY  ? AD_NOTICE_LEVEL
+              : res->event == AD_ALERT_MUTED ? AD_NOTICE_MUTED
+                                             : AD_NOTICE_UNMUTED,
       .scope = AD_SCOPE_SERIES,
       .time = time,
       .level = res->level,
@@ -248,8 +252,8 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     bool closed = false, host_changed = false;
     if (ad_host_tick_ends(h, sample->time, sample->interval)) {
       closed = true;
-      host_changed =
-          ad_host_close_tick(h, &e->cfg.levels, &report, &host_notice);
+      ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
+      host_changed = ad_host_close_tick(h, &alert, &report, &host_notice);
     }
     ad_host_fold(h, id, multi ? ds : NULL, sample->time, sample->interval,
                  sample->arrival, &res);
@@ -257,10 +261,12 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
 
     if (closed) {
       emit_report(e, &report);
-      if (host_changed && e->cfg.notify_host)
+      if (host_changed &&
+          (e->cfg.notify_host || host_notice.kind != AD_NOTICE_LEVEL))
         emit_notice(e, &host_notice);
     }
-    if (res.changed && e->cfg.notify_series) {
+    if (res.event != AD_ALERT_NONE &&
+        (e->cfg.notify_series || res.event != AD_ALERT_NOTIFY)) {
       ad_notice_t notice;
       series_notice(id, ds, multi, sample->time, &res, &notice);
       emit_notice(e, &notice);
@@ -331,8 +337,8 @@ static void hosts_sweep(ad_engine_t *e, double now) {
       pthread_mutex_lock(&h->lock);
       if (tick_stale(&h->tick, now) && n < capacity && reports != NULL &&
           notices != NULL && changed != NULL) {
-        changed[n] =
-            ad_host_close_tick(h, &e->cfg.levels, &reports[n], &notices[n]);
+        ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
+        changed[n] = ad_host_close_tick(h, &alert, &reports[n], &notices[n]);
         n++;
       }
       bool empty = atomic_load(&h->series) == 0 && !h->tick.open;
@@ -350,7 +356,8 @@ static void hosts_sweep(ad_engine_t *e, double now) {
   pthread_mutex_unlock(&e->hosts_lock);
   for (size_t i = 0; i < n; i++) {
     emit_report(e, &reports[i]);
-    if (changed[i] && e->cfg.notify_host)
+    if (changed[i] &&
+        (e->cfg.notify_host || notices[i].kind != AD_NOTICE_LEVEL))
       emit_notice(e, &notices[i]);
   }
   for (ad_host_t *h = dead, *next; h != NULL; h = next) {
@@ -384,7 +391,7 @@ int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
   ad_series_t *s = ad_table_find(e->table, hash, key, len);
   if (s != NULL)
     *info = (ad_series_info_t){.values_learned = s->window.seen,
-                               .level = (ad_level_t)s->level.level,
+                               .level = ad_alert_level(&s->alert),
                                .last_time = s->last_time};
   ad_table_unlock(e->table, hash);
   return s != NULL ? 0 : ENOENT;

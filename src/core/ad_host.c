@@ -16,7 +16,7 @@ ad_host_t *ad_host_create(const char *name) {
   ad_notice_copy_name(h->name, name);
   atomic_init(&h->series, 0);
   h->last_report = NAN;
-  ad_level_init(&h->level);
+  ad_alert_init(&h->alert);
   return h;
 }
 
@@ -49,13 +49,10 @@ static void tick_open(ad_tick_t *t, double time, double interval) {
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
                   double time, double interval, double arrival,
                   const ad_series_result_t *res) {
-  if (res->changed) {
-    bool was = res->previous != AD_LEVEL_OKAY, is = res->level != AD_LEVEL_OKAY;
-    if (is && !was)
-      h->anomalous++;
-    else if (was && !is && h->anomalous > 0)
-      h->anomalous--;
-  }
+  if (res->anomalous && !res->was_anomalous)
+    h->anomalous++;
+  else if (!res->anomalous && res->was_anomalous && h->anomalous > 0)
+    h->anomalous--;
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);
@@ -64,7 +61,7 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     t->time = time;
   t->arrival = arrival;
   double risk = res->assessment.risk;
-  if (isnan(risk))
+  if (isnan(risk) || res->muted)
     return;
   t->scored++;
   if (isnan(t->max_risk) || risk > t->max_risk) {
@@ -75,15 +72,16 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   }
 }
 
-bool ad_host_close_tick(ad_host_t *h, const ad_level_params_t *levels,
+bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
                         ad_host_report_t *report, ad_notice_t *notice) {
   ad_tick_t *t = &h->tick;
   *report = (ad_host_report_t){.time = NAN};
   if (!t->open)
     return false;
   t->open = false;
-  ad_level_t previous = AD_LEVEL_OKAY;
-  bool changed = ad_level_update(&h->level, levels, t->max_risk, &previous);
+  ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
+  ad_alert_event_t event = ad_alert_update(&h->alert, alert, t->time,
+                                           t->max_risk, &level, &previous);
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
 
@@ -100,11 +98,16 @@ bool ad_host_close_tick(ad_host_t *h, const ad_level_params_t *levels,
   report->anomalous = anomalous;
   report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
   report->scored = t->scored;
-  report->level = (ad_level_t)h->level.level;
-  if (!changed)
+  report->level = ad_alert_level(&h->alert);
+  report->observed = t->observed;
+  report->assessment = t->assessment;
+  if (event == AD_ALERT_NONE)
     return false;
 
   *notice = (ad_notice_t){
+      .kind = event == AD_ALERT_NOTIFY  ? AD_NOTICE_LEVEL
+              : event == AD_ALERT_MUTED ? AD_NOTICE_MUTED
+                                        : AD_NOTICE_UNMUTED,
       .scope = AD_SCOPE_HOST,
       .time = t->time,
       .level = report->level,

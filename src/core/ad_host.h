@@ -15,6 +15,7 @@
 #ifndef AD_HOST_H
 #define AD_HOST_H
 
+#include "ad_alert.h"
 #include "ad_ident.h"
 #include "ad_level.h"
 #include "ad_notice.h"
@@ -41,11 +42,11 @@ typedef struct ad_host_s {
   struct ad_host_s *next; /* next host in the engine's bucket */
   pthread_mutex_t lock;
   char name[AD_NAME_MAX];
-  atomic_uint series;     /* series tracked; changed under the hosts lock */
-  unsigned anomalous;     /* series whose level is not OKAY */
-  ad_level_state_t level; /* the host's level */
-  ad_tick_t tick;         /* the open tick */
-  double last_report;     /* time of the last report (NaN: none yet) */
+  atomic_uint series; /* series tracked; changed under the hosts lock */
+  unsigned anomalous; /* series whose level is not OKAY */
+  ad_alert_t alert;   /* the host's level and incidents */
+  ad_tick_t tick;     /* the open tick */
+  double last_report; /* time of the last report (NaN: none yet) */
 } ad_host_t;
 
 /* Creates a host with no series and an OKAY level. NULL when out of memory. */
@@ -61,15 +62,16 @@ bool ad_host_tick_ends(const ad_host_t *h, double time, double interval);
 /* Folds one series result into the open tick (opening one if needed).
  * id and ds name the series (ds NULL for single-source value lists); the name
  * is only formatted when this series becomes the tick's driver. Also keeps
- * h->anomalous in step with the series' level change. */
+ * h->anomalous in step with the series. Muted series do not raise the
+ * host's risk. */
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
                   double time, double interval, double arrival,
                   const ad_series_result_t *res);
 
-/* Closes the open tick: fills report, moves the host's level, and when the
- * level changed fills notice and returns true. With no open tick returns
- * false and sets report->time to NaN. */
-bool ad_host_close_tick(ad_host_t *h, const ad_level_params_t *levels,
+/* Closes the open tick: fills report, moves the host's alert state, and when
+ * that has something to report fills notice and returns true. With no open
+ * tick returns false and sets report->time to NaN. */
+bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
                         ad_host_report_t *report, ad_notice_t *notice);
 
 #endif /* AD_HOST_H */

@@ -12,12 +12,19 @@ const char *ad_detector_name(ad_detector_id_t id) {
   return (unsigned)id < AD_DET_COUNT ? detector_names[id] : "unknown";
 }
 
+/* The risk is the members' weighted power mean with exponent 4, a soft
+ * maximum: one member that is sure (a contextual anomaly only the seasonal
+ * forecaster can see) carries the risk most of the way (0.84 of its own with
+ * two equal members), agreement carries it all the way, and the weights
+ * still decide whose word counts more. A plain weighted average let a member
+ * blind to the anomaly cancel the one that sees it. */
 void ad_meta_combine(const double weights[AD_DET_COUNT],
                      const ad_level_params_t *levels,
                      const ad_detector_output_t member[AD_DET_COUNT],
                      ad_assessment_t *out) {
   *out = (ad_assessment_t){.risk = NAN, .level = AD_LEVEL_OKAY};
   double weight_sum = 0.0, risk_sum = 0.0, confidence_sum = 0.0;
+
   for (int i = 0; i < AD_DET_COUNT; i++) {
     out->member[i] = member[i];
     if (isnan(member[i].score) || !(weights[i] > 0.0))
@@ -27,12 +34,13 @@ void ad_meta_combine(const double weights[AD_DET_COUNT],
     if (vote != AD_LEVEL_OKAY)
       out->detected |= 1u << i;
     weight_sum += weights[i];
-    risk_sum += weights[i] * member[i].score;
+    double r = member[i].score * member[i].score;
+    risk_sum += weights[i] * r * r; /* score^COMBINE_EXPONENT */
     confidence_sum += weights[i] * member[i].confidence;
   }
   if (weight_sum <= 0.0)
     return;
-  out->risk = risk_sum / weight_sum;
+  out->risk = sqrt(sqrt(risk_sum / weight_sum));
   if (out->risk > 1.0)
     out->risk = 1.0;
   out->level = ad_level_of_risk(levels, out->risk);

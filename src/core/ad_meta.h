@@ -1,5 +1,6 @@
 /* ad_meta: the meta-classifier. Combines the ensemble members' outputs for
- * one value into an assessment: a weighted risk in [0,1], the members' votes
+ * one value into an assessment: a weighted risk in [0,1] (a weighted power
+ * mean of the members' calibrated scores, see ad_meta.c), the members' votes
  * (each member's own score classified LOW / MEDIUM / HIGH), the consensus
  * (members voting with the combined level), a confidence and which members
  * detected something.

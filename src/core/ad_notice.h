@@ -19,7 +19,14 @@ typedef enum {
   AD_SCOPE_SERIES = 1, /* about one series: its own identifier */
 } ad_scope_t;
 
+typedef enum {
+  AD_NOTICE_LEVEL = 0,   /* the level changed: a notification */
+  AD_NOTICE_MUTED = 1,   /* a noisy series was muted: a log line */
+  AD_NOTICE_UNMUTED = 2, /* its mute ended: a log line */
+} ad_notice_kind_t;
+
 typedef struct {
+  ad_notice_kind_t kind;
   ad_scope_t scope;
   double time;         /* data time of the value that changed the level */
   ad_level_t level;    /* the new level */
@@ -50,6 +57,10 @@ typedef struct {
   unsigned total;           /* series tracked */
   unsigned scored;          /* series scored in the interval */
   ad_level_t level;         /* the host's level after the interval */
+  /* The interval's riskiest series: what it saw and how each member judged
+   * it (for explanations and replay --detail). */
+  double observed;
+  ad_assessment_t assessment;
 } ad_host_report_t;
 
 /* Writes n->message from the other fields: what was seen against what was

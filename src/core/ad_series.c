@@ -16,7 +16,10 @@ ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash) {
   memcpy(s->key, key, key_len);
   s->last_time = NAN;
   ad_window_init(&s->window);
-  ad_level_init(&s->level);
+  ad_season_init(&s->season);
+  ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
+  ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+  ad_alert_init(&s->alert);
   return s;
 }
 
@@ -31,16 +34,41 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
   s->last_arrival = arrival;
   if (!isnan(value))
     s->last_time = time;
-  ad_window_update(&s->window, &cfg->window, value,
-                   &member[AD_DET_SLIDING_WINDOW]);
+  /* The band edge: the deviation at which a member's risk reaches WARNING. */
+  double band_surprise = cfg->levels.warning * cfg->risk_surprise;
+  ad_window_update(
+      &s->window, &cfg->window, value,
+      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise),
+      &member[AD_DET_SLIDING_WINDOW]);
+  ad_season_update(&s->season, &cfg->season, time, value,
+                   ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
+                   &member[AD_DET_SEASONAL]);
+  /* The forecaster switched between plain and seasonal: its deviations are
+   * on a new footing, so their history starts again. */
+  if (s->season.mode_changes != s->season_mode_seen) {
+    s->season_mode_seen = s->season.mode_changes;
+    ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+  }
+  for (int i = AD_DET_SLIDING_WINDOW; i <= AD_DET_SEASONAL; i++) {
+    ad_detector_output_t *m = &member[i];
+    if (isnan(m->deviation))
+      continue;
+    /* Judged against the series' own history, before joining it. */
+    m->surprise = ad_calib_surprise(&s->calib[i], m->deviation);
+    m->score = fmin(1.0, m->surprise / cfg->risk_surprise);
+    ad_calib_learn(&s->calib[i], m->deviation, cfg->calibration_memory);
+  }
 
-  *res = (ad_series_result_t){.value = value};
+  *res = (ad_series_result_t){.value = value,
+                              .was_anomalous = ad_alert_anomalous(&s->alert)};
   ad_meta_combine(cfg->weights, &cfg->levels, member, &res->assessment);
-  ad_level_t previous = AD_LEVEL_OKAY;
-  res->changed =
-      ad_level_update(&s->level, &cfg->levels, res->assessment.risk, &previous);
-  res->level = (ad_level_t)s->level.level;
-  res->previous = res->changed ? previous : res->level;
+  ad_alert_params_t alert = ad_config_alert_params(cfg);
+  res->previous = ad_alert_level(&s->alert);
+  res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
+                               &res->level, &res->previous);
+  res->level = ad_alert_level(&s->alert);
+  res->anomalous = ad_alert_anomalous(&s->alert);
+  res->muted = s->alert.muted;
 }
 
 size_t ad_series_footprint(const ad_series_t *s) {

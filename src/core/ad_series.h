@@ -6,9 +6,12 @@
 #ifndef AD_SERIES_H
 #define AD_SERIES_H
 
+#include "ad_alert.h"
+#include "ad_calib.h"
 #include "ad_config.h"
 #include "ad_level.h"
 #include "ad_meta.h"
+#include "ad_season.h"
 #include "ad_window.h"
 
 #include <stdbool.h>
@@ -18,23 +21,29 @@
 struct ad_host_s;
 
 typedef struct ad_series_s {
-  struct ad_series_s *next; /* next series in the same table bucket */
-  uint64_t hash;            /* hash of key */
-  struct ad_host_s *host;   /* owning host, counted in host->series */
-  double last_arrival;      /* caller's clock at the last value */
-  double last_time;         /* data time of the last value */
-  ad_window_t window;       /* sliding window + EMA member */
-  ad_level_state_t level;   /* the series' own OKAY/WARNING/FAILURE */
-  uint16_t key_len;         /* bytes in key, including the final NUL */
-  char key[];               /* host, plugin, ..., data source; NUL separated */
+  struct ad_series_s *next;  /* next series in the same table bucket */
+  uint64_t hash;             /* hash of key */
+  struct ad_host_s *host;    /* owning host, counted in host->series */
+  double last_arrival;       /* caller's clock at the last value */
+  double last_time;          /* data time of the last value */
+  ad_window_t window;        /* sliding window + EMA member */
+  ad_season_t season;        /* seasonal forecaster member */
+  ad_calib_t calib[2];       /* their deviations' history (AD_DET_*) */
+  uint32_t season_mode_seen; /* season.mode_changes calib[1] belongs to */
+  ad_alert_t alert;          /* the series' own level, incidents, muting */
+  uint16_t key_len;          /* bytes in key, including the final NUL */
+  char key[];                /* host, plugin, ..., data source; NUL separated */
 } ad_series_t;
 
 typedef struct {
   double value;               /* the value observed (NaN: none) */
   ad_assessment_t assessment; /* the ensemble's view of it */
-  bool changed;               /* the series' level changed */
-  ad_level_t level;           /* level after this value */
-  ad_level_t previous;        /* level before, when changed */
+  ad_alert_event_t event;     /* what to report about the series */
+  ad_level_t level;           /* notified level after this value */
+  ad_level_t previous;        /* notified level before, for AD_ALERT_NOTIFY */
+  bool was_anomalous;         /* counted anomalous for its host before... */
+  bool anomalous;             /* ...and after this value */
+  bool muted;                 /* muted: it does not raise its host's risk */
 } ad_series_result_t;
 
 /* Allocates a series for key (key_len bytes, NUL included). Returns NULL when

@@ -9,14 +9,13 @@
 #define CLIP_DEVIATIONS 3.0
 #define SPREAD_CLIP_DEVIATIONS 10.0
 #define DEVIATION_SPAN_FACTOR 4.0
+/* The unclipped spread learns this much slower still, and floors the scale
+ * at SPREAD_FLOOR of itself: a series that is zero for hours between bursts
+ * must not end up with a scale of nothing. */
+#define SPREAD_SPAN_FACTOR 16.0
+#define SPREAD_FLOOR 0.1
 /* Mean absolute deviation -> standard deviation for Gaussian noise. */
 #define MAD_TO_SIGMA 1.2533141373155003
-/* Squashing of z into [0,1]: nothing below the knee, then an exponential
- * approach to 1 that keeps large deviations apart (no early saturation).
- * With these constants z = 5 scores 0.4 and z = 8 about 0.64. */
-#define SQUASH_KNEE 2.0
-#define SQUASH_SCALE 5.873
-
 int ad_window_params_valid(const ad_window_params_t *p) {
   if (p->window < 2 || p->window > AD_WINDOW_MAX)
     return EINVAL;
@@ -28,14 +27,6 @@ int ad_window_params_valid(const ad_window_params_t *p) {
 }
 
 void ad_window_init(ad_window_t *w) { *w = (ad_window_t){0}; }
-
-double ad_window_score_of_z(double z) {
-  if (!(z > 0.0))
-    return 0.0;
-  if (z <= SQUASH_KNEE)
-    return 0.0;
-  return 1.0 - exp(-(z - SQUASH_KNEE) / SQUASH_SCALE);
-}
 
 /* A scale floor for series that have been (nearly) constant, so that their
  * first movement is large but finite, and exact zeros stay quiet. */
@@ -86,20 +77,26 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
    * ordinary noise into false alarms. */
   double deviation_alpha =
       w->seen < p->warmup ? alpha : alpha / DEVIATION_SPAN_FACTOR;
-  if (w->seen > 0)
+  if (w->seen > 0) {
     w->deviation += deviation_alpha * (spread - w->deviation);
+    double spread_alpha =
+        w->seen < p->warmup ? alpha : alpha / SPREAD_SPAN_FACTOR;
+    w->spread += spread_alpha * (fabs(x - w->mean) - w->spread);
+  }
   if (w->seen < UINT32_MAX)
     w->seen++;
 }
 
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      ad_detector_output_t *out) {
+                      double band_z, ad_detector_output_t *out) {
   *out = AD_DETECTOR_OUTPUT_NONE;
   if (isnan(x) || isinf(x))
     return;
   if (w->seen == 0)
     w->mean = x;
-  double sigma = fmax(MAD_TO_SIGMA * w->deviation, scale_floor(w->mean));
+  double sigma =
+      fmax(MAD_TO_SIGMA * fmax(w->deviation, SPREAD_FLOOR * w->spread),
+           scale_floor(w->mean));
   /* The window holds winsorised values: a lone spike adds at most a few
    * deviations to the window mean, so it alarms once, not for a whole
    * window; a lasting shift still moves the window mean fully. */
@@ -114,10 +111,11 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
     double window_mean = w->ring_sum / w->fill;
     double z_window =
         fabs(window_mean - w->mean) / (2.0 * sigma / sqrt((double)w->fill));
-    double z = fmax(z_point, z_window);
-    double band = AD_WINDOW_Z_WARNING * sigma;
+    double band = band_z * sigma;
     *out = (ad_detector_output_t){
-        .score = ad_window_score_of_z(z),
+        .deviation = fmax(z_point, z_window),
+        .surprise = NAN,
+        .score = NAN,
         .confidence = 1.0 - exp(-(double)(w->seen - p->warmup + 1) / p->span),
         .expected = w->mean,
         .lower = w->mean - band,

@@ -8,8 +8,8 @@
  * the same few deviations) gives a second view, the window mean against the
  * baseline, which catches a shift that is too small for any single point but
  * persists over the window, while a lone spike cannot hold it up.
- * The score is the larger of the two deviations, in baseline deviations,
- * squashed into [0,1]. O(1) per value; the state is a fixed-size struct.
+ * The raw deviation is the larger of the two, in baseline deviations; the
+ * series calibrates it (ad_calib). O(1) per value; fixed-size state.
  *
  * Warm-up: for the first `warmup` values the detector only learns and scores
  * NaN ("no observation"). */
@@ -31,6 +31,8 @@ typedef struct {
 typedef struct {
   double mean;      /* baseline: clipped EMA of the values */
   double deviation; /* clipped EMA of |value - mean| */
+  double spread;    /* slow, unclipped EMA of |value - mean|: bursts
+                       included, so a bursty series keeps a scale */
   double ring_sum;  /* sum of the values in the ring */
   uint32_t seen;    /* values absorbed, saturating */
   uint16_t head;    /* next ring slot to write */
@@ -41,19 +43,14 @@ typedef struct {
 /* Resets a detector to "nothing seen". Cannot fail. */
 void ad_window_init(ad_window_t *w);
 
-/* Scores x against the state, then absorbs it. A NaN x is skipped (output
- * AD_DETECTOR_OUTPUT_NONE, state unchanged). p must be valid (see
+/* Scores x against the state (out->deviation, and expected, lower, upper
+ * with a band of band_z deviations), then absorbs it. A NaN x is skipped
+ * (output AD_DETECTOR_OUTPUT_NONE, state unchanged). p must be valid (see
  * ad_window_params_valid). Cannot fail. */
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      ad_detector_output_t *out);
+                      double band_z, ad_detector_output_t *out);
 
 /* Returns 0 when p is usable, EINVAL otherwise. */
 int ad_window_params_valid(const ad_window_params_t *p);
-
-/* The squashing function: score for a deviation of z baseline deviations.
- * Monotone, 0.4 at z = AD_WINDOW_Z_WARNING. Exposed for tests and docs. */
-double ad_window_score_of_z(double z);
-
-#define AD_WINDOW_Z_WARNING 5.0
 
 #endif /* AD_WINDOW_H */

@@ -13,6 +13,8 @@ static void test_defaults(void **state) {
   assert_double_near(cfg.levels.warning, 0.4, 0);
   assert_double_near(cfg.levels.failure, 0.6, 0);
   assert_double_near(cfg.weights[AD_DET_SLIDING_WINDOW], 0.35, 0);
+  assert_double_near(cfg.weights[AD_DET_SEASONAL], 0.35, 0);
+  assert_double_near(cfg.incident_gap, 900, 0);
   assert_int_equal(cfg.levels.hits, 1);
   assert_int_equal(cfg.max_series, 100000);
   assert_true(cfg.notify_host);
@@ -105,7 +107,8 @@ static void test_cross_field_checks(void **state) {
       {{"Hysteresis=0.45", NULL}, "Hysteresis (0.45) must be below"},
       {{"WindowSize=40", NULL},
        "WarmupValues (32) must be at least WindowSize"},
-      {{"WeightSlidingWindow=0", NULL}, "at least one detector weight"},
+      {{"WeightSlidingWindow=0", "WeightSeasonal=0", NULL},
+       "at least one detector weight"},
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
     ad_config_t cfg;

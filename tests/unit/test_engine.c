@@ -74,7 +74,8 @@ static int submit1(ad_engine_t *e, const char *host, const char *plugin,
 static void test_spike_notifies_failure_then_okay(void **state) {
   (void)state;
   capture_t *c = capture_new();
-  ad_engine_t *e = engine_new(c, NULL);
+  const char *const pairs[] = {"IncidentGap=0", NULL};
+  ad_engine_t *e = engine_new(c, pairs);
   test_rng_t rng = {.state = 1};
   double t = 1e9;
   int spike_at = 300;
@@ -95,7 +96,7 @@ static void test_spike_notifies_failure_then_okay(void **state) {
   assert_double_near(up->observed, 160, 0);
   assert_double_near(up->time, 1e9 + 10 * spike_at, 0);
   assert_true(up->assessment.risk >= 0.6);
-  assert_int_equal(up->assessment.detected, 1u << AD_DET_SLIDING_WINDOW);
+  assert_true(up->assessment.detected & (1u << AD_DET_SLIDING_WINDOW));
   assert_int_equal(up->anomalous, 1);
   assert_int_equal(up->total, 1);
   /* the message says what was seen against what was expected */
@@ -106,6 +107,7 @@ static void test_spike_notifies_failure_then_okay(void **state) {
            100) > 1)
     fail_msg("message: %s", up->message);
   assert_non_null(strstr(up->message, "HIGH by sliding_window"));
+  assert_string_equal(ad_level_risk_name(up->level), "HIGH");
   assert_true(strlen(up->message) < AD_MESSAGE_MAX);
   assert_int_equal(down->level, AD_LEVEL_OKAY);
   assert_non_null(strstr(down->message, "back to normal"));
@@ -129,7 +131,7 @@ static void test_spike_notifies_failure_then_okay(void **state) {
 static void test_host_rolls_up_series(void **state) {
   (void)state;
   capture_t *c = capture_new();
-  const char *const pairs[] = {"NotifySeries=true", NULL};
+  const char *const pairs[] = {"NotifySeries=true", "IncidentGap=0", NULL};
   ad_engine_t *e = engine_new(c, pairs);
   test_rng_t rng = {.state = 2};
   static const char *const plugins[] = {"a", "b", "c"};
@@ -169,7 +171,8 @@ static void test_host_rolls_up_series(void **state) {
 static void test_multi_source_value_lists(void **state) {
   (void)state;
   capture_t *c = capture_new();
-  ad_engine_t *e = engine_new(c, NULL);
+  const char *const pairs[] = {"IncidentGap=0", NULL};
+  ad_engine_t *e = engine_new(c, pairs);
   static const char *const ds[] = {"rx", "tx"};
   ad_ident_t id = {"gw", "interface", "eth0", "if_octets", ""};
   test_rng_t rng = {.state = 4};
@@ -336,6 +339,31 @@ static void test_concurrent_writers(void **state) {
   free(c);
 }
 
+static void test_okay_waits_for_the_incident_gap(void **state) {
+  (void)state;
+  /* One spike on 10 s data with a 300 s incident gap: FAILURE at the spike,
+   * OKAY 300 s of calm later, and the reported level stays FAILURE in
+   * between. */
+  capture_t *c = capture_new();
+  const char *const pairs[] = {"IncidentGap=300", NULL};
+  ad_engine_t *e = engine_new(c, pairs);
+  test_rng_t rng = {.state = 5};
+  double t = 1e6;
+  for (int i = 0; i < 300; i++, t += 10)
+    submit1(e, "h", "p", "gauge", t,
+            i == 200 ? 200 : 100 + test_rng_normal(&rng));
+  assert_int_equal(c->notice_count, 2);
+  assert_int_equal(c->notices[0].level, AD_LEVEL_FAILURE);
+  assert_double_near(c->notices[0].time, 1e6 + 2000, 0);
+  assert_int_equal(c->notices[1].level, AD_LEVEL_OKAY);
+  /* calm from 2010 on; 300 s later */
+  assert_double_near(c->notices[1].time, 1e6 + 2310, 0);
+  assert_int_equal(c->reports[220].level, AD_LEVEL_FAILURE);
+  assert_int_equal(c->reports[231].level, AD_LEVEL_OKAY);
+  ad_engine_destroy(e);
+  free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spike_notifies_failure_then_okay),
@@ -347,6 +375,7 @@ int main(void) {
       cmocka_unit_test(test_housekeeping_expires_and_closes),
       cmocka_unit_test(test_late_values_keep_report_times_increasing),
       cmocka_unit_test(test_concurrent_writers),
+      cmocka_unit_test(test_okay_waits_for_the_incident_gap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

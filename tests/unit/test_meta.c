@@ -15,50 +15,48 @@ static ad_detector_output_t member(double score, double confidence) {
   return m;
 }
 
+/* The reference: weighted power mean with exponent 4 over the members
+ * that have an opinion. */
+static double power_mean(const double *s, const double *w) {
+  double num = 0, den = 0;
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    if (isnan(s[i]))
+      continue;
+    num += w[i] * pow(s[i], 4);
+    den += w[i];
+  }
+  return pow(num / den, 0.25);
+}
+
 static void test_weighted_risk_and_votes(void **state) {
   (void)state;
   static const struct {
     double s[AD_DET_COUNT];
-    double risk;
     ad_level_t level;
     unsigned votes_low, votes_medium, votes_high, consensus;
     const char *detected;
   } cases[] = {
       /* seed weights 0.35 / 0.35 / 0.30 */
       {{0.9, 0.9, 0.9},
-       0.9,
        AD_LEVEL_FAILURE,
        0,
        0,
        3,
        3,
        "sliding_window,seasonal,isolation_forest"},
-      {{0.9, 0.1, 0.1},
-       0.35 * 0.9 + 0.35 * 0.1 + 0.3 * 0.1,
-       AD_LEVEL_OKAY,
-       2,
-       0,
-       1,
-       2,
-       "sliding_window"},
+      /* one sure member carries most of the way (0.68 of 0.9 here) */
+      {{0.9, 0.1, 0.1}, AD_LEVEL_FAILURE, 2, 0, 1, 1, "sliding_window"},
       {{0.5, 0.7, 0.0},
-       0.35 * 0.5 + 0.35 * 0.7,
        AD_LEVEL_WARNING,
        1,
        1,
        1,
        1,
        "sliding_window,seasonal"},
+      {{0.3, 0.2, 0.1}, AD_LEVEL_OKAY, 3, 0, 0, 3, ""},
       /* a member without opinion: its weight is spread over the others */
-      {{0.8, NAN, 0.2},
-       (0.35 * 0.8 + 0.3 * 0.2) / 0.65,
-       AD_LEVEL_WARNING,
-       1,
-       0,
-       1,
-       0,
-       "sliding_window"},
-      {{0.7, NAN, NAN}, 0.7, AD_LEVEL_FAILURE, 0, 0, 1, 1, "sliding_window"},
+      {{0.8, NAN, 0.2}, AD_LEVEL_FAILURE, 1, 0, 1, 1, "sliding_window"},
+      {{0.7, NAN, NAN}, AD_LEVEL_FAILURE, 0, 0, 1, 1, "sliding_window"},
   };
   const double weights[AD_DET_COUNT] = {0.35, 0.35, 0.30};
   for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
@@ -67,7 +65,7 @@ static void test_weighted_risk_and_votes(void **state) {
       m[i] = member(cases[c].s[i], 1.0);
     ad_assessment_t a;
     ad_meta_combine(weights, &levels, m, &a);
-    assert_double_near(a.risk, cases[c].risk, 1e-12);
+    assert_double_near(a.risk, power_mean(cases[c].s, weights), 1e-12);
     assert_int_equal(a.level, cases[c].level);
     assert_int_equal(a.votes[AD_LEVEL_OKAY], cases[c].votes_low);
     assert_int_equal(a.votes[AD_LEVEL_WARNING], cases[c].votes_medium);
@@ -102,6 +100,7 @@ static void test_zero_weight_member_does_not_vote(void **state) {
   ad_meta_combine(weights, &levels, m, &a);
   assert_double_near(a.risk, 0.1, 1e-12);
   assert_int_equal(a.detected, 0);
+  assert_int_equal(a.votes[AD_LEVEL_FAILURE], 0);
   /* still reported, for the explanation */
   assert_double_near(a.member[1].score, 0.99, 0.0);
 }
@@ -130,10 +129,25 @@ static void test_names_truncate_safely(void **state) {
                       "isolation_forest");
 }
 
+static void test_blind_member_does_not_cancel(void **state) {
+  (void)state;
+  /* A contextual anomaly: the seasonal member is sure, the sliding window
+   * sees an ordinary value. A plain average would give 0.5; the power mean
+   * keeps it above FAILURE. */
+  const double weights[AD_DET_COUNT] = {0.35, 0.35, 0.30};
+  ad_detector_output_t m[AD_DET_COUNT] = {member(0.0, 1.0), member(1.0, 1.0),
+                                          AD_DETECTOR_OUTPUT_NONE};
+  ad_assessment_t a;
+  ad_meta_combine(weights, &levels, m, &a);
+  assert_true(a.risk >= 0.6);
+  assert_int_equal(a.detected, 1u << AD_DET_SEASONAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_weighted_risk_and_votes),
       cmocka_unit_test(test_no_opinion_is_nan),
+      cmocka_unit_test(test_blind_member_does_not_cancel),
       cmocka_unit_test(test_zero_weight_member_does_not_vote),
       cmocka_unit_test(test_confidence_discounted_by_disagreement),
       cmocka_unit_test(test_names_truncate_safely),

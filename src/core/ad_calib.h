@@ -1,0 +1,54 @@
+/* ad_calib: turns a detector's raw deviation into how unusual it is for this
+ * series: a tail probability against the series' own history of deviations
+ * (the idea of Numenta's anomaly likelihood). One threshold then serves
+ * quiet and noisy series alike: a deviation of 6 scales is routine on a
+ * bursty series and a once-a-month event on a smooth one.
+ *
+ * History is a decayed histogram of deviations on log-spaced bins (memory in
+ * values), O(1) per update. For a cold start it is blended with a prior
+ * worth a few dozen values: exponential tails, P(deviation > z) = e^-z,
+ * heavier than Gaussian because real metrics are. Beyond the largest deviation
+ * in the history the tail is extrapolated as a power law (ten times the largest
+ * seen is a hundred times rarer), so a far outlier is still told apart from one
+ * just above the record, without trusting a fitted tail that bursty series do
+ * not have.
+ *
+ * The result is a surprise, -log10(p): 2 means one in a hundred, 4 one in
+ * ten thousand. */
+#ifndef AD_CALIB_H
+#define AD_CALIB_H
+
+#include <stdint.h>
+
+#define AD_CALIB_BINS 64
+#define AD_CALIB_MAX_SURPRISE 12.0
+
+typedef struct {
+  float mass[AD_CALIB_BINS]; /* decayed counts, scaled by 1/gain */
+  float gain;                /* weight of the next value (lazy decay) */
+  float total;               /* sum of mass */
+  float band;                /* cached ad_calib_deviation_at(band surprise) */
+  uint32_t seen;             /* values learned, saturating */
+} ad_calib_t;
+
+/* Resets to the prior alone. Cannot fail. */
+void ad_calib_init(ad_calib_t *c);
+
+/* Surprise of raw deviation z in [0, AD_CALIB_MAX_SURPRISE]; NaN for NaN.
+ * Pure: does not learn. */
+double ad_calib_surprise(const ad_calib_t *c, double z);
+
+/* Learns z (NaN ignored) with a memory of about `memory` values. */
+void ad_calib_learn(ad_calib_t *c, double z, double memory);
+
+/* The smallest deviation whose surprise reaches `surprise` (bisection). */
+double ad_calib_deviation_at(const ad_calib_t *c, double surprise);
+
+/* The deviation at `surprise`, cached and refreshed every 64 values learned:
+ * the edge of the band of ordinary values, for explanations. */
+double ad_calib_band(ad_calib_t *c, double surprise);
+
+/* The tail probability the prior alone gives z: e^-z. */
+double ad_calib_prior_tail(double z);
+
+#endif /* AD_CALIB_H */

@@ -1,0 +1,276 @@
+/* ad_season: online seasonal forecaster (see header for the model). */
+#include "ad_season.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#define DAY 86400.0
+#define WEEK (7.0 * DAY)
+#define DAY_BIN (DAY / AD_SEASON_DAY_BINS)
+#define WEEK_BIN (WEEK / AD_SEASON_WEEK_BINS)
+/* 1970-01-01 was a Thursday: shifting by three days puts Monday 00:00 UTC
+ * at the start of the week profile. */
+#define WEEK_OFFSET (3.0 * DAY)
+#define MAD_TO_SIGMA 1.2533141373155003
+/* Residuals are clipped at this many scales before they teach the model, so
+ * an anomaly does not become part of the profile it is judged against. */
+#define LEARN_CLIP 4.0
+/* A run of residuals beyond this many scales, all of one sign, is a shift
+ * in the making (see shift_acceptance). */
+#define SHIFT_Z 3.0
+/* Error trackers remember about two days. */
+#define ERROR_MEMORY (2.0 * DAY)
+/* A profile gets full weight when it cuts the forecast error by this share. */
+#define USEFUL_GAIN 0.15
+/* The seasonal model's level averages over at least this long, so that its
+ * swing with the daily cycle stays a few percent of the cycle. */
+#define SEASONAL_LEVEL_MIN_TIME (3.0 * DAY)
+
+typedef struct {
+  int i0, i1;
+  double f; /* weight of i1 */
+} bin_pos_t;
+
+/* Position of t on a cyclic profile of `bins` bins over `period` seconds,
+ * between the two nearest bin centres. */
+static bin_pos_t bin_pos(double t, double period, int bins, double offset) {
+  double phase = fmod(t + offset, period);
+  if (phase < 0)
+    phase += period;
+  double u = phase / (period / bins) - 0.5;
+  double fl = floor(u);
+  int i = (int)fl;
+  bin_pos_t b = {.f = u - fl};
+  b.i0 = (i % bins + bins) % bins;
+  b.i1 = (b.i0 + 1) % bins;
+  return b;
+}
+
+static double bin_read(const float *v, bin_pos_t b) {
+  return (1.0 - b.f) * v[b.i0] + b.f * v[b.i1];
+}
+
+static void bin_learn(float *v, bin_pos_t b, double rate, double target_delta) {
+  v[b.i0] += (float)(rate * (1.0 - b.f) * target_delta);
+  v[b.i1] += (float)(rate * b.f * target_delta);
+}
+
+int ad_season_params_valid(const ad_season_params_t *p) {
+  if (!(p->level_time > 0) || !(p->shift_acceptance > 0) ||
+      !(p->day_memory >= 1) || !(p->week_memory >= 1))
+    return EINVAL;
+  return 0;
+}
+
+void ad_season_init(ad_season_t *s) {
+  memset(s, 0, sizeof(*s));
+  s->first_time = NAN;
+  s->last_time = NAN;
+  s->shift_start = NAN;
+  s->plain_shift_start = NAN;
+}
+
+static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
+
+/* A profile is trusted from one to two periods of data, ramping. */
+static double time_gate(const ad_season_t *s, double period) {
+  if (isnan(s->first_time))
+    return 0.0;
+  return clamp01((s->last_time - s->first_time - period) / period);
+}
+
+/* How much better a richer forecast did than a simpler one, recently. */
+static double usefulness(double err_simple, double err_rich) {
+  if (!(err_simple > 0))
+    return 0.0;
+  return clamp01((err_simple - err_rich) / (USEFUL_GAIN * err_simple));
+}
+
+double ad_season_day_weight(const ad_season_t *s) {
+  return time_gate(s, DAY) * usefulness(s->err_plain, s->err_full);
+}
+
+double ad_season_week_weight(const ad_season_t *s) {
+  return time_gate(s, WEEK) * ad_season_day_weight(s);
+}
+
+static double scale_floor(double level) {
+  return 1e-3 * fmax(fabs(level), 1e-3);
+}
+
+/* The seasonal model's residual scale at a time of day. */
+static double seasonal_scale(const ad_season_t *s, bin_pos_t day) {
+  double local = bin_read(s->day_scale, day);
+  return fmax(fmax(local, 0.5 * s->scale), scale_floor(s->level));
+}
+
+bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
+                        double *scale) {
+  if (s->seen == 0)
+    return false;
+  bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
+  bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
+  double wd = ad_season_day_weight(s), ww = ad_season_week_weight(s);
+  double seasonal = s->level + bin_read(s->day, day) +
+                    (wd > 0 ? ww / wd : 0.0) * bin_read(s->week, week);
+  /* Blend from the plain level forecast to the seasonal one as the profiles
+   * earn trust. */
+  *expected = (1.0 - wd) * s->plain + wd * seasonal;
+  double plain_scale = fmax(s->err_plain, scale_floor(s->plain));
+  *scale =
+      MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * seasonal_scale(s, day));
+  return true;
+}
+
+/* A run of residuals beyond SHIFT_Z scales, all of one sign, that has held
+ * for shift_acceptance seconds is a new normal: returns true (and resets the
+ * run) when *start says it has. The run's sign is kept in the sign of
+ * *start's companion, the previous residual: a run breaks on a sign change. */
+static bool shift_held(double *start, double *last_residual,
+                       const ad_season_params_t *p, double t, double residual,
+                       double scale) {
+  bool beyond = fabs(residual) > SHIFT_Z * scale;
+  bool same_sign = (residual > 0) == (*last_residual > 0);
+  *last_residual = residual;
+  if (!beyond || !same_sign) {
+    *start = beyond ? t : NAN;
+    return false;
+  }
+  if (isnan(*start))
+    *start = t;
+  if (t - *start < p->shift_acceptance)
+    return false;
+  *start = NAN;
+  return true;
+}
+
+static void recentre(ad_season_t *s) {
+  double day_mean = 0.0, week_mean = 0.0;
+  for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+    day_mean += s->day[i];
+  for (int i = 0; i < AD_SEASON_WEEK_BINS; i++)
+    week_mean += s->week[i];
+  day_mean /= AD_SEASON_DAY_BINS;
+  week_mean /= AD_SEASON_WEEK_BINS;
+  for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+    s->day[i] -= (float)day_mean;
+  for (int i = 0; i < AD_SEASON_WEEK_BINS; i++)
+    s->week[i] -= (float)week_mean;
+  s->level += day_mean + week_mean;
+}
+
+static double clip(double v, double limit) {
+  return fmax(-limit, fmin(limit, v));
+}
+
+static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
+                  double x) {
+  double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, DAY);
+  if (s->seen == 0) {
+    s->level = s->plain = x;
+    s->first_time = t;
+  }
+  bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
+  bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
+  double r_plain = x - s->plain;
+  double r_full =
+      x - (s->level + bin_read(s->day, day) + bin_read(s->week, week));
+
+  /* Error trackers decide whether the profiles are worth using; they start
+   * as running averages so that the first hours already count. */
+  double a_err = dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt);
+  if (s->seen == 1) {
+    s->err_plain = fabs(r_plain);
+    s->err_full = fabs(r_full);
+  } else if (s->seen > 1) {
+    s->err_plain += a_err * (fabs(r_plain) - s->err_plain);
+    s->err_full += a_err * (fabs(r_full) - s->err_full);
+  }
+
+  /* Outliers teach little: residuals are clipped at a few scales, but not
+   * while the profile is still untrusted (it has to learn the pattern, which
+   * at first looks like nothing but outliers). */
+  double wd = ad_season_day_weight(s);
+  double plain_scale = MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain));
+  double seasonal = MAD_TO_SIGMA * seasonal_scale(s, day);
+  double r = wd > 0.0 ? clip(r_full, LEARN_CLIP * seasonal / wd) : r_full;
+  double rp = clip(r_plain, LEARN_CLIP * plain_scale);
+  /* The seasonal model's level moves slowly (at least a day) so that the
+   * profiles carry the daily cycle; the plain forecaster follows LevelTime. */
+  s->level +=
+      (1.0 - exp(-dt / fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) * r;
+  s->plain += (1.0 - exp(-dt / p->level_time)) * rp;
+
+  /* Profiles learn per second of data: early on as a running average over
+   * the periods seen, later with a memory of day_memory / week_memory. */
+  double days = (t - s->first_time) / DAY, weeks = days / 7.0;
+  double a_day =
+      fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
+  /* The weekly profile holds what is special about a day of the week, so
+   * it starts learning once the daily profile has had a week to settle;
+   * otherwise both race for the same daily pattern. */
+  double a_week = weeks < 1.0 ? 0.0
+                              : fmin(dt, WEEK_BIN) /
+                                    (WEEK_BIN * fmin(p->week_memory, weeks));
+  bin_learn(s->day, day, fmin(a_day, 0.5), r);
+  bin_learn(s->week, week, fmin(a_week, 0.5), r);
+  /* Keep the profiles zero-mean, their average belongs to the level: once
+   * an hour of data, which keeps this O(1) amortised. */
+  if (floor(t / 3600.0) != floor((t - dt) / 3600.0))
+    recentre(s);
+
+  double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
+  double a_scale = fmin(dt, DAY_BIN) / (DAY_BIN * p->day_memory);
+  if (s->seen == 1) {
+    s->scale = spread;
+    for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+      s->day_scale[i] = (float)spread;
+  } else if (s->seen > 1) {
+    bin_learn(s->day_scale, day, fmin(a_scale, 0.5),
+              spread - bin_read(s->day_scale, day));
+    s->scale += a_err * (spread - s->scale);
+  }
+
+  /* New normals: each forecaster takes over a shift that has held; the
+   * seasonal one only once its profile is trusted (before, a daily pattern
+   * it has yet to learn looks like shift after shift). */
+  if (wd >= 0.5 &&
+      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal))
+    s->level += r_full;
+  if (shift_held(&s->plain_shift_start, &s->plain_shift_last, p, t, r_plain,
+                 plain_scale))
+    s->plain += r_plain;
+}
+
+void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
+                      double x, double band_z, ad_detector_output_t *out) {
+  *out = AD_DETECTOR_OUTPUT_NONE;
+  double expected, scale;
+  bool have = ad_season_forecast(s, t, &expected, &scale);
+  if (have) {
+    out->expected = expected;
+    out->lower = expected - band_z * scale;
+    out->upper = expected + band_z * scale;
+  }
+  if (isnan(x) || isinf(x))
+    return;
+  if (!isnan(s->last_time) && !(t > s->last_time))
+    return; /* out of order: not learned, not scored */
+  if (have && s->seen >= p->warmup) {
+    double residual = x - expected;
+    out->deviation = fabs(residual) / scale;
+    double trust = fmax(ad_season_day_weight(s), 0.0);
+    out->confidence =
+        fmin(1.0, (double)s->seen / (4.0 * p->warmup)) * (0.5 + 0.5 * trust);
+  }
+  learn(s, p, t, x);
+  s->last_time = t;
+  bool seasonal_mode = ad_season_day_weight(s) >= 0.5;
+  if (seasonal_mode != s->seasonal_mode) {
+    s->seasonal_mode = seasonal_mode;
+    s->mode_changes++;
+  }
+  if (s->seen < UINT32_MAX)
+    s->seen++;
+}

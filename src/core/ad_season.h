@@ -1,0 +1,98 @@
+/* ad_season: the seasonal forecaster, second member of the ensemble (the role
+ * Prophet plays in the seed documents), online and in bounded state.
+ *
+ * Model, additive, learned from timestamps:
+ *
+ *   expected(t) = level(t) + day(time of day of t) + week(hour of week of t)
+ *
+ *  - level: the deseasonalised level, a slow exponential average in time (at
+ *    least a day, so that it does not swallow the daily cycle); a shift that
+ *    holds for ShiftAcceptance is taken over at once (a new normal after a
+ *    deploy, not weeks of alarms).
+ *  - day: 48 half-hour bins, week: 168 hour bins on top of it (what is
+ *    special about Monday 11:00 beyond any 11:00). Bins are read and learned
+ *    with linear interpolation between neighbours, so curves stay smooth;
+ *    learning rates are per second of data, so 1 s and 1 h intervals learn
+ *    at the same pace in days, and gaps are harmless.
+ *  - scale: the mean absolute residual per half hour of day, so a value that
+ *    is ordinary in the noisy afternoon can be anomalous at 03:00.
+ *
+ * The seasonal terms are used only once they have earned it: a profile is
+ * trusted after two periods of data (two days, two weeks) and while the
+ * seasonal forecast beats a plain level forecast on recent error; until then
+ * the detector uses the plain forecast (an exponential average over
+ * LevelTime, with its own shift acceptance) and says so in its confidence.
+ * While a profile is not trusted yet it learns from unclipped residuals, so
+ * a strong pattern is learned in days rather than resisted as an outlier.
+ *
+ * Score: the raw deviation |value - expected| / scale, for the
+ * meta-classifier to calibrate (ad_calib), as out->deviation; plus expected
+ * value and band.
+ * About 1.7 KB per series. */
+#ifndef AD_SEASON_H
+#define AD_SEASON_H
+
+#include "ad_detector.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AD_SEASON_DAY_BINS 48   /* half hours */
+#define AD_SEASON_WEEK_BINS 168 /* hours */
+
+typedef struct {
+  double level_time;       /* seconds: time constant of the level */
+  double shift_acceptance; /* seconds a shift must hold to be taken over */
+  double day_memory;       /* days the daily profile remembers */
+  double week_memory;      /* weeks the weekly profile remembers */
+  unsigned warmup;         /* values before the first score */
+} ad_season_params_t;
+
+typedef struct {
+  double first_time;  /* data time of the first value */
+  double last_time;   /* data time of the last value */
+  double level;       /* deseasonalised level */
+  double plain;       /* level-only forecaster (the comparison) */
+  double scale;       /* mean absolute residual, all hours */
+  double err_plain;   /* recent mean |residual| of the level-only forecast */
+  double err_full;    /* recent mean |residual| of the seasonal forecast */
+  double shift_start; /* run of one-sided seasonal residuals: start */
+  double shift_last;  /* the run's previous residual */
+  double plain_shift_start; /* the same for the plain forecaster */
+  double plain_shift_last;
+  uint32_t seen;         /* values learned, saturating */
+  uint32_t mode_changes; /* times the forecast switched between the plain
+                            and the seasonal forecaster (its deviations then
+                            mean something else: callers restart their
+                            calibration) */
+  bool seasonal_mode;    /* the profiles carry the forecast (weight >= 0.5) */
+  float day[AD_SEASON_DAY_BINS];
+  float day_scale[AD_SEASON_DAY_BINS];
+  float week[AD_SEASON_WEEK_BINS];
+} ad_season_t;
+
+/* Resets to "nothing seen". Cannot fail. */
+void ad_season_init(ad_season_t *s);
+
+/* Returns 0 when p is usable, EINVAL otherwise. */
+int ad_season_params_valid(const ad_season_params_t *p);
+
+/* Forecasts the value at data time t, scores x against it (out->score is
+ * out->deviation is the raw deviation in scale units, NaN while warming up;
+ * out->expected,
+ * lower, upper the forecast and its band at band_z scales), then learns x.
+ * A NaN or infinite x only yields the forecast. Times should increase; a
+ * value not after the previous one is scored but not learned. */
+void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
+                      double x, double band_z, ad_detector_output_t *out);
+
+/* Forecast for data time t without learning: expected value and scale.
+ * Returns false while nothing has been learned. */
+bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
+                        double *scale);
+
+/* Weight (0..1) the daily and weekly profiles currently get. */
+double ad_season_day_weight(const ad_season_t *s);
+double ad_season_week_weight(const ad_season_t *s);
+
+#endif /* AD_SEASON_H */

@@ -1,0 +1,126 @@
+/* Unit tests: ad_alert (incidents and muting on top of levels). */
+#include "test_util.h"
+
+#include "core/ad_alert.h"
+
+static const ad_alert_params_t params = {
+    .levels = {.warning = 0.4, .failure = 0.6, .hysteresis = 0.1, .hits = 1},
+    .incident_gap = 100,
+    .mute_above = 0,
+    .mute_time = 1000,
+};
+
+typedef struct {
+  double t, risk;
+  ad_alert_event_t event; /* expected */
+  ad_level_t level;       /* expected reported level after */
+} step_t;
+
+static void run(const ad_alert_params_t *p, const step_t *steps, size_t n) {
+  ad_alert_t a;
+  ad_alert_init(&a);
+  for (size_t i = 0; i < n; i++) {
+    ad_level_t level = AD_LEVEL_OKAY, previous = AD_LEVEL_OKAY;
+    ad_alert_event_t ev =
+        ad_alert_update(&a, p, steps[i].t, steps[i].risk, &level, &previous);
+    if (ev != steps[i].event || ad_alert_level(&a) != steps[i].level)
+      fail_msg("step %zu (t=%g risk=%g): event %d level %d, expected %d %d", i,
+               steps[i].t, steps[i].risk, ev, ad_alert_level(&a),
+               steps[i].event, steps[i].level);
+    if (ev == AD_ALERT_NOTIFY)
+      assert_int_equal(level, steps[i].level);
+  }
+}
+
+static void test_relapse_is_one_incident(void **state) {
+  (void)state;
+  static const step_t steps[] = {
+      {0, 0.1, AD_ALERT_NONE, AD_LEVEL_OKAY},
+      {10, 0.5, AD_ALERT_NOTIFY, AD_LEVEL_WARNING}, /* incident opens */
+      {20, 0.1, AD_ALERT_NONE, AD_LEVEL_WARNING},   /* calm: gap starts */
+      {60, 0.5, AD_ALERT_NONE, AD_LEVEL_WARNING},   /* relapse: same one */
+      {70, 0.8, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE}, /* escalation: told */
+      {80, 0.5, AD_ALERT_NONE, AD_LEVEL_FAILURE},   /* de-escalation: not */
+      {90, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE},   /* calm from 90 */
+      {150, NAN, AD_ALERT_NONE, AD_LEVEL_FAILURE},  /* no data: gap runs */
+      {189, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE},
+      {190, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},    /* 100 s calm: over */
+      {200, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE}, /* a new incident */
+  };
+  run(&params, steps, ARRAY_SIZE(steps));
+}
+
+static void test_zero_gap_is_plain_levels(void **state) {
+  (void)state;
+  ad_alert_params_t p = params;
+  p.incident_gap = 0;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {1, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
+      {2, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
+static void test_noisy_series_muted_then_unmuted(void **state) {
+  (void)state;
+  /* MuteAbove=2 incidents a day: the third incident within an hour mutes
+   * for 1000 s; while muted nothing is notified and the level reads OKAY;
+   * afterwards the series starts afresh. */
+  ad_alert_params_t p = params;
+  p.incident_gap = 0;
+  p.mute_above = 2;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
+      {20, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {30, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
+      {40, 0.9, AD_ALERT_MUTED, AD_LEVEL_OKAY},
+      {50, 0.0, AD_ALERT_NONE, AD_LEVEL_OKAY},
+      {60, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY},
+      {1039, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY},
+      {1040, 0.0, AD_ALERT_UNMUTED, AD_LEVEL_OKAY},
+      {1050, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
+static void test_muted_series_is_not_anomalous(void **state) {
+  (void)state;
+  ad_alert_params_t p = params;
+  p.incident_gap = 0;
+  p.mute_above = 0.5;
+  ad_alert_t a;
+  ad_alert_init(&a);
+  ad_level_t level, previous;
+  assert_int_equal(ad_alert_update(&a, &p, 0, 0.9, &level, &previous),
+                   AD_ALERT_MUTED);
+  assert_false(ad_alert_anomalous(&a));
+  assert_int_equal(ad_alert_level(&a), AD_LEVEL_OKAY);
+}
+
+static void test_incident_rate_decays(void **state) {
+  (void)state;
+  /* Two incidents a day apart do not add up to a mute at MuteAbove=1.5:
+   * the rate decays with a one-day time constant. */
+  ad_alert_params_t p = params;
+  p.incident_gap = 0;
+  p.mute_above = 1.5;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
+      {86400, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_relapse_is_one_incident),
+      cmocka_unit_test(test_zero_gap_is_plain_levels),
+      cmocka_unit_test(test_noisy_series_muted_then_unmuted),
+      cmocka_unit_test(test_muted_series_is_not_anomalous),
+      cmocka_unit_test(test_incident_rate_decays),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
