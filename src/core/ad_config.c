@@ -28,7 +28,7 @@ typedef enum {
   K_DAY_MEMORY,
   K_WEEK_MEMORY,
   K_CALIBRATION_MEMORY,
-  K_RISK_SURPRISE,
+  K_RISK_RARITY,
   K_MAX_SERIES,
   K_SERIES_TIMEOUT,
   K_NOTIFY_HOST,
@@ -88,15 +88,18 @@ static const ad_config_key_t keys[] = {
                       "Days the daily profile remembers."},
     [K_WEEK_MEMORY] = {"WeeklyMemory", AD_KEY_NUMBER, 1, 52, "3",
                        "Weeks the weekly profile remembers."},
-    [K_CALIBRATION_MEMORY] = {"CalibrationMemory", AD_KEY_NUMBER, 100, 1e7,
-                              "10000",
-                              "Values of each detector's own history that "
-                              "its deviations are judged against."},
-    [K_RISK_SURPRISE] = {"RiskSurprise", AD_KEY_NUMBER, 1, 12, "7.5",
-                         "How rare (-log10 of the probability) a deviation "
-                         "must be, for this series, to be risk 1.0; risk "
-                         "scales linearly below (defaults: WARNING at 1 in "
-                         "1000, FAILURE at 1 in 30000)."},
+    [K_CALIBRATION_MEMORY] = {"CalibrationDays", AD_KEY_NUMBER, 0.1, 3650, "7",
+                              "Days of each detector's own history that its "
+                              "deviations are judged against: the rarest "
+                              "thing it can vouch for is about once in this "
+                              "long."},
+    [K_RISK_RARITY] = {"RiskRarity", AD_KEY_NUMBER, 0.01, 1e6, "10",
+                       "Days that, on average, pass between deviations this "
+                       "unusual for this series, for a risk of 0.5; each "
+                       "tenfold rarer adds 0.2 (defaults: WARNING about once "
+                       "in 3 days, FAILURE once a month). A host's riskiest "
+                       "series counts a tenfold less rare per tenfold more "
+                       "series it has."},
     [K_MAX_SERIES] = {"MaxSeries", AD_KEY_INTEGER, 1, 100000000, "100000",
                       "Series (data sources of value lists) tracked at most; "
                       "new series beyond it are refused with a log line."},
@@ -259,10 +262,10 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     cfg->season.week_memory = number;
     break;
   case K_CALIBRATION_MEMORY:
-    cfg->calibration_memory = number;
+    cfg->calibration_days = number;
     break;
-  case K_RISK_SURPRISE:
-    cfg->risk_surprise = number;
+  case K_RISK_RARITY:
+    cfg->risk_rarity = number;
     break;
   case K_MAX_SERIES:
     cfg->max_series = (size_t)number;
@@ -346,6 +349,20 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
     return EINVAL;
   }
   return 0;
+}
+
+double ad_config_risk(const ad_config_t *cfg, double surprise,
+                      double values_per_day) {
+  /* log10 of the days between such deviations: 1 / (p * values a day) */
+  double rarity = surprise - log10(fmax(values_per_day, 1e-9));
+  double risk = 0.5 + AD_RISK_PER_DECADE * (rarity - log10(cfg->risk_rarity));
+  return risk < 0 ? 0 : risk > 1 ? 1 : risk;
+}
+
+double ad_config_surprise_at(const ad_config_t *cfg, double risk,
+                             double values_per_day) {
+  return (risk - 0.5) / AD_RISK_PER_DECADE + log10(cfg->risk_rarity) +
+         log10(fmax(values_per_day, 1e-9));
 }
 
 ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg) {

@@ -1,5 +1,6 @@
 /* ad_host: per-host ticks and level (see header). */
 #include "ad_host.h"
+#include "ad_config.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -79,9 +80,16 @@ bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
   if (!t->open)
     return false;
   t->open = false;
+  /* Among n series, a deviation that is once-a-month for one of them is
+   * n times more frequent for the host: the riskiest series' risk loses
+   * what n times less rare costs, so that a host with a hundred quiet
+   * series is not notified a hundred times as often as one series. */
+  double host_risk = t->max_risk;
+  if (!isnan(host_risk) && t->scored > 1)
+    host_risk = fmax(0.0, host_risk - AD_RISK_PER_DECADE * log10(t->scored));
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
-  ad_alert_event_t event = ad_alert_update(&h->alert, alert, t->time,
-                                           t->max_risk, &level, &previous);
+  ad_alert_event_t event =
+      ad_alert_update(&h->alert, alert, t->time, host_risk, &level, &previous);
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
 
@@ -93,7 +101,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
     report->time = h->last_report + 1e-3;
   h->last_report = report->time;
   report->interval = t->interval;
-  report->risk = isnan(t->max_risk) ? 0.0 : t->max_risk;
+  report->risk = isnan(host_risk) ? 0.0 : host_risk;
   report->total = total;
   report->anomalous = anomalous;
   report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;

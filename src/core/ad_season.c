@@ -21,6 +21,10 @@
 #define SHIFT_Z 3.0
 /* Error trackers remember about two days. */
 #define ERROR_MEMORY (2.0 * DAY)
+/* Squared-error trackers, which decide whether the profiles are worth
+ * using, remember a week: what a weekly pattern wins must still count when
+ * the comparison is made. */
+#define USEFUL_MEMORY (7.0 * DAY)
 /* A profile gets full weight when it cuts the forecast error by this share. */
 #define USEFUL_GAIN 0.15
 /* The seasonal model's level averages over at least this long, so that its
@@ -80,15 +84,18 @@ static double time_gate(const ad_season_t *s, double period) {
   return clamp01((s->last_time - s->first_time - period) / period);
 }
 
-/* How much better a richer forecast did than a simpler one, recently. */
-static double usefulness(double err_simple, double err_rich) {
-  if (!(err_simple > 0))
+/* How much better a richer forecast did than a simpler one, recently, in
+ * root mean square error: squares, so that a pattern that matters an hour
+ * a week (a weekly job the plain forecast misses by a mile) counts. */
+static double usefulness(double mse_simple, double mse_rich) {
+  if (!(mse_simple > 0))
     return 0.0;
-  return clamp01((err_simple - err_rich) / (USEFUL_GAIN * err_simple));
+  double simple = sqrt(mse_simple), rich = sqrt(mse_rich);
+  return clamp01((simple - rich) / (USEFUL_GAIN * simple));
 }
 
 double ad_season_day_weight(const ad_season_t *s) {
-  return time_gate(s, DAY) * usefulness(s->err_plain, s->err_full);
+  return time_gate(s, DAY) * usefulness(s->mse_plain, s->mse_full);
 }
 
 double ad_season_week_weight(const ad_season_t *s) {
@@ -180,12 +187,17 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   /* Error trackers decide whether the profiles are worth using; they start
    * as running averages so that the first hours already count. */
   double a_err = dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt);
+  double a_mse = dt / fmax(fmin(USEFUL_MEMORY, t - s->first_time), dt);
   if (s->seen == 1) {
     s->err_plain = fabs(r_plain);
     s->err_full = fabs(r_full);
+    s->mse_plain = r_plain * r_plain;
+    s->mse_full = r_full * r_full;
   } else if (s->seen > 1) {
     s->err_plain += a_err * (fabs(r_plain) - s->err_plain);
     s->err_full += a_err * (fabs(r_full) - s->err_full);
+    s->mse_plain += a_mse * (r_plain * r_plain - s->mse_plain);
+    s->mse_full += a_mse * (r_full * r_full - s->mse_full);
   }
 
   /* Outliers teach little: residuals are clipped at a few scales, but not
@@ -207,12 +219,8 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   double days = (t - s->first_time) / DAY, weeks = days / 7.0;
   double a_day =
       fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
-  /* The weekly profile holds what is special about a day of the week, so
-   * it starts learning once the daily profile has had a week to settle;
-   * otherwise both race for the same daily pattern. */
-  double a_week = weeks < 1.0 ? 0.0
-                              : fmin(dt, WEEK_BIN) /
-                                    (WEEK_BIN * fmin(p->week_memory, weeks));
+  double a_week =
+      fmin(dt, WEEK_BIN) / (WEEK_BIN * fmin(p->week_memory, fmax(1.0, weeks)));
   bin_learn(s->day, day, fmin(a_day, 0.5), r);
   bin_learn(s->week, week, fmin(a_week, 0.5), r);
   /* Keep the profiles zero-mean, their average belongs to the level: once

@@ -56,6 +56,8 @@ typedef struct {
   double scale;       /* mean absolute residual, all hours */
   double err_plain;   /* recent mean |residual| of the level-only forecast */
   double err_full;    /* recent mean |residual| of the seasonal forecast */
+  double mse_plain;   /* recent mean squared residual, level-only */
+  double mse_full;    /* recent mean squared residual, seasonal */
   double shift_start; /* run of one-sided seasonal residuals: start */
   double shift_last;  /* the run's previous residual */
   double plain_shift_start; /* the same for the plain forecaster */

@@ -2,6 +2,9 @@
 #include "ad_series.h"
 
 #include <math.h>
+
+/* log10(3): three views of the sliding window member. */
+#define VIEWS_CORRECTION 0.47712125471966244
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +22,32 @@ ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash) {
   ad_season_init(&s->season);
   ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
   ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+  ad_calib_init(&s->calib_record);
+  ad_calib_init(&s->calib_dispersion);
   ad_alert_init(&s->alert);
   return s;
 }
 
 void ad_series_destroy(ad_series_t *s) { free(s); }
+
+/* The sliding window member looks three ways (deviation, record,
+ * dispersion), each calibrated on its own history; its surprise is the
+ * largest, less log10 of the number of views, the price of looking three
+ * times (a Sidak-style correction, so the member stays calibrated). */
+static double fold_views(ad_series_t *s, double memory, double surprise,
+                         const ad_window_views_t *views) {
+  double record = ad_calib_surprise(&s->calib_record, views->record);
+  double dispersion =
+      ad_calib_surprise(&s->calib_dispersion, views->dispersion);
+  ad_calib_learn(&s->calib_record, views->record, memory);
+  ad_calib_learn(&s->calib_dispersion, views->dispersion, memory);
+  double best = surprise;
+  if (record > best)
+    best = record;
+  if (dispersion > best)
+    best = dispersion;
+  return fmax(0.0, best - VIEWS_CORRECTION);
+}
 
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
                        double value, double arrival, ad_series_result_t *res) {
@@ -32,14 +56,29 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
     member[i] = AD_DETECTOR_OUTPUT_NONE;
 
   s->last_arrival = arrival;
-  if (!isnan(value))
+  if (!isnan(value)) {
+    /* The typical step between values: an EMA of the gaps, bounded so that
+     * one long outage does not make the series look hourly. */
+    double gap = time - s->last_time;
+    if (gap > 0 && gap < 86400) {
+      if (s->step > 0)
+        s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
+      else
+        s->step = gap;
+    }
     s->last_time = time;
+  }
+  double per_day = ad_series_values_per_day(s);
+  /* Calibration remembers a span of time, whatever the interval. */
+  double memory = cfg->calibration_days * per_day;
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
-  double band_surprise = cfg->levels.warning * cfg->risk_surprise;
+  double band_surprise =
+      ad_config_surprise_at(cfg, cfg->levels.warning, per_day);
+  ad_window_views_t views;
   ad_window_update(
       &s->window, &cfg->window, value,
-      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise),
-      &member[AD_DET_SLIDING_WINDOW]);
+      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise), memory,
+      &member[AD_DET_SLIDING_WINDOW], &views);
   ad_season_update(&s->season, &cfg->season, time, value,
                    ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
                    &member[AD_DET_SEASONAL]);
@@ -48,6 +87,8 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
   if (s->season.mode_changes != s->season_mode_seen) {
     s->season_mode_seen = s->season.mode_changes;
     ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+    ad_calib_init(&s->calib_record);
+    ad_calib_init(&s->calib_dispersion);
   }
   for (int i = AD_DET_SLIDING_WINDOW; i <= AD_DET_SEASONAL; i++) {
     ad_detector_output_t *m = &member[i];
@@ -55,8 +96,10 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
       continue;
     /* Judged against the series' own history, before joining it. */
     m->surprise = ad_calib_surprise(&s->calib[i], m->deviation);
-    m->score = fmin(1.0, m->surprise / cfg->risk_surprise);
-    ad_calib_learn(&s->calib[i], m->deviation, cfg->calibration_memory);
+    ad_calib_learn(&s->calib[i], m->deviation, memory);
+    if (i == AD_DET_SLIDING_WINDOW)
+      m->surprise = fold_views(s, memory, m->surprise, &views);
+    m->score = ad_config_risk(cfg, m->surprise, per_day);
   }
 
   *res = (ad_series_result_t){.value = value,
@@ -69,6 +112,10 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   res->muted = s->alert.muted;
+}
+
+double ad_series_values_per_day(const ad_series_t *s) {
+  return s->step > 0 ? 86400.0 / s->step : 1440.0;
 }
 
 size_t ad_series_footprint(const ad_series_t *s) {

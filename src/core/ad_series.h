@@ -21,14 +21,17 @@
 struct ad_host_s;
 
 typedef struct ad_series_s {
-  struct ad_series_s *next;  /* next series in the same table bucket */
-  uint64_t hash;             /* hash of key */
-  struct ad_host_s *host;    /* owning host, counted in host->series */
-  double last_arrival;       /* caller's clock at the last value */
-  double last_time;          /* data time of the last value */
-  ad_window_t window;        /* sliding window + EMA member */
-  ad_season_t season;        /* seasonal forecaster member */
-  ad_calib_t calib[2];       /* their deviations' history (AD_DET_*) */
+  struct ad_series_s *next; /* next series in the same table bucket */
+  uint64_t hash;            /* hash of key */
+  struct ad_host_s *host;   /* owning host, counted in host->series */
+  double last_arrival;      /* caller's clock at the last value */
+  double last_time;         /* data time of the last value */
+  double step;              /* typical seconds between values (EMA) */
+  ad_window_t window;       /* sliding window + EMA member */
+  ad_season_t season;       /* seasonal forecaster member */
+  ad_calib_t calib[2];      /* their deviations' history (AD_DET_*) */
+  ad_calib_t calib_record;  /* the sliding window's further views */
+  ad_calib_t calib_dispersion;
   uint32_t season_mode_seen; /* season.mode_changes calib[1] belongs to */
   ad_alert_t alert;          /* the series' own level, incidents, muting */
   uint16_t key_len;          /* bytes in key, including the final NUL */
@@ -60,5 +63,9 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
 
 /* Bytes a series occupies, for the state-size benchmark. */
 size_t ad_series_footprint(const ad_series_t *s);
+
+/* Values a day the series delivers, from its typical step (one a minute
+ * until it has shown its step). */
+double ad_series_values_per_day(const ad_series_t *s);
 
 #endif /* AD_SERIES_H */

@@ -87,9 +87,37 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
     w->seen++;
 }
 
+/* Scores the two further views, then moves the records. */
+static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
+                         double sigma, double record_memory,
+                         ad_window_views_t *views) {
+  if (w->seen == 0) {
+    w->record_max = w->record_min = x;
+    w->recent = 0.0;
+  }
+  double alpha = 2.0 / (p->window + 1.0);
+  w->recent += alpha * (fabs(x - w->mean) - w->recent);
+  if (w->seen >= p->warmup) {
+    double range = fmax(w->record_max - w->record_min, sigma);
+    double beyond = fmax(x - w->record_max, w->record_min - x);
+    views->record = fmax(beyond, 0.0) / range;
+    /* Spreads compared with a floor of a tenth of the scale, so that two
+     * flat stretches are not an infinite ratio. */
+    double floor = 0.1 * sigma / MAD_TO_SIGMA;
+    views->dispersion = fabs(log((w->recent + floor) / (w->deviation + floor)));
+  }
+  /* The records relax toward the mean by 1/record_memory of their distance
+   * per value. */
+  double relax = 1.0 / fmax(record_memory, 16.0);
+  w->record_max = fmax(x, w->record_max - relax * (w->record_max - w->mean));
+  w->record_min = fmin(x, w->record_min + relax * (w->mean - w->record_min));
+}
+
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      double band_z, ad_detector_output_t *out) {
+                      double band_z, double record_memory,
+                      ad_detector_output_t *out, ad_window_views_t *views) {
   *out = AD_DETECTOR_OUTPUT_NONE;
+  *views = (ad_window_views_t){.record = NAN, .dispersion = NAN};
   if (isnan(x) || isinf(x))
     return;
   if (w->seen == 0)
@@ -122,5 +150,6 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
         .upper = w->mean + band,
     };
   }
+  views_update(w, p, x, sigma, record_memory, views);
   absorb(w, p, x, sigma);
 }

@@ -9,7 +9,15 @@
  * baseline, which catches a shift that is too small for any single point but
  * persists over the window, while a lone spike cannot hold it up.
  * The raw deviation is the larger of the two, in baseline deviations; the
- * series calibrates it (ad_calib). O(1) per value; fixed-size state.
+ * series calibrates it (ad_calib). Two more views come with it, calibrated
+ * separately by the series:
+ *  - record: how far beyond the range this series has shown (a slowly
+ *    relaxing max and min) the value lies, in units of that range: a new
+ *    all-time high, or low, is news even inside a noisy series;
+ *  - dispersion: |ln| of the ratio of the recent spread to the long-run
+ *    one: a flat series that starts to oscillate, or a noisy one that goes
+ *    flat (a signal that died).
+ * O(1) per value; fixed-size state.
  *
  * Warm-up: for the first `warmup` values the detector only learns and scores
  * NaN ("no observation"). */
@@ -29,26 +37,38 @@ typedef struct {
 } ad_window_params_t;
 
 typedef struct {
-  double mean;      /* baseline: clipped EMA of the values */
-  double deviation; /* clipped EMA of |value - mean| */
-  double spread;    /* slow, unclipped EMA of |value - mean|: bursts
-                       included, so a bursty series keeps a scale */
-  double ring_sum;  /* sum of the values in the ring */
-  uint32_t seen;    /* values absorbed, saturating */
-  uint16_t head;    /* next ring slot to write */
-  uint16_t fill;    /* values in the ring */
+  double mean;       /* baseline: clipped EMA of the values */
+  double deviation;  /* clipped EMA of |value - mean| */
+  double spread;     /* slow, unclipped EMA of |value - mean|: bursts
+                        included, so a bursty series keeps a scale */
+  double ring_sum;   /* sum of the values in the ring */
+  double record_max; /* slowly relaxing maximum of the values seen */
+  double record_min; /* and minimum */
+  double recent;     /* short EMA (one window) of |value - mean| */
+  uint32_t seen;     /* values absorbed, saturating */
+  uint16_t head;     /* next ring slot to write */
+  uint16_t fill;     /* values in the ring */
   float ring[AD_WINDOW_MAX];
 } ad_window_t;
 
 /* Resets a detector to "nothing seen". Cannot fail. */
 void ad_window_init(ad_window_t *w);
 
+/* The detector's further views of a value (NaN: none yet). */
+typedef struct {
+  double record;     /* beyond the record, in units of the recorded range */
+  double dispersion; /* |ln(recent spread / long-run spread)| */
+} ad_window_views_t;
+
 /* Scores x against the state (out->deviation, and expected, lower, upper
- * with a band of band_z deviations), then absorbs it. A NaN x is skipped
- * (output AD_DETECTOR_OUTPUT_NONE, state unchanged). p must be valid (see
- * ad_window_params_valid). Cannot fail. */
+ * with a band of band_z deviations; views->record and dispersion), then
+ * absorbs it. Records are forgotten over about record_memory values (the
+ * caller's calibration memory: a record is news for as long as the rarity
+ * of things is judged). A NaN x is skipped (outputs say nothing, state
+ * unchanged). p must be valid (see ad_window_params_valid). Cannot fail. */
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      double band_z, ad_detector_output_t *out);
+                      double band_z, double record_memory,
+                      ad_detector_output_t *out, ad_window_views_t *views);
 
 /* Returns 0 when p is usable, EINVAL otherwise. */
 int ad_window_params_valid(const ad_window_params_t *p);

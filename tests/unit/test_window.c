@@ -10,8 +10,13 @@ static const ad_window_params_t params = {
 
 #define BAND 5.0
 
+/* Records are remembered for this many values. */
+#define RECORD_MEMORY 10000.0
+
+static ad_window_views_t last_views;
+
 static void update(ad_window_t *w, double x, ad_detector_output_t *out) {
-  ad_window_update(w, &params, x, BAND, out);
+  ad_window_update(w, &params, x, BAND, RECORD_MEMORY, out, &last_views);
 }
 
 /* Feeds n values of a noisy level and returns the largest deviation seen
@@ -221,6 +226,46 @@ static void test_params_validated(void **state) {
     assert_int_equal(ad_window_params_valid(&cases[i].p), cases[i].want);
 }
 
+static void test_record_view(void **state) {
+  (void)state;
+  /* Values in 0..10 for a while: a 12 is beyond the record by a fifth of
+   * the range, a 9 is no record at all. */
+  ad_window_t w;
+  ad_window_init(&w);
+  ad_detector_output_t out;
+  for (int i = 0; i < 500; i++)
+    update(&w, (double)(i % 11), &out);
+  update(&w, 9.0, &out);
+  assert_double_near(last_views.record, 0.0, 0.0);
+  update(&w, 12.0, &out);
+  assert_double_near(last_views.record, 0.2, 0.02);
+  update(&w, -5.0, &out);
+  assert_double_near(last_views.record, 5.0 / 12.0, 0.05);
+}
+
+static void test_dispersion_view(void **state) {
+  (void)state;
+  /* A noisy series that goes flat: the recent spread collapses against the
+   * long-run one and the dispersion view grows; while it was noisy it
+   * stayed small. */
+  ad_window_t w;
+  ad_window_init(&w);
+  test_rng_t rng = {.state = 31};
+  ad_detector_output_t out;
+  double noisy = 0.0;
+  for (int i = 0; i < 2000; i++) {
+    update(&w, 50 + 5 * test_rng_normal(&rng), &out);
+    if (i > 500)
+      noisy = fmax(noisy, last_views.dispersion);
+  }
+  if (!(noisy < 1.5))
+    fail_msg("noisy dispersion %g", noisy);
+  for (int i = 0; i < 40; i++)
+    update(&w, 50.0, &out);
+  if (!(last_views.dispersion > 1.6))
+    fail_msg("flat dispersion %g", last_views.dispersion);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_warmup_is_no_observation),
@@ -233,6 +278,8 @@ int main(void) {
       cmocka_unit_test(test_constant_series),
       cmocka_unit_test(test_ring_sum_matches_reference),
       cmocka_unit_test(test_bursty_series_keeps_a_scale),
+      cmocka_unit_test(test_record_view),
+      cmocka_unit_test(test_dispersion_view),
       cmocka_unit_test(test_params_validated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
