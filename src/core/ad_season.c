@@ -106,6 +106,17 @@ static double scale_floor(double level) {
   return 1e-3 * fmax(fabs(level), 1e-3);
 }
 
+/* The weekly term counts only where it stands out from the noise: soft
+ * thresholded by WEEK_SHRINK residual scales. A weekly job (tens of
+ * scales) passes almost whole; what one week's noise taught a bin does
+ * not. */
+#define WEEK_SHRINK 1.5
+
+static double week_term(double w, double sigma) {
+  double cut = WEEK_SHRINK * sigma;
+  return w > cut ? w - cut : w < -cut ? w + cut : 0.0;
+}
+
 /* The seasonal model's residual scale at a time of day. */
 static double seasonal_scale(const ad_season_t *s, bin_pos_t day) {
   double local = bin_read(s->day_scale, day);
@@ -119,8 +130,10 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
   bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
   bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
   double wd = ad_season_day_weight(s), ww = ad_season_week_weight(s);
-  double seasonal = s->level + bin_read(s->day, day) +
-                    (wd > 0 ? ww / wd : 0.0) * bin_read(s->week, week);
+  double sigma = MAD_TO_SIGMA * seasonal_scale(s, day);
+  double seasonal =
+      s->level + bin_read(s->day, day) +
+      (wd > 0 ? ww / wd : 0.0) * week_term(bin_read(s->week, week), sigma);
   /* Blend from the plain level forecast to the seasonal one as the profiles
    * earn trust. */
   *expected = (1.0 - wd) * s->plain + wd * seasonal;
