@@ -10,8 +10,11 @@
 #define R 1.3
 /* Weight, in values, of the prior. */
 #define PRIOR_VALUES 30.0
-/* Beyond the record, p falls as (record / z)^TAIL_EXPONENT. */
+/* Past the record the tail is a power law whose exponent is fitted to the
+ * history's upper tail; without enough tail to fit, this one. */
 #define TAIL_EXPONENT 2.0
+/* Exponents are kept at least this: a tail cannot fall slower. */
+#define MIN_TAIL_EXPONENT 1.0
 /* Rescale the lazy-decay gain before floats lose precision. */
 #define GAIN_LIMIT 1e6f
 
@@ -29,18 +32,15 @@ void ad_calib_init(ad_calib_t *c) {
 
 double ad_calib_prior_tail(double z) { return exp(-z); }
 
-/* Mass at or above z, interpolating linearly inside z's bin. */
-static double mass_above(const ad_calib_t *c, double z) {
-  int b = bin_of(z);
-  double lo = edge(b), hi = edge(b + 1);
-  double frac = z >= hi ? 0.0 : (hi - z) / (hi - lo);
-  double tail = frac * c->mass[b];
-  for (int k = b + 1; k < AD_CALIB_BINS; k++)
+/* Mass at or above the lower edge of bin b. */
+static double mass_from(const ad_calib_t *c, int b) {
+  double tail = 0.0;
+  for (int k = b; k < AD_CALIB_BINS; k++)
     tail += c->mass[k];
   return tail;
 }
 
-/* The lower edge of the highest bin holding history (-1: none). */
+/* The highest bin holding history (-1: none). */
 static int top_bin(const ad_calib_t *c) {
   for (int k = AD_CALIB_BINS - 1; k >= 0; k--)
     if (c->mass[k] > 0)
@@ -48,28 +48,88 @@ static int top_bin(const ad_calib_t *c) {
   return -1;
 }
 
+/* P(deviation >= z) under history and prior together, z inside the
+ * histogram's range. Inside a bin the tail is interpolated log-linearly
+ * between the bin's edges (densities fall steeply in the tails; a linear
+ * interpolation would call a 3-sigma deviation twice as common as it is). */
+static double tail_probability(const ad_calib_t *c, double z, double values) {
+  int b = bin_of(z);
+  double lo = edge(b), hi = edge(b + 1);
+  double f = z >= hi ? 1.0 : (z - lo) / (hi - lo);
+  double at_lo =
+      mass_from(c, b) / c->gain + PRIOR_VALUES * ad_calib_prior_tail(lo);
+  double at_hi = (b + 1 < AD_CALIB_BINS ? mass_from(c, b + 1) / c->gain : 0.0) +
+                 PRIOR_VALUES * ad_calib_prior_tail(hi);
+  double tail = at_hi > 0 ? exp((1.0 - f) * log(at_lo) + f * log(at_hi))
+                          : (1.0 - f) * at_lo;
+  return tail / (values + PRIOR_VALUES);
+}
+
+static double to_surprise(double p) {
+  if (!(p > 0))
+    return AD_CALIB_MAX_SURPRISE;
+  double s = -log10(p);
+  return s < 0 ? 0 : s > AD_CALIB_MAX_SURPRISE ? AD_CALIB_MAX_SURPRISE : s;
+}
+
+/* The deviation below which a share q of history and prior lies. */
+static double quantile(const ad_calib_t *c, double q) {
+  double values = c->total / c->gain;
+  double lo = 0.0, hi = edge(AD_CALIB_BINS);
+  for (int i = 0; i < 50; i++) {
+    double mid = 0.5 * (lo + hi);
+    if (tail_probability(c, mid, values) > 1.0 - q)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return hi;
+}
+
+/* The exponent at which the tail falls from `from` to `to`. */
+static double slope(const ad_calib_t *c, double values, double from,
+                    double to) {
+  return log(tail_probability(c, from, values) /
+             tail_probability(c, to, values)) /
+         log(to / from);
+}
+
 double ad_calib_surprise(const ad_calib_t *c, double z) {
+
   if (isnan(z))
     return NAN;
   if (z <= 0)
     return 0.0;
   double values = c->total / c->gain; /* history in values */
-  double p =
-      (mass_above(c, z) / c->gain + PRIOR_VALUES * ad_calib_prior_tail(z)) /
-      (values + PRIOR_VALUES);
-  /* Past the record of a long enough history, extrapolate its tail. */
+  /* In the history's highest occupied bin and past it, where the few
+   * values up there say little, the tail is extrapolated from that bin's
+   * lower edge as a power law, with the exponent at which the series' own
+   * upper tail falls (see below): steep for a
+   * Gaussian-like series (a record ten times further is news), gentle for
+   * a heavy-tailed one (where such records are a fact of life). */
   int top = top_bin(c);
-  if (values >= 100.0 && top >= 0) {
-    double record = edge(top + 1);
-    if (z > record) {
-      double at_record = (c->mass[top] / c->gain) / (values + PRIOR_VALUES);
-      p = fmin(p, at_record * pow(record / z, TAIL_EXPONENT));
-    }
+  double anchor = top >= 0 ? edge(top) : 0.0;
+  if (values < 100.0 || top <= 0 || z <= anchor)
+    return to_surprise(tail_probability(c, z, values));
+  double at_anchor = tail_probability(c, anchor, values);
+  /* The slope over the last decade of tail probability below the anchor;
+   * where that decade reaches down across a gap (a bursty series: zeros,
+   * then bursts) the slope between the two highest occupied bins, which
+   * describes the bursts. */
+  double exponent = TAIL_EXPONENT;
+  double from = quantile(c, 1.0 - fmin(0.5, 10.0 * at_anchor));
+  if (from > anchor / 8.0 && from < anchor) {
+    exponent = slope(c, values, from, anchor);
+  } else {
+    int below = top - 1;
+    while (below > 0 && !(c->mass[below] > 0))
+      below--;
+    if (below > 0)
+      exponent = slope(c, values, edge(below), anchor);
   }
-  if (!(p > 0))
-    return AD_CALIB_MAX_SURPRISE;
-  double s = -log10(p);
-  return s < 0 ? 0 : s > AD_CALIB_MAX_SURPRISE ? AD_CALIB_MAX_SURPRISE : s;
+  exponent = fmax(MIN_TAIL_EXPONENT, exponent);
+  double p = at_anchor * pow(anchor / z, exponent);
+  return to_surprise(p);
 }
 
 void ad_calib_learn(ad_calib_t *c, double z, double memory) {

@@ -86,8 +86,11 @@ static const ad_config_key_t keys[] = {
                             "forecaster takes it as the new normal."},
     [K_DAY_MEMORY] = {"DailyMemory", AD_KEY_NUMBER, 1, 365, "7",
                       "Days the daily profile remembers."},
-    [K_WEEK_MEMORY] = {"WeeklyMemory", AD_KEY_NUMBER, 1, 52, "3",
-                       "Weeks the weekly profile remembers."},
+    [K_WEEK_MEMORY] = {"WeeklyMemory", AD_KEY_NUMBER, 1, 52, "1",
+                       "Weeks the weekly profile remembers: with 1, a "
+                       "weekly job is expected from its first recurrence "
+                       "on, and a weekday that behaved oddly once is "
+                       "forgotten the week after."},
     [K_CALIBRATION_MEMORY] = {"CalibrationDays", AD_KEY_NUMBER, 0.1, 3650, "7",
                               "Days of each detector's own history that its "
                               "deviations are judged against: the rarest "

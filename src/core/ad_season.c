@@ -29,7 +29,7 @@
 #define USEFUL_GAIN 0.15
 /* The seasonal model's level averages over at least this long, so that its
  * swing with the daily cycle stays a few percent of the cycle. */
-#define SEASONAL_LEVEL_MIN_TIME (3.0 * DAY)
+#define SEASONAL_LEVEL_MIN_TIME (7.0 * DAY)
 
 typedef struct {
   int i0, i1;
@@ -106,15 +106,15 @@ static double scale_floor(double level) {
   return 1e-3 * fmax(fabs(level), 1e-3);
 }
 
-/* The weekly term counts only where it stands out from the noise: soft
- * thresholded by WEEK_SHRINK residual scales. A weekly job (tens of
- * scales) passes almost whole; what one week's noise taught a bin does
- * not. */
-#define WEEK_SHRINK 1.5
+/* The weekly term counts only where it stands out from the noise: not at
+ * all below WEEK_CUT residual scales, whole from twice that, ramping in
+ * between. A weekly job or a quieter weekend (many scales) passes whole,
+ * without a bias; what one week's noise taught a bin does not count. */
+#define WEEK_CUT 1.0
 
 static double week_term(double w, double sigma) {
-  double cut = WEEK_SHRINK * sigma;
-  return w > cut ? w - cut : w < -cut ? w + cut : 0.0;
+  double cut = WEEK_CUT * sigma;
+  return cut > 0 ? w * clamp01((fabs(w) - cut) / cut) : w;
 }
 
 /* The seasonal model's residual scale at a time of day. */
@@ -253,12 +253,11 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
     s->scale += a_err * (spread - s->scale);
   }
 
-  /* New normals: each forecaster takes over a shift that has held; the
-   * seasonal one only once its profile is trusted (before, a daily pattern
-   * it has yet to learn looks like shift after shift). */
-  if (wd >= 0.5 &&
-      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal))
-    s->level += r_full;
+  /* A new normal: the plain forecaster takes over a shift that has held.
+   * The seasonal level does not jump: a weekend or a daily pattern would
+   * look like shift after shift and never be learned. After a real shift
+   * the plain forecast does better, and the blend moves to it (see
+   * ad_season_day_weight) until the seasonal level has caught up. */
   if (shift_held(&s->plain_shift_start, &s->plain_shift_last, p, t, r_plain,
                  plain_scale))
     s->plain += r_plain;

@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AD_SEASON_DAY_BINS 48   /* half hours */
+#define AD_SEASON_DAY_BINS 96   /* quarter hours */
 #define AD_SEASON_WEEK_BINS 168 /* hours */
 
 typedef struct {

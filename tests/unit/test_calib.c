@@ -1,0 +1,133 @@
+/* Unit tests: ad_calib (raw deviations to surprises). */
+#include "test_util.h"
+
+#include "core/ad_calib.h"
+
+static void test_prior_alone(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  /* With no history the prior speaks: P(z) = e^-z, surprise z log10(e). */
+  for (double z = 0.5; z < 10; z += 1.5)
+    assert_double_near(ad_calib_surprise(&c, z), z * M_LOG10E, 1e-9);
+  assert_double_near(ad_calib_surprise(&c, 0.0), 0.0, 0.0);
+  assert_nan(ad_calib_surprise(&c, NAN));
+}
+
+/* Learns n absolute standard normal deviations. */
+static void learn_normal(ad_calib_t *c, int n, double scale, double memory,
+                         uint64_t seed) {
+  test_rng_t rng = {.state = seed};
+  for (int i = 0; i < n; i++)
+    ad_calib_learn(c, scale * fabs(test_rng_normal(&rng)), memory);
+}
+
+static void test_learns_the_series_own_tails(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 20000, 1.0, 1e9, 1);
+  /* P(|N| > 2) = 0.0455, P(|N| > 3) = 0.0027: surprises 1.34 and 2.57 */
+  assert_double_near(ad_calib_surprise(&c, 2.0), 1.34, 0.12);
+  assert_double_near(ad_calib_surprise(&c, 3.0), 2.57, 0.2);
+  /* a noisier series: the same deviation is less surprising */
+  ad_calib_t noisy;
+  ad_calib_init(&noisy);
+  learn_normal(&noisy, 20000, 3.0, 1e9, 2);
+  assert_true(ad_calib_surprise(&noisy, 3.0) < 1.0);
+}
+
+static void test_monotone_and_bounded(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 5000, 1.0, 1e9, 3);
+  double previous = -1;
+  for (double z = 0; z < 1e7; z = z * 1.7 + 0.1) {
+    double s = ad_calib_surprise(&c, z);
+    assert_true(s >= previous - 1e-12);
+    assert_true(s >= 0 && s <= AD_CALIB_MAX_SURPRISE);
+    previous = s;
+  }
+}
+
+static void test_beyond_the_record(void **state) {
+  (void)state;
+  /* Past the record the tail is a power law with the exponent of the
+   * history's own upper tail: a light-tailed (Gaussian) history makes a
+   * deviation ten times the record many decades rarer, a heavy-tailed
+   * (Pareto, exponent 1.5) one about 1.5 decades. Both finite, growing. */
+  ad_calib_t light;
+  ad_calib_init(&light);
+  learn_normal(&light, 5000, 1.0, 1e9, 4);
+  double at10 = ad_calib_surprise(&light, 10.0);
+  double at100 = ad_calib_surprise(&light, 100.0);
+  assert_true(at10 > 3.5);
+  assert_true(at100 - at10 >= 4.0);
+
+  ad_calib_t heavy;
+  ad_calib_init(&heavy);
+  test_rng_t rng = {.state = 9};
+  for (int i = 0; i < 5000; i++)
+    ad_calib_learn(&heavy, pow(1.0 - test_rng_uniform(&rng), -1.0 / 1.5) - 1.0,
+                   1e9);
+  double h100 = ad_calib_surprise(&heavy, 100.0);
+  double h1000 = ad_calib_surprise(&heavy, 1000.0);
+  assert_true(h1000 > h100);
+  if (!(h1000 - h100 > 1.0 && h1000 - h100 < 2.5))
+    fail_msg("heavy tail: %g -> %g", h100, h1000);
+}
+
+static void test_forgets_with_memory(void **state) {
+  (void)state;
+  /* A series that turned ten times noisier: with a memory of 1000 values,
+   * 5000 values later a deviation of 5 is ordinary again. */
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 5000, 1.0, 1000, 5);
+  assert_true(ad_calib_surprise(&c, 5.0) > 3.0);
+  learn_normal(&c, 5000, 10.0, 1000, 6);
+  assert_true(ad_calib_surprise(&c, 5.0) < 1.0);
+}
+
+static void test_deviation_at_inverts_surprise(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 3000, 2.0, 1e9, 7);
+  for (double s = 0.5; s < 6; s += 0.75) {
+    double z = ad_calib_deviation_at(&c, s);
+    assert_double_near(ad_calib_surprise(&c, z), s, 0.01);
+  }
+  assert_true(ad_calib_band(&c, 2.0) > 0);
+}
+
+static void test_bursty_history(void **state) {
+  (void)state;
+  /* 99% zeros and 1% deviations near 500 (a bursty series): a burst like
+   * the usual ones is routine-ish, one ten times bigger is news. */
+  ad_calib_t c;
+  ad_calib_init(&c);
+  test_rng_t rng = {.state = 8};
+  for (int i = 0; i < 20000; i++)
+    ad_calib_learn(&c,
+                   test_rng_uniform(&rng) < 0.01
+                       ? 450 + 100 * test_rng_uniform(&rng)
+                       : 0.0,
+                   1e9);
+  assert_double_near(ad_calib_surprise(&c, 480), 2.3, 0.3);
+  assert_true(ad_calib_surprise(&c, 5000) > 4.0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_prior_alone),
+      cmocka_unit_test(test_learns_the_series_own_tails),
+      cmocka_unit_test(test_monotone_and_bounded),
+      cmocka_unit_test(test_beyond_the_record),
+      cmocka_unit_test(test_forgets_with_memory),
+      cmocka_unit_test(test_deviation_at_inverts_surprise),
+      cmocka_unit_test(test_bursty_history),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
