@@ -72,26 +72,31 @@ static double to_surprise(double p) {
   return s < 0 ? 0 : s > AD_CALIB_MAX_SURPRISE ? AD_CALIB_MAX_SURPRISE : s;
 }
 
-/* The deviation below which a share q of history and prior lies. */
-static double quantile(const ad_calib_t *c, double q) {
-  double values = c->total / c->gain;
+/* The history's own P(deviation >= z), prior left out, interpolated as in
+ * tail_probability. */
+static double history_tail(const ad_calib_t *c, double z, double values) {
+  int b = bin_of(z);
+  double lo = edge(b), hi = edge(b + 1);
+  double f = z >= hi ? 1.0 : (z - lo) / (hi - lo);
+  double at_lo = mass_from(c, b) / c->gain;
+  double at_hi = b + 1 < AD_CALIB_BINS ? mass_from(c, b + 1) / c->gain : 0.0;
+  double tail = at_hi > 0 ? exp((1.0 - f) * log(at_lo) + f * log(at_hi))
+                          : (1.0 - f) * at_lo;
+  return tail / values;
+}
+
+/* The deviation beyond which a share `share` of the history lies. */
+static double history_quantile(const ad_calib_t *c, double share,
+                               double values) {
   double lo = 0.0, hi = edge(AD_CALIB_BINS);
   for (int i = 0; i < 50; i++) {
     double mid = 0.5 * (lo + hi);
-    if (tail_probability(c, mid, values) > 1.0 - q)
+    if (history_tail(c, mid, values) > share)
       lo = mid;
     else
       hi = mid;
   }
   return hi;
-}
-
-/* The exponent at which the tail falls from `from` to `to`. */
-static double slope(const ad_calib_t *c, double values, double from,
-                    double to) {
-  return log(tail_probability(c, from, values) /
-             tail_probability(c, to, values)) /
-         log(to / from);
 }
 
 double ad_calib_surprise(const ad_calib_t *c, double z) {
@@ -111,24 +116,33 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
   double anchor = top >= 0 ? edge(top) : 0.0;
   if (values < 100.0 || top <= 0 || z <= anchor)
     return to_surprise(tail_probability(c, z, values));
-  double at_anchor = tail_probability(c, anchor, values);
-  /* The slope over the last decade of tail probability below the anchor;
-   * where that decade reaches down across a gap (a bursty series: zeros,
-   * then bursts) the slope between the two highest occupied bins, which
-   * describes the bursts. */
+  /* The tail exponent is Hill's estimate over the top of the history (the
+   * prior left out: its exponential tail would flatten a short history's):
+   * 1 / mean log(x / u) over the values x above u, u the quantile with the
+   * top 1% above it (but at least 20 values, at most 10%), bins standing in
+   * for values at their geometric middles. The thinner the top slice, the
+   * better a light (Gaussian-like) tail shows how fast it falls. */
+  double at_anchor = history_tail(c, anchor, values);
   double exponent = TAIL_EXPONENT;
-  double from = quantile(c, 1.0 - fmin(0.5, 10.0 * at_anchor));
-  if (from > anchor / 8.0 && from < anchor) {
-    exponent = slope(c, values, from, anchor);
-  } else {
-    int below = top - 1;
-    while (below > 0 && !(c->mass[below] > 0))
-      below--;
-    if (below > 0)
-      exponent = slope(c, values, edge(below), anchor);
+  double u = history_quantile(c, fmax(0.01, fmin(0.1, 20.0 / values)), values);
+  if (u > 0 && u < anchor) {
+    double sum = 0.0, mass = 0.0;
+    for (int k = bin_of(u); k <= top; k++) {
+      double lo = fmax(edge(k), u), hi = edge(k + 1);
+      double m = c->mass[k] / c->gain;
+      if (k == bin_of(u))
+        m *= (hi - lo) / (edge(k + 1) - edge(k));
+      sum += m * log(sqrt(lo * hi) / u);
+      mass += m;
+    }
+    if (sum > 0)
+      exponent = mass / sum;
   }
   exponent = fmax(MIN_TAIL_EXPONENT, exponent);
-  double p = at_anchor * pow(anchor / z, exponent);
+  /* mixed with the prior by weight, as inside the history's range */
+  double p = (values * at_anchor * pow(anchor / z, exponent) +
+              PRIOR_VALUES * ad_calib_prior_tail(z)) /
+             (values + PRIOR_VALUES);
   return to_surprise(p);
 }
 

@@ -26,7 +26,8 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* Writes one gauge value the way collectd's write thread would. */
+/* Writes one gauge value, one-minute interval, the way collectd's write
+ * thread would. */
 static void write_gauge(const char *host, const char *plugin, double time,
                         double value) {
   value_t v = {.gauge = value};
@@ -34,7 +35,7 @@ static void write_gauge(const char *host, const char *plugin, double time,
   vl.values = &v;
   vl.values_len = 1;
   vl.time = DOUBLE_TO_CDTIME_T(time);
-  vl.interval = DOUBLE_TO_CDTIME_T(10.0);
+  vl.interval = DOUBLE_TO_CDTIME_T(60.0);
   sstrncpy(vl.host, host, sizeof(vl.host));
   sstrncpy(vl.plugin, plugin, sizeof(vl.plugin));
   sstrncpy(vl.type, "gauge", sizeof(vl.type));
@@ -118,13 +119,13 @@ static void test_spike_to_notification_and_metrics(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 2);
   mock_config_number(root, 0, "Hits", 1);
-  mock_config_number(root, 1, "IncidentGap", 30);
+  mock_config_number(root, 1, "IncidentGap", 60);
   assert_int_equal(mock_configure(root), 0);
   assert_int_equal(mock_init_cb(), 0);
   test_rng_t rng = {.state = 17};
-  for (int i = 0; i < 200; i++)
-    write_gauge("web1", "test", 1e9 + 10 * i,
-                i == 150 ? 500 : 100 + test_rng_normal(&rng));
+  for (int i = 0; i < 400; i++)
+    write_gauge("web1", "test", 1e9 + 60 * i,
+                i == 300 ? 500 : 100 + test_rng_normal(&rng));
   /* our own output and tagged values are never scored */
   write_gauge("web1", "anomaly", 1e9, 1);
   assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
@@ -136,7 +137,7 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_int_equal(n[0].severity, NOTIF_FAILURE);
   assert_string_equal(n[0].host, "web1");
   assert_string_equal(n[0].plugin, "anomaly");
-  assert_true(CDTIME_T_TO_DOUBLE(n[0].time) == 1e9 + 1500);
+  assert_true(CDTIME_T_TO_DOUBLE(n[0].time) == 1e9 + 18000);
   const char *seen = strstr(n[0].message, "test/gauge = 500, expected ");
   if (seen == NULL ||
       fabs(atof(seen + strlen("test/gauge = 500, expected ")) - 100) > 1)
@@ -153,8 +154,8 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_true(atof(mock_notification_meta(&n[0], "risk")) >= 0.6);
   assert_string_equal(mock_notification_meta(&n[0], "series"), "test/gauge");
   assert_int_equal(n[1].severity, NOTIF_OKAY);
-  /* 30 s of calm after the spike's interval ended the incident */
-  assert_true(CDTIME_T_TO_DOUBLE(n[1].time) == 1e9 + 1510 + 30);
+  /* 60 s of calm after the spike's interval ended the incident */
+  assert_true(CDTIME_T_TO_DOUBLE(n[1].time) == 1e9 + 18060 + 60);
 
   static mock_value_t v[MOCK_MAX_VALUES];
   size_t count = mock_values(v, MOCK_MAX_VALUES);
@@ -165,7 +166,7 @@ static void test_spike_to_notification_and_metrics(void **state) {
     assert_true(v[i].tagged);
     if (strcmp(v[i].type, "gauge") == 0) {
       assert_string_equal(v[i].type_instance, "risk");
-      if (CDTIME_T_TO_DOUBLE(v[i].time) == 1e9 + 1500)
+      if (CDTIME_T_TO_DOUBLE(v[i].time) == 1e9 + 18000)
         assert_true(v[i].values[0].gauge >= 0.6);
       risks++;
     } else {
@@ -174,9 +175,9 @@ static void test_spike_to_notification_and_metrics(void **state) {
       percents++;
     }
   }
-  /* one per closed interval: 199 (the last one is still open) */
-  assert_int_equal(risks, 199);
-  assert_int_equal(percents, 199);
+  /* one per closed interval: 399 (the last one is still open) */
+  assert_int_equal(risks, 399);
+  assert_int_equal(percents, 399);
 }
 
 static void test_counters_first_value_is_no_observation(void **state) {

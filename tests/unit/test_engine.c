@@ -54,8 +54,9 @@ static ad_engine_t *engine_new(capture_t *c, const char *const *pairs) {
   return e;
 }
 
-static int submit1(ad_engine_t *e, const char *host, const char *plugin,
-                   const char *type, double time, double value) {
+static int submit1_every(ad_engine_t *e, const char *host, const char *plugin,
+                         const char *type, double time, double interval,
+                         double value) {
   static const char *const ds[] = {"value"};
   ad_ident_t id = {.host = host,
                    .plugin = plugin,
@@ -63,12 +64,17 @@ static int submit1(ad_engine_t *e, const char *host, const char *plugin,
                    .type = type,
                    .type_instance = ""};
   ad_sample_t s = {.time = time,
-                   .interval = 10,
+                   .interval = interval,
                    .arrival = time,
                    .count = 1,
                    .values = &value,
                    .ds_names = ds};
   return ad_engine_submit(e, &id, &s);
+}
+
+static int submit1(ad_engine_t *e, const char *host, const char *plugin,
+                   const char *type, double time, double value) {
+  return submit1_every(e, host, plugin, type, time, 10, value);
 }
 
 static void test_spike_notifies_failure_then_okay(void **state) {
@@ -135,13 +141,14 @@ static void test_host_rolls_up_series(void **state) {
   ad_engine_t *e = engine_new(c, pairs);
   test_rng_t rng = {.state = 2};
   static const char *const plugins[] = {"a", "b", "c"};
+  /* 1-minute data: a spike in b after five hours of history */
   double t = 5000;
-  for (int i = 0; i < 200; i++, t += 10) {
+  for (int i = 0; i < 400; i++, t += 60) {
     for (int p = 0; p < 3; p++) {
       double v = 50 + test_rng_normal(&rng);
-      if (i == 150 && p == 1)
+      if (i == 300 && p == 1)
         v = 90;
-      submit1(e, "db1", plugins[p], "gauge", t + p * 0.1, v);
+      submit1_every(e, "db1", plugins[p], "gauge", t + p * 0.1, 60, v);
     }
   }
   /* per-series FAILURE and OKAY for b, host FAILURE and OKAY */
@@ -157,7 +164,7 @@ static void test_host_rolls_up_series(void **state) {
     assert_string_equal(n->data_source, "value");
   }
   assert_int_equal(series_notices, 2);
-  const ad_host_report_t *r = &c->reports[150];
+  const ad_host_report_t *r = &c->reports[300];
   assert_int_equal(r->total, 3);
   assert_int_equal(r->anomalous, 1);
   assert_double_near(r->percent_anomalous, 100.0 / 3, 1e-9);
