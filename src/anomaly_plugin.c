@@ -23,6 +23,7 @@
 
 #include "core/ad_config.h"
 #include "core/ad_engine.h"
+#include "core/ad_explain.h"
 #include "core/ad_outbox.h"
 
 #include <math.h>
@@ -244,7 +245,26 @@ static void an_meta_double(notification_t *n, const char *name, double v) {
     plugin_notification_meta_add_double(n, name, v);
 }
 
+/* Muting is news for the operator's log, not an alert. */
+static void an_log_muting(const ad_notice_t *x) {
+  char name[6 * DATA_MAX_NAME_LEN];
+  format_name(name, sizeof(name), x->host, x->plugin, x->plugin_instance,
+              x->type, x->type_instance);
+  if (x->kind == AD_NOTICE_MUTED)
+    INFO(AN_PLUGIN " plugin: %s%s%s is muted: it had more than MuteAbove "
+                   "incidents a day; it is learned from but not notified for "
+                   "MuteTime.",
+         name, x->data_source[0] ? ":" : "", x->data_source);
+  else
+    INFO(AN_PLUGIN " plugin: %s%s%s is no longer muted.", name,
+         x->data_source[0] ? ":" : "", x->data_source);
+}
+
 static void an_dispatch_notice(const ad_notice_t *x) {
+  if (x->kind != AD_NOTICE_LEVEL) {
+    an_log_muting(x);
+    return;
+  }
   notification_t n = {
       .severity = an_severity(x->level),
       .time = DOUBLE_TO_CDTIME_T(x->time),
@@ -259,7 +279,7 @@ static void an_dispatch_notice(const ad_notice_t *x) {
   const ad_assessment_t *a = &x->assessment;
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));
-  an_meta_double(&n, "risk", isnan(a->risk) ? 0.0 : a->risk);
+  an_meta_double(&n, "risk", isnan(x->risk) ? 0.0 : x->risk);
   plugin_notification_meta_add_string(&n, "level",
                                       ad_level_risk_name(x->level));
   plugin_notification_meta_add_string(&n, "previous_level",
@@ -284,6 +304,12 @@ static void an_dispatch_notice(const ad_notice_t *x) {
   } else {
     plugin_notification_meta_add_string(&n, "DataSource", x->data_source);
   }
+  /* The whole assessment, for consumers that read JSON (exec scripts,
+   * write_http); the same object replay --events writes. */
+  char *assessment = ad_explain_json(x);
+  if (assessment != NULL)
+    plugin_notification_meta_add_string(&n, "assessment", assessment);
+  free(assessment);
   plugin_dispatch_notification(&n);
   if (n.meta != NULL)
     plugin_notification_meta_free(n.meta);

@@ -10,6 +10,7 @@
 #include "core/ad_config.h"
 #include "core/ad_csv.h"
 #include "core/ad_engine.h"
+#include "core/ad_explain.h"
 #include "core/ad_rate.h"
 
 #include <errno.h>
@@ -26,6 +27,8 @@ typedef struct {
   ad_level_t level;
   double observed;
   ad_assessment_t assessment;
+  FILE *events;      /* --events: one JSON object per notice; NULL: none */
+  int events_failed; /* errno of the first failed write, 0 if none */
 } replay_state_t;
 
 typedef struct {
@@ -39,7 +42,8 @@ typedef struct {
   const char *path;
   column_kind_t *kinds; /* --derive/--counter/--absolute, in order given */
   size_t kind_count;
-  bool detail; /* --detail: extra columns explaining each row */
+  bool detail;        /* --detail: extra columns explaining each row */
+  const char *events; /* --events FILE */
 } replay_options_t;
 
 static void replay_usage(FILE *out) {
@@ -58,6 +62,9 @@ static void replay_usage(FILE *out) {
       "      --derive COLUMN   COLUMN holds a cumulative DERIVE counter\n"
       "      --counter COLUMN  COLUMN holds a wrapping COUNTER\n"
       "      --absolute COLUMN COLUMN holds per-interval ABSOLUTE amounts\n"
+      "      --events FILE     write every notification (and muting) as one\n"
+      "                        JSON object per line: the assessment the\n"
+      "                        plugin attaches to its notification\n"
       "      --detail          extra columns: the riskiest series' value, the\n"
       "                        expectation and band, and per detector its\n"
       "                        deviation, surprise and risk\n"
@@ -73,6 +80,16 @@ static void on_report(void *ctx, const ad_host_report_t *report) {
   st->assessment = report->assessment;
 }
 
+static void on_notice(void *ctx, const ad_notice_t *notice) {
+  replay_state_t *st = ctx;
+  if (st->events == NULL || st->events_failed != 0)
+    return;
+  char *json = ad_explain_json(notice);
+  if (json == NULL || fprintf(st->events, "%s\n", json) < 0)
+    st->events_failed = json == NULL ? ENOMEM : errno;
+  free(json);
+}
+
 static int add_kind(replay_options_t *o, const char *column,
                     ad_ds_kind_t kind) {
   column_kind_t *grown =
@@ -86,7 +103,14 @@ static int add_kind(replay_options_t *o, const char *column,
 
 /* Parses the command line into o. Returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, replay_options_t *o) {
-  enum { OPT_HOST = 256, OPT_DERIVE, OPT_COUNTER, OPT_ABSOLUTE, OPT_DETAIL };
+  enum {
+    OPT_HOST = 256,
+    OPT_DERIVE,
+    OPT_COUNTER,
+    OPT_ABSOLUTE,
+    OPT_DETAIL,
+    OPT_EVENTS
+  };
   static const struct option longopts[] = {
       {"set", required_argument, NULL, 's'},
       {"host", required_argument, NULL, OPT_HOST},
@@ -94,6 +118,7 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       {"counter", required_argument, NULL, OPT_COUNTER},
       {"absolute", required_argument, NULL, OPT_ABSOLUTE},
       {"detail", no_argument, NULL, OPT_DETAIL},
+      {"events", required_argument, NULL, OPT_EVENTS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -123,6 +148,9 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       break;
     case OPT_DETAIL:
       o->detail = true;
+      break;
+    case OPT_EVENTS:
+      o->events = optarg;
       break;
     case 'h':
       replay_usage(stdout);
@@ -324,7 +352,13 @@ int cli_replay(int argc, char **argv) {
   code = columns_setup(&columns, csv, &o);
   if (code >= 0)
     goto out_file;
-  ad_sink_t sink = {.host_report = on_report, .ctx = &state};
+  if (o.events != NULL && (state.events = fopen(o.events, "w")) == NULL) {
+    cli_error("%s: %s", o.events, strerror(errno));
+    code = CLI_EXIT_FAILURE;
+    goto out_file;
+  }
+  ad_sink_t sink = {
+      .host_report = on_report, .notice = on_notice, .ctx = &state};
   engine = ad_engine_create(&o.cfg, &sink);
   if (engine == NULL) {
     cli_error("out of memory");
@@ -334,8 +368,19 @@ int cli_replay(int argc, char **argv) {
   static char buffer[1 << 16];
   setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
   code = replay_rows(csv, &columns, engine, &state, o.host, o.detail);
+  if (state.events != NULL) {
+    if (fclose(state.events) != 0 && state.events_failed == 0)
+      state.events_failed = errno;
+    state.events = NULL;
+    if (state.events_failed != 0 && code == CLI_EXIT_OK) {
+      cli_error("%s: %s", o.events, strerror(state.events_failed));
+      code = CLI_EXIT_FAILURE;
+    }
+  }
 
 out_file:
+  if (state.events != NULL)
+    fclose(state.events);
   ad_engine_destroy(engine);
   columns_free(&columns);
   ad_csv_close(csv);

@@ -194,6 +194,7 @@ static void series_notice(const ad_ident_t *id, const char *ds,
       .level = res->level,
       .previous = res->previous,
       .observed = res->value,
+      .risk = res->assessment.risk,
       .assessment = res->assessment,
   };
   ad_notice_copy_name(n->host, id->host);

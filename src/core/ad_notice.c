@@ -36,7 +36,7 @@ void ad_notice_format(ad_notice_t *n) {
   if (m != NULL)
     snprintf(expectation, sizeof(expectation), "expected %.4g (%.4g..%.4g)",
              m->expected, m->lower, m->upper);
-  double risk = isnan(a->risk) ? 0.0 : a->risk;
+  double risk = isnan(n->risk) ? 0.0 : n->risk;
 
   char verdict[96];
   if (n->level == AD_LEVEL_OKAY)

@@ -41,6 +41,7 @@ typedef struct {
   /* The series that drove the assessment and what was seen there. */
   char series[AD_SERIES_NAME_MAX];
   double observed;
+  double risk; /* the risk that set the level: for a host, its own */
   ad_assessment_t assessment;
   unsigned anomalous; /* host scope: series currently not OKAY */
   unsigned total;     /* host scope: series tracked */

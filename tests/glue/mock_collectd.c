@@ -232,7 +232,8 @@ int plugin_dispatch_notification(const notification_t *n) {
     for (notification_meta_t *m = n->meta;
          m != NULL && c->meta_count < MOCK_MAX_META; m = m->next) {
       sstrncpy(c->meta_name[c->meta_count], m->name, DATA_MAX_NAME_LEN);
-      sstrncpy(c->meta_text[c->meta_count], m->nm_value.nm_string, 256);
+      sstrncpy(c->meta_text[c->meta_count], m->nm_value.nm_string,
+               sizeof(c->meta_text[0]));
       c->meta_count++;
     }
   }

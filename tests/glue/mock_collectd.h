@@ -31,7 +31,7 @@ typedef struct {
   char plugin_instance[DATA_MAX_NAME_LEN], type[DATA_MAX_NAME_LEN];
   char type_instance[DATA_MAX_NAME_LEN];
   char meta_name[MOCK_MAX_META][DATA_MAX_NAME_LEN];
-  char meta_text[MOCK_MAX_META][256]; /* value printed as text */
+  char meta_text[MOCK_MAX_META][4096]; /* value printed as text */
   size_t meta_count;
 } mock_notification_t;
 

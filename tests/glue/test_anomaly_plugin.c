@@ -132,7 +132,7 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_int_equal(mock_shutdown_cb(), 0); /* drains the outbox */
   mock_shutdown_cb = NULL;
 
-  mock_notification_t n[8];
+  static mock_notification_t n[8];
   assert_int_equal(mock_notifications(n, 8), 2);
   assert_int_equal(n[0].severity, NOTIF_FAILURE);
   assert_string_equal(n[0].host, "web1");
@@ -153,6 +153,12 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_true(atoi(mock_notification_meta(&n[0], "consensus")) >= 1);
   assert_true(atof(mock_notification_meta(&n[0], "risk")) >= 0.6);
   assert_string_equal(mock_notification_meta(&n[0], "series"), "test/gauge");
+  /* the whole assessment as JSON, as replay --events writes it */
+  const char *assessment = mock_notification_meta(&n[0], "assessment");
+  assert_non_null(assessment);
+  assert_true(assessment[0] == '{');
+  assert_non_null(strstr(assessment, "\"predicted_risk_level\":\"HIGH\""));
+  assert_non_null(strstr(assessment, "\"series\":\"test/gauge\""));
   assert_int_equal(n[1].severity, NOTIF_OKAY);
   /* 60 s of calm after the spike's interval ended the incident */
   assert_true(CDTIME_T_TO_DOUBLE(n[1].time) == 1e9 + 18060 + 60);

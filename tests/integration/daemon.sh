@@ -106,6 +106,9 @@ for line in "Host: spikehost" "Plugin: anomaly" "level: HIGH" \
             "series: test-spike/gauge"; do
   printf '%s\n' "$failure" | grep -qx "$line" || fail "FAILURE notification lacks '$line': $failure"
 done
+printf '%s\n' "$failure" | grep '^assessment: ' | sed 's/^assessment: //' |
+  python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["predicted_risk_level"] == "HIGH" and d["driver"]["series"] == "test-spike/gauge", d' \
+  || fail "FAILURE notification lacks a valid JSON assessment"
 printf '%s\n' "$failure" | grep -q "^detectors: .*sliding_window" \
   || fail "FAILURE notification does not name the sliding window detector"
 for meta in risk confidence consensus observed expected; do

@@ -1,0 +1,109 @@
+#!/bin/bash
+# Parity: the same series through `collectd-anomaly replay` and through the
+# real collectd daemon (unixsock PUTVAL with explicit timestamps) give the
+# same notifications: same times, severities and messages, in order.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+require_collectd
+command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
+cmd="$top_builddir/src/collectd-anomaly"
+make_workdir
+install_plugins logfile unixsock exec
+
+# Two series of one host, 1-minute data for a day and a half, with a spike,
+# a lasting level shift and a dip; values written with fixed decimals so that
+# collectd and replay parse the very same numbers.
+start=$(( ($(date +%s) / 86400 - 3) * 86400 ))
+python3 - "$start" >"$WORK/data.csv" <<'PY'
+import math, random, sys
+start = int(sys.argv[1])
+rng = random.Random(7)
+print("timestamp,test-a/gauge,test-b/gauge")
+for i in range(2160):
+    t = start + 60 * i
+    a = 50 + 10 * math.sin(2 * math.pi * i / 1440) + rng.gauss(0, 1)
+    b = 20 + rng.gauss(0, 0.5)
+    if i == 900:
+        a += 40           # a spike
+    if 1300 <= i:
+        b += 8            # a level shift that stays
+    if 1800 <= i < 1810:
+        a -= 30           # a dip
+    print("%d,%.4f,%.4f" % (t, a, b))
+PY
+
+"$cmd" replay --host parity-host --events "$WORK/replay.jsonl" "$WORK/data.csv" >/dev/null
+expected=$(wc -l <"$WORK/replay.jsonl")
+[ "$expected" -ge 4 ] || fail "replay gave only $expected notifications; the test data is too tame"
+
+run_as=$(id -un)
+[ "$(id -u)" -eq 0 ] && run_as=nobody
+mkdir -m 1777 "$WORK/notifications"
+cat >"$WORK/notify.sh" <<EOS
+#!/bin/sh
+cat > "$WORK/notifications/\$(date +%s%N).\$\$"
+EOS
+chmod 755 "$WORK/notify.sh"
+{
+  conf_header
+  cat <<EOC
+WriteThreads 1
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$WORK/collectd.log"
+  PrintSeverity true
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$WORK/collectd.sock"
+  SocketGroup "$(id -gn)"
+</Plugin>
+LoadPlugin exec
+<Plugin exec>
+  NotificationExec "$run_as" "$WORK/notify.sh"
+</Plugin>
+LoadPlugin anomaly
+EOC
+} >"$WORK/collectd.conf"
+start_collectd
+wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its socket"
+
+# Row by row, column by column, as collectd would receive them.
+python3 - "$WORK/data.csv" "$WORK/collectd.sock" <<'PY'
+import socket, sys
+rows = [l.rstrip("\n").split(",") for l in open(sys.argv[1])]
+names = rows[0][1:]
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.connect(sys.argv[2])
+reader = sock.makefile("r")
+for row in rows[1:]:
+    for name, value in zip(names, row[1:]):
+        sock.sendall(("PUTVAL parity-host/%s interval=60 %s:%s\n" % (name, row[0], value)).encode())
+        answer = reader.readline()
+        if not answer.startswith("0 "):
+            sys.exit("collectd refused a value: " + answer)
+PY
+
+count() { ls "$WORK/notifications" | wc -l; }
+all_in() { [ "$(count)" -ge "$expected" ]; }
+wait_for 30 all_in || fail "collectd sent $(count) notifications, replay $expected"
+sleep 3 # anything more would be a difference too
+stop_collectd || fail "collectd exited with status $?"
+
+# time (whole seconds), severity and message of each, in time order
+from_replay=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    print("%d %s %s" % (d["epoch"], d["severity"], d["message"]))' "$WORK/replay.jsonl")
+from_daemon=$(for f in "$WORK"/notifications/*; do
+  awk '/^Severity:/ {s = $2} /^Time:/ {t = int($2)} /^$/ {body = 1; next}
+       body && NF {m = $0} END {print t, s, m}' "$f"
+done | sort -n)
+if [ "$from_replay" != "$from_daemon" ]; then
+  diff <(printf '%s\n' "$from_replay") <(printf '%s\n' "$from_daemon") >&2 || true
+  fail "replay and the daemon disagree"
+fi
+grep -E '\[(error|warning)\]' "$WORK/collectd.log" && fail "errors or warnings were logged"
+echo "PASS: parity: $expected notifications, identical in replay and collectd"
