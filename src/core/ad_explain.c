@@ -8,7 +8,9 @@
 #include <time.h>
 
 /* A number, or null when it is not one (NaN, infinities). */
-static json_t *number(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t *number(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
 
 static const char *event_name(ad_notice_kind_t kind) {
   switch (kind) {
@@ -109,7 +111,8 @@ char *ad_explain_json(const ad_notice_t *n) {
   put(root, "type", json_string(n->type));
   put(root, "type_instance", json_string(n->type_instance));
   put(root, "data_source", json_string(n->data_source));
-  put(root, "scope", json_string(n->scope == AD_SCOPE_HOST ? "host" : "series"));
+  put(root, "scope",
+      json_string(n->scope == AD_SCOPE_HOST ? "host" : "series"));
   put(root, "severity", json_string(ad_level_name(n->level)));
   put(root, "previous_severity", json_string(ad_level_name(n->previous)));
   put(root, "predicted_risk_level", json_string(ad_level_risk_name(n->level)));
@@ -139,7 +142,8 @@ char *ad_explain_json(const ad_notice_t *n) {
     put(predictions, ad_detector_name((ad_detector_id_t)i), member_json(n, i));
   put(root, "individual_predictions", predictions);
   bool host = n->scope == AD_SCOPE_HOST;
-  put(root, "anomalous_series", host ? json_integer(n->anomalous) : json_null());
+  put(root, "anomalous_series",
+      host ? json_integer(n->anomalous) : json_null());
   put(root, "total_series", host ? json_integer(n->total) : json_null());
 
   char *text = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
