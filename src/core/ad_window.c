@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 
 /* Residuals are clipped at this many deviations before they update the
  * baseline: the Huber trick that keeps one spike from dragging it along. */
@@ -51,6 +52,32 @@ static void ring_push(ad_window_t *w, unsigned window, double x) {
   }
 }
 
+/* Counts the run of values beyond the clip on one side of the mean. */
+static void run_update(ad_window_t *w, double x, double clip) {
+  int side = x > w->mean + clip ? 1 : x < w->mean - clip ? -1 : 0;
+  if (side == 0 || (w->run > 0) != (side > 0)) {
+    w->run = 0;
+    w->run_sum = 0.0;
+  }
+  if (side != 0) {
+    w->run = (int16_t)(w->run + side);
+    w->run_sum += x;
+  }
+}
+
+/* The run has lasted a whole window: the baseline moves to the run's mean
+ * and the window restarts from there, so the shift is scored for one window
+ * and then accepted. The deviation is kept: the noise around the new level
+ * is judged on the old level's scale until it shows its own. */
+static void accept_shift(ad_window_t *w) {
+  w->mean = w->run_sum / abs(w->run);
+  for (unsigned i = 0; i < w->fill; i++)
+    w->ring[i] = (float)w->mean;
+  w->ring_sum = w->fill * (double)(float)w->mean;
+  w->run = 0;
+  w->run_sum = 0.0;
+}
+
 static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
                    double sigma) {
   /* During warm-up the mean is a plain running mean so that it converges
@@ -64,6 +91,7 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
   double residual = x - w->mean;
   double spread = fabs(residual);
   if (w->seen >= p->warmup) {
+    run_update(w, x, CLIP_DEVIATIONS * sigma);
     /* The mean takes residuals clipped at a few deviations (one spike barely
      * moves it); the deviation takes them clipped much later, so a series
      * whose normal life is bursty learns that bursts are ordinary. */
@@ -72,6 +100,8 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
     spread = fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
   }
   w->mean += alpha * residual;
+  if (w->run != 0 && abs(w->run) >= (int)p->window)
+    accept_shift(w);
   /* The deviation learns four times slower than the mean: a scale estimate
    * from few values is noisy, and an underestimated scale is what turns
    * ordinary noise into false alarms. */

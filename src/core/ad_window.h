@@ -17,6 +17,11 @@
  *  - dispersion: |ln| of the ratio of the recent spread to the long-run
  *    one: a flat series that starts to oscillate, or a noisy one that goes
  *    flat (a signal that died).
+ * A new normal: when a whole window of consecutive values lies beyond the
+ * clip on the same side, the level has shifted rather than spiked; the
+ * baseline jumps to the run's mean instead of crawling there over many
+ * spans while every value scores high (and floods the calibration with
+ * large deviations, which would blunt the next real anomaly).
  * O(1) per value; fixed-size state.
  *
  * Warm-up: for the first `warmup` values the detector only learns and scores
@@ -45,7 +50,10 @@ typedef struct {
   double record_max; /* slowly relaxing maximum of the values seen */
   double record_min; /* and minimum */
   double recent;     /* short EMA (one window) of |value - mean| */
+  double run_sum;    /* sum of the values of the current run */
   uint32_t seen;     /* values absorbed, saturating */
+  int16_t run;       /* consecutive values beyond the clip on one side:
+                        positive above the mean, negative below */
   uint16_t head;     /* next ring slot to write */
   uint16_t fill;     /* values in the ring */
   float ring[AD_WINDOW_MAX];

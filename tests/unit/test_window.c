@@ -129,6 +129,27 @@ static void test_level_shift_absorbed(void **state) {
   assert_double_near(w.mean, 110.0, 0.5);
 }
 
+static void test_level_shift_accepted_after_a_window(void **state) {
+  (void)state;
+  ad_window_t w;
+  ad_window_init(&w);
+  test_rng_t rng = {.state = 4};
+  feed_noise(&w, &rng, 100.0, 1.0, 300);
+  double scale_before = w.deviation;
+  /* A jump by 20 sigma that stays: the first window of it scores high, then
+   * the new level is the baseline at once, not after many spans, and the
+   * scale has not been blown up by the wait. */
+  double first_window = feed_noise(&w, &rng, 120.0, 1.0, (int)params.window);
+  assert_true(first_window >= 15.0);
+  assert_double_near(w.mean, 120.0, 1.0);
+  double after = feed_noise(&w, &rng, 120.0, 1.0, 200);
+  assert_true(after < 5.5);
+  assert_true(w.deviation < 2.0 * scale_before);
+  /* A burst shorter than the window is not a new level. */
+  feed_noise(&w, &rng, 150.0, 1.0, (int)params.window - 2);
+  assert_double_near(w.mean, 120.0, 5.0);
+}
+
 static void test_nan_and_inf_skipped(void **state) {
   (void)state;
   ad_window_t w;
@@ -273,6 +294,7 @@ int main(void) {
       cmocka_unit_test(test_quiet_on_pure_noise),
       cmocka_unit_test(test_robust_to_outliers),
       cmocka_unit_test(test_level_shift_absorbed),
+      cmocka_unit_test(test_level_shift_accepted_after_a_window),
       cmocka_unit_test(test_nan_and_inf_skipped),
       cmocka_unit_test(test_gap_then_same_level_is_quiet),
       cmocka_unit_test(test_constant_series),
