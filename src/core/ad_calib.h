@@ -29,6 +29,10 @@ typedef struct {
   float total;               /* sum of mass */
   float band;                /* cached ad_calib_deviation_at(band surprise) */
   uint32_t seen;             /* values learned, saturating */
+  uint32_t band_seen;        /* seen when band was computed */
+  int8_t top;                /* highest bin holding history, -1: none */
+  float exponent;            /* fitted tail exponent past the record (0:
+                                none yet) */
 } ad_calib_t;
 
 /* Resets to the prior alone. Cannot fail. */

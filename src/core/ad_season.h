@@ -61,6 +61,7 @@ typedef struct {
   double shift_start; /* run of one-sided seasonal residuals: start */
   double shift_last;  /* the run's previous residual */
   double plain_shift_start; /* the same for the plain forecaster */
+  double persistence;       /* short EMA of the signed residual in scales */
   double plain_shift_last;
   uint32_t seen;         /* values learned, saturating */
   uint32_t mode_changes; /* times the forecast switched between the plain
