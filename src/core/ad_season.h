@@ -6,29 +6,37 @@
  *   expected(t) = level(t) + day(time of day of t) + week(hour of week of t)
  *
  *  - level: the deseasonalised level, a slow exponential average in time (at
- *    least a day, so that it does not swallow the daily cycle); a shift that
- *    holds for ShiftAcceptance is taken over at once (a new normal after a
- *    deploy, not weeks of alarms).
- *  - day: 48 half-hour bins, week: 168 hour bins on top of it (what is
- *    special about Monday 11:00 beyond any 11:00). Bins are read and learned
- *    with linear interpolation between neighbours, so curves stay smooth;
- *    learning rates are per second of data, so 1 s and 1 h intervals learn
- *    at the same pace in days, and gaps are harmless.
- *  - scale: the mean absolute residual per half hour of day, so a value that
- *    is ordinary in the noisy afternoon can be anomalous at 03:00.
+ *    least a week, so that it does not swallow the daily cycle). It does not
+ *    jump: a weekend or a daily pattern would look like shift after shift.
+ *  - day: 96 quarter-hour bins; week: 168 hour bins on top of it (what is
+ *    special about Monday 11:00 beyond any 11:00), learned from the first
+ *    week on with a memory of WeeklyMemory weeks, so a weekly job is
+ *    expected from its first recurrence. The weekly term counts only where
+ *    it stands out from the residual noise (one week's noise in a bin is
+ *    not a pattern). Bins are read and learned with linear interpolation
+ *    between neighbours, so curves stay smooth; learning rates are per
+ *    second of data, so 1 s and 1 h intervals learn at the same pace in
+ *    days, and gaps are harmless.
+ *  - scale: the mean absolute residual per quarter hour of day, so a value
+ *    that is ordinary in the noisy afternoon can be anomalous at 03:00.
  *
- * The seasonal terms are used only once they have earned it: a profile is
- * trusted after two periods of data (two days, two weeks) and while the
- * seasonal forecast beats a plain level forecast on recent error; until then
- * the detector uses the plain forecast (an exponential average over
- * LevelTime, with its own shift acceptance) and says so in its confidence.
- * While a profile is not trusted yet it learns from unclipped residuals, so
- * a strong pattern is learned in days rather than resisted as an outlier.
+ * Beside it runs a plain forecaster: an exponential average over LevelTime
+ * that takes over a level shift once it has held for ShiftAcceptance (a new
+ * normal after a deploy, accepted within the hour, not after weeks of
+ * alarms). The seasonal terms are used only once they have earned it: a
+ * profile is trusted from one period of data, fully after two, and only
+ * while the seasonal forecast beats the plain one on root mean square error
+ * over the last week; until then (and after a shift, until the seasonal
+ * level has caught up) the forecast is the plain one, and the confidence
+ * says so. mode_changes counts the switches, for callers that calibrate
+ * the deviations. While a profile is not trusted yet it learns from
+ * unclipped residuals, so a strong pattern is learned in days rather than
+ * resisted as an outlier; afterwards residuals are clipped at a few scales,
+ * so an anomaly does not become part of the profile it is judged against.
  *
- * Score: the raw deviation |value - expected| / scale, for the
- * meta-classifier to calibrate (ad_calib), as out->deviation; plus expected
- * value and band.
- * About 1.7 KB per series. */
+ * Score: the raw deviation |value - expected| / scale, for the series to
+ * calibrate (ad_calib), as out->deviation; plus expected value and band.
+ * About 1.6 KB per series. */
 #ifndef AD_SEASON_H
 #define AD_SEASON_H
 
