@@ -186,6 +186,38 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_int_equal(percents, 399);
 }
 
+/* A hair-trigger configuration (RiskRarity 0.01 days: what happens every
+ * quarter hour is already MEDIUM risk) on a noisy series with a spike every
+ * hour: incident after incident, until the series is muted after more than
+ * MuteAbove a day, with a log line; after that, no notifications. */
+static void test_flapping_series_muted_with_a_log_line(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 5);
+  mock_config_number(root, 0, "MuteAbove", 2);
+  mock_config_number(root, 1, "IncidentGap", 60);
+  mock_config_number(root, 2, "RiskRarity", 0.01);
+  mock_config_boolean(root, 3, "NotifySeries", true);
+  mock_config_boolean(root, 4, "NotifyHost", false);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  test_rng_t rng = {.state = 5};
+  for (int i = 0; i < 900; i++)
+    write_gauge("web1", "flappy", 1e9 + 60 * i,
+                100 + (i >= 300 && i % 60 == 0 ? 50 : test_rng_normal(&rng)));
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  static mock_notification_t n[MOCK_MAX_NOTIFICATIONS];
+  size_t count = mock_notifications(n, MOCK_MAX_NOTIFICATIONS);
+  size_t alarms = 0;
+  for (size_t i = 0; i < count && i < MOCK_MAX_NOTIFICATIONS; i++)
+    alarms += n[i].severity != NOTIF_OKAY;
+  if (!mock_log_contains("anomaly plugin: web1/flappy/gauge:value is muted"))
+    fail_msg("not muted after %zu notified incidents", alarms);
+  /* at most the MuteAbove incidents before muting were notified */
+  if (alarms < 1 || alarms > 2)
+    fail_msg("%zu notified incidents", alarms);
+}
+
 static void test_counters_first_value_is_no_observation(void **state) {
   (void)state;
   assert_int_equal(mock_init_cb(), 0);
@@ -258,6 +290,8 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(
           test_counters_first_value_is_no_observation, setup, teardown),
+      cmocka_unit_test_setup_teardown(
+          test_flapping_series_muted_with_a_log_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless, setup,
