@@ -110,21 +110,18 @@ static double bench_engine(int series, int values, int threads,
 static double bench_series(int series, int values) {
   ad_config_t cfg;
   ad_config_defaults(&cfg);
-  ad_series_t **all = calloc((size_t)series, sizeof(*all));
+  ad_series_t *all = calloc((size_t)series, sizeof(*all));
   for (int s = 0; s < series; s++)
-    all[s] = ad_series_create("k", 1, (uint64_t)s);
+    ad_series_init(&all[s]);
   uint64_t seed = 2;
   double sink = 0, t0 = now();
   for (int v = 1; v <= values; v++)
     for (int s = 0; s < series; s++) {
       ad_series_result_t res;
-      ad_series_observe(all[s], &cfg, 10.0 * v, 100.0 + noise(&seed), 10.0 * v,
-                        &res);
+      ad_series_observe(&all[s], &cfg, 10.0 * v, 100.0 + noise(&seed), &res);
       sink += res.assessment.risk;
     }
   double elapsed = now() - t0;
-  for (int s = 0; s < series; s++)
-    ad_series_destroy(all[s]);
   free(all);
   if (sink < 0)
     puts("");
@@ -199,7 +196,7 @@ int main(int argc, char **argv) {
   printf("  engine, %d threads (disjoint)      %12.0f values/s  (%.2fx one "
          "thread)\n",
          threads, m, m / o);
-  printf("  state: series struct              %12zu bytes + key\n",
+  printf("  state: series struct              %12zu bytes\n",
          sizeof(ad_series_t));
   printf("  state: allocator, %d series   %12.0f bytes/series (series, "
          "key, table, hosts)\n",

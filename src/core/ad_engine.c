@@ -1,10 +1,11 @@
 /* ad_engine: the detector engine (see header).
  *
- * Data structures: a sharded table of series (ad_table) and a small hash map
- * of hosts behind one mutex, consulted only when a series is created or
- * removed and by housekeeping. Each series points at its host; a host lives
- * as long as it has series (host->series counts them, changed only under the
- * hosts lock, so a host cannot vanish while a new series attaches to it).
+ * Data structures: a sharded table of value lists (ad_table), each holding the
+ * series of its data sources, and a small hash map of hosts behind one mutex,
+ * consulted only when a value list is created or removed and by
+ * housekeeping. Each value list points at its host; a host lives as long as
+ * it has series (host->series counts them, changed only under the hosts
+ * lock, so a host cannot vanish while a new value list attaches to it).
  *
  * Lock order: shard -> hosts -> host. The write path takes the shard lock for
  * the series update and the host lock for the roll-up, handing over from one
@@ -12,6 +13,7 @@
 #include "ad_engine.h"
 #include "ad_host.h"
 #include "ad_table.h"
+#include "ad_vlist.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,8 +23,8 @@
 #include <string.h>
 
 #define HOST_BUCKETS 1024 /* power of two */
-/* Key = the five fields and the data source name, NUL separated. */
-#define KEY_MAX (6 * AD_NAME_MAX)
+/* Key = the five fields, NUL separated. */
+#define KEY_MAX (5 * AD_NAME_MAX)
 
 struct ad_engine_s {
   ad_config_t cfg;
@@ -83,8 +85,9 @@ static ad_host_t *host_find(ad_engine_t *e, const char *name) {
   return NULL;
 }
 
-/* Finds or creates a host and counts one more series on it. */
-static ad_host_t *host_attach(ad_engine_t *e, const char *name) {
+/* Finds or creates a host and counts `series` more series on it. */
+static ad_host_t *host_attach(ad_engine_t *e, const char *name,
+                              unsigned series) {
   pthread_mutex_lock(&e->hosts_lock);
   ad_host_t *h = host_find(e, name);
   if (h == NULL) {
@@ -97,22 +100,24 @@ static ad_host_t *host_attach(ad_engine_t *e, const char *name) {
     }
   }
   if (h != NULL)
-    atomic_fetch_add(&h->series, 1);
+    atomic_fetch_add(&h->series, series);
   pthread_mutex_unlock(&e->hosts_lock);
   return h;
 }
 
-/* Counts one series less on its host; the host itself is removed later by
- * housekeeping, once it has no series and no open tick. */
-static void host_detach(ad_engine_t *e, ad_series_t *s) {
-  ad_host_t *h = s->host;
+/* Counts a value list's series less on its host; the host itself is removed
+ * later by housekeeping, once it has no series and no open tick. */
+static void host_detach(ad_engine_t *e, ad_vlist_t *v) {
+  ad_host_t *h = v->host;
   pthread_mutex_lock(&e->hosts_lock);
-  atomic_fetch_sub(&h->series, 1);
+  atomic_fetch_sub(&h->series, v->count);
   pthread_mutex_unlock(&e->hosts_lock);
-  if (ad_alert_anomalous(&s->alert)) {
+  unsigned anomalous = 0;
+  for (unsigned i = 0; i < v->count; i++)
+    anomalous += ad_alert_anomalous(&v->series[i].alert);
+  if (anomalous > 0) {
     pthread_mutex_lock(&h->lock);
-    if (h->anomalous > 0)
-      h->anomalous--;
+    h->anomalous = h->anomalous > anomalous ? h->anomalous - anomalous : 0;
     pthread_mutex_unlock(&h->lock);
   }
 }
@@ -159,27 +164,36 @@ static size_t key_prefix(const ad_ident_t *id, char *key) {
   return len;
 }
 
-/* Creates the series for key (shard locked). Returns NULL and sets *status
- * to ENOSPC or ENOMEM when it cannot. */
-static ad_series_t *series_create(ad_engine_t *e, const ad_ident_t *id,
-                                  const char *key, size_t len, uint64_t hash,
-                                  int *status) {
-  if (atomic_fetch_add(&e->series_count, 1) >= e->cfg.max_series) {
-    atomic_fetch_sub(&e->series_count, 1);
+/* Creates the value list for key (shard locked). Returns NULL and sets
+ * *status to ENOSPC or ENOMEM when it cannot. */
+static ad_vlist_t *vlist_create(ad_engine_t *e, const ad_ident_t *id,
+                                const char *key, size_t len, uint64_t hash,
+                                const ad_sample_t *sample, int *status) {
+  size_t count = sample->count;
+  if (atomic_fetch_add(&e->series_count, count) + count > e->cfg.max_series) {
+    atomic_fetch_sub(&e->series_count, count);
     *status = ENOSPC;
     return NULL;
   }
-  ad_series_t *s = ad_series_create(key, len, hash);
-  ad_host_t *h = s != NULL ? host_attach(e, id->host) : NULL;
+  ad_vlist_t *v =
+      ad_vlist_create(key, len, hash, count, sample->ds_names, &e->cfg);
+  ad_host_t *h = v != NULL ? host_attach(e, id->host, (unsigned)count) : NULL;
   if (h == NULL) {
-    ad_series_destroy(s);
-    atomic_fetch_sub(&e->series_count, 1);
+    ad_vlist_destroy(v);
+    atomic_fetch_sub(&e->series_count, count);
     *status = ENOMEM;
     return NULL;
   }
-  s->host = h;
-  ad_table_insert(e->table, s);
-  return s;
+  v->host = h;
+  ad_table_insert(e->table, v);
+  return v;
+}
+
+/* Forgets a value list (shard locked, v unlinked or about to be). */
+static void vlist_release(ad_engine_t *e, ad_vlist_t *v) {
+  host_detach(e, v);
+  atomic_fetch_sub(&e->series_count, v->count);
+  ad_vlist_destroy(v);
 }
 
 static void series_notice(const ad_ident_t *id, const char *ds,
@@ -212,64 +226,72 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample) {
   if (!ad_ident_valid(id))
     return EINVAL;
+  if (sample->count == 0 || sample->count > AD_VLIST_MAX_SOURCES)
+    return EINVAL;
+  for (size_t i = 0; i < sample->count; i++)
+    if (sample->ds_names[i] != NULL &&
+        strnlen(sample->ds_names[i], AD_NAME_MAX) >= AD_NAME_MAX)
+      return EINVAL;
   if (!ad_rules_select(e->cfg.rules, id))
     return 0;
   char key[KEY_MAX];
-  size_t prefix = key_prefix(id, key);
+  size_t len = key_prefix(id, key);
+  uint64_t hash = ad_table_hash(key, len);
   bool multi = sample->count > 1;
   int status = 0;
 
-  for (size_t i = 0; i < sample->count; i++) {
-    const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
-    size_t ds_len = strnlen(ds, AD_NAME_MAX);
-    if (ds_len >= AD_NAME_MAX) {
-      status = EINVAL;
-      continue;
-    }
-    memcpy(key + prefix, ds, ds_len + 1);
-    size_t len = prefix + ds_len + 1;
-    uint64_t hash = ad_table_hash(key, len);
-
-    ad_table_lock(e->table, hash);
-    ad_series_t *s = ad_table_find(e->table, hash, key, len);
-    if (s == NULL)
-      s = series_create(e, id, key, len, hash, &status);
-    if (s == NULL) {
-      ad_table_unlock(e->table, hash);
-      continue;
-    }
-    ad_series_result_t res;
-    ad_series_observe(s, &e->cfg, sample->time, sample->values[i],
-                      sample->arrival, &res);
-    /* Take the host lock before letting go of the shard: while s is in the
-     * table its host has a series, and once we hold the host lock with a
-     * tick open, housekeeping cannot free the host under us. */
-    ad_host_t *h = s->host;
-    pthread_mutex_lock(&h->lock);
+  ad_table_lock(e->table, hash);
+  ad_vlist_t *v = ad_table_find(e->table, hash, key, len);
+  if (v != NULL && !ad_vlist_same_sources(v, sample->count, sample->ds_names)) {
+    /* The type's data sources changed (another types.db on a sender): what
+     * was learned about the old ones no longer applies. */
+    ad_table_remove(e->table, v);
+    vlist_release(e, v);
+    v = NULL;
+  }
+  if (v == NULL)
+    v = vlist_create(e, id, key, len, hash, sample, &status);
+  if (v == NULL) {
     ad_table_unlock(e->table, hash);
+    return status;
+  }
+  v->last_arrival = sample->arrival;
+  ad_series_result_t res[AD_VLIST_MAX_SOURCES];
+  for (size_t i = 0; i < sample->count; i++)
+    ad_series_observe(&v->series[i], &e->cfg, sample->time, sample->values[i],
+                      &res[i]);
+  /* Take the host lock before letting go of the shard: while v is in the
+   * table its host has series, and once we hold the host lock with a tick
+   * open, housekeeping cannot free the host under us. */
+  ad_host_t *h = v->host;
+  pthread_mutex_lock(&h->lock);
+  ad_table_unlock(e->table, hash);
 
-    ad_host_report_t report;
-    ad_notice_t host_notice;
-    bool closed = false, host_changed = false;
-    if (ad_host_tick_ends(h, sample->time, sample->interval)) {
-      closed = true;
-      ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
-      host_changed = ad_host_close_tick(h, &alert, &report, &host_notice);
-    }
-    ad_host_fold(h, id, multi ? ds : NULL, sample->time, sample->interval,
-                 sample->arrival, &res);
-    pthread_mutex_unlock(&h->lock);
+  ad_host_report_t report;
+  ad_notice_t host_notice;
+  bool closed = false, host_changed = false;
+  if (ad_host_tick_ends(h, sample->time, sample->interval)) {
+    closed = true;
+    ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
+    host_changed = ad_host_close_tick(h, &alert, &report, &host_notice);
+  }
+  for (size_t i = 0; i < sample->count; i++)
+    ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL, sample->time,
+                 sample->interval, sample->arrival, &res[i]);
+  pthread_mutex_unlock(&h->lock);
 
-    if (closed) {
-      emit_report(e, &report);
-      if (host_changed &&
-          (e->cfg.notify_host || host_notice.kind != AD_NOTICE_LEVEL))
-        emit_notice(e, &host_notice);
-    }
-    if (res.event != AD_ALERT_NONE &&
-        (e->cfg.notify_series || res.event != AD_ALERT_NOTIFY)) {
+  if (closed) {
+    emit_report(e, &report);
+    if (host_changed &&
+        (e->cfg.notify_host || host_notice.kind != AD_NOTICE_LEVEL))
+      emit_notice(e, &host_notice);
+  }
+  for (size_t i = 0; i < sample->count; i++) {
+    if (res[i].event != AD_ALERT_NONE &&
+        (e->cfg.notify_series || res[i].event != AD_ALERT_NOTIFY)) {
+      const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
       ad_notice_t notice;
-      series_notice(id, ds, multi, sample->time, &res, &notice);
+      series_notice(id, ds, multi, sample->time, &res[i], &notice);
       emit_notice(e, &notice);
     }
   }
@@ -295,18 +317,20 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host) {
 typedef struct {
   ad_engine_t *engine;
   double now;
+  size_t dropped; /* series */
 } sweep_ctx_t;
 
-static bool series_expired(ad_series_t *s, void *ctx) {
+static void dropped_series(sweep_ctx_t *c, size_t n) { c->dropped += n; }
+
+static bool vlist_expired(ad_vlist_t *v, void *ctx) {
   const sweep_ctx_t *c = ctx;
-  return c->now - s->last_arrival > c->engine->cfg.series_timeout;
+  return c->now - v->last_arrival > c->engine->cfg.series_timeout;
 }
 
-static void series_release(ad_series_t *s, void *ctx) {
+static void vlist_expire(ad_vlist_t *v, void *ctx) {
   sweep_ctx_t *c = ctx;
-  host_detach(c->engine, s);
-  atomic_fetch_sub(&c->engine->series_count, 1);
-  ad_series_destroy(s);
+  dropped_series(c, v->count);
+  vlist_release(c->engine, v);
 }
 
 /* A tick is stale when no value came for two of its intervals (at least a
@@ -372,10 +396,9 @@ static void hosts_sweep(ad_engine_t *e, double now) {
 
 size_t ad_engine_housekeep(ad_engine_t *e, double now) {
   sweep_ctx_t ctx = {.engine = e, .now = now};
-  size_t dropped =
-      ad_table_sweep(e->table, series_expired, series_release, &ctx);
+  ad_table_sweep(e->table, vlist_expired, vlist_expire, &ctx);
   hosts_sweep(e, now);
-  return dropped;
+  return ctx.dropped;
 }
 
 int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
@@ -383,19 +406,19 @@ int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
   if (!ad_ident_valid(id) || strnlen(ds, AD_NAME_MAX) >= AD_NAME_MAX)
     return ENOENT;
   char key[KEY_MAX];
-  size_t prefix = key_prefix(id, key);
-  size_t ds_len = strlen(ds);
-  memcpy(key + prefix, ds, ds_len + 1);
-  size_t len = prefix + ds_len + 1;
+  size_t len = key_prefix(id, key);
   uint64_t hash = ad_table_hash(key, len);
   ad_table_lock(e->table, hash);
-  ad_series_t *s = ad_table_find(e->table, hash, key, len);
-  if (s != NULL)
+  ad_vlist_t *v = ad_table_find(e->table, hash, key, len);
+  int i = v != NULL ? ad_vlist_source_index(v, ds) : -1;
+  if (i >= 0) {
+    const ad_series_t *s = &v->series[i];
     *info = (ad_series_info_t){.values_learned = s->window.seen,
                                .level = ad_alert_level(&s->alert),
                                .last_time = s->last_time};
+  }
   ad_table_unlock(e->table, hash);
-  return s != NULL ? 0 : ENOENT;
+  return i >= 0 ? 0 : ENOENT;
 }
 
 size_t ad_engine_series_count(ad_engine_t *e) {

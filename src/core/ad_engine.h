@@ -50,11 +50,13 @@ void ad_engine_destroy(ad_engine_t *e);
 const ad_config_t *ad_engine_config(const ad_engine_t *e);
 
 /* Feeds one value list. Returns 0; EINVAL when the identifier is invalid
- * (empty host/plugin/type or a field of AD_NAME_MAX bytes or more: nothing
- * is done); ENOSPC when MaxSeries refused one or more new series (the
- * value list's known series were still processed); ENOMEM likewise when a new
- * series could not be allocated. Value lists not selected by the rules are
- * ignored (0). */
+ * (empty host/plugin/type or a field of AD_NAME_MAX bytes or more), when
+ * there are no or more than AD_VLIST_MAX_SOURCES (64) data sources or a data
+ * source name is too long: nothing is done; ENOSPC when the value list is
+ * new and its series would pass MaxSeries (it is not tracked); ENOMEM when it
+ * could not be allocated. Value lists not selected by the rules are ignored
+ * (0). A known value list arriving with other data sources than before is
+ * started afresh. */
 int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample);
 

@@ -8,15 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash) {
-  if (key_len == 0 || key_len > UINT16_MAX)
-    return NULL;
-  ad_series_t *s = calloc(1, sizeof(*s) + key_len);
-  if (s == NULL)
-    return NULL;
-  s->hash = hash;
-  s->key_len = (uint16_t)key_len;
-  memcpy(s->key, key, key_len);
+void ad_series_init(ad_series_t *s) {
+  memset(s, 0, sizeof(*s));
   s->last_time = NAN;
   ad_window_init(&s->window);
   ad_season_init(&s->season);
@@ -25,10 +18,7 @@ ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash) {
   ad_calib_init(&s->calib_record);
   ad_calib_init(&s->calib_dispersion);
   ad_alert_init(&s->alert);
-  return s;
 }
-
-void ad_series_destroy(ad_series_t *s) { free(s); }
 
 /* The sliding window member looks three ways (deviation, record,
  * dispersion), each calibrated on its own history; its surprise is the
@@ -50,12 +40,11 @@ static double fold_views(ad_series_t *s, double memory, double surprise,
 }
 
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
-                       double value, double arrival, ad_series_result_t *res) {
+                       double value, ad_series_result_t *res) {
   ad_detector_output_t member[AD_DET_COUNT];
   for (int i = 0; i < AD_DET_COUNT; i++)
     member[i] = AD_DETECTOR_OUTPUT_NONE;
 
-  s->last_arrival = arrival;
   if (!isnan(value)) {
     /* The typical step between values: an EMA of the gaps, bounded so that
      * one long outage does not make the series look hourly. */
@@ -116,8 +105,4 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
 
 double ad_series_values_per_day(const ad_series_t *s) {
   return s->step > 0 ? 86400.0 / s->step : 1440.0;
-}
-
-size_t ad_series_footprint(const ad_series_t *s) {
-  return sizeof(*s) + s->key_len;
 }

@@ -1,8 +1,8 @@
 /* ad_series: everything learned about one series (one data source of one
  * value list): the ensemble members' state and the series' own level.
  *
- * A series is owned by the table (ad_table) and only touched with its shard
- * locked. It keeps a counted reference to its host (ad_host). */
+ * A series lives inside its value list (ad_vlist) and is only touched with
+ * the value list's shard locked. */
 #ifndef AD_SERIES_H
 #define AD_SERIES_H
 
@@ -18,24 +18,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ad_host_s;
-
 typedef struct ad_series_s {
-  struct ad_series_s *next; /* next series in the same table bucket */
-  uint64_t hash;            /* hash of key */
-  struct ad_host_s *host;   /* owning host, counted in host->series */
-  double last_arrival;      /* caller's clock at the last value */
-  double last_time;         /* data time of the last value */
-  double step;              /* typical seconds between values (EMA) */
-  ad_window_t window;       /* sliding window + EMA member */
-  ad_season_t season;       /* seasonal forecaster member */
-  ad_calib_t calib[2];      /* their deviations' history (AD_DET_*) */
-  ad_calib_t calib_record;  /* the sliding window's further views */
+  double last_time;        /* data time of the last value */
+  double step;             /* typical seconds between values (EMA) */
+  ad_window_t window;      /* sliding window + EMA member */
+  ad_season_t season;      /* seasonal forecaster member */
+  ad_calib_t calib[2];     /* their deviations' history (AD_DET_*) */
+  ad_calib_t calib_record; /* the sliding window's further views */
   ad_calib_t calib_dispersion;
   uint32_t season_mode_seen; /* season.mode_changes calib[1] belongs to */
   ad_alert_t alert;          /* the series' own level, incidents, muting */
-  uint16_t key_len;          /* bytes in key, including the final NUL */
-  char key[];                /* host, plugin, ..., data source; NUL separated */
 } ad_series_t;
 
 typedef struct {
@@ -49,20 +41,13 @@ typedef struct {
   bool muted;                 /* muted: it does not raise its host's risk */
 } ad_series_result_t;
 
-/* Allocates a series for key (key_len bytes, NUL included). Returns NULL when
- * out of memory or when key_len exceeds UINT16_MAX. */
-ad_series_t *ad_series_create(const char *key, size_t key_len, uint64_t hash);
+/* Resets a series to "nothing learned". Cannot fail. */
+void ad_series_init(ad_series_t *s);
 
-/* Frees a series; NULL allowed. Does not touch its host. */
-void ad_series_destroy(ad_series_t *s);
-
-/* Feeds one value (NaN: no observation) at data time `time`, arriving at
- * `arrival`. Fills res. Cannot fail. The shard must be locked. */
+/* Feeds one value (NaN: no observation) at data time `time`. Fills res.
+ * Cannot fail. The shard must be locked. */
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
-                       double value, double arrival, ad_series_result_t *res);
-
-/* Bytes a series occupies, for the state-size benchmark. */
-size_t ad_series_footprint(const ad_series_t *s);
+                       double value, ad_series_result_t *res);
 
 /* Values a day the series delivers, from its typical step (one a minute
  * until it has shown its step). */

@@ -1,4 +1,4 @@
-/* ad_table: sharded concurrent hash map of series (see header). */
+/* ad_table: sharded concurrent hash map of value lists (see header). */
 #include "ad_table.h"
 
 #include <pthread.h>
@@ -10,7 +10,7 @@
 
 typedef struct {
   pthread_mutex_t lock;
-  ad_series_t **buckets;
+  ad_vlist_t **buckets;
   size_t bucket_count; /* power of two */
   size_t size;
 } shard_t;
@@ -55,19 +55,19 @@ ad_table_t *ad_table_create(void) {
   return t;
 }
 
-void ad_table_destroy(ad_table_t *t, void (*release)(ad_series_t *, void *),
+void ad_table_destroy(ad_table_t *t, void (*release)(ad_vlist_t *, void *),
                       void *ctx) {
   if (t == NULL)
     return;
   for (size_t i = 0; i < SHARD_COUNT; i++) {
     shard_t *sh = &t->shard[i];
     for (size_t b = 0; b < sh->bucket_count; b++) {
-      for (ad_series_t *s = sh->buckets[b], *next; s != NULL; s = next) {
+      for (ad_vlist_t *s = sh->buckets[b], *next; s != NULL; s = next) {
         next = s->next;
         if (release != NULL)
           release(s, ctx);
         else
-          ad_series_destroy(s);
+          ad_vlist_destroy(s);
       }
     }
     free(sh->buckets);
@@ -84,10 +84,10 @@ void ad_table_unlock(ad_table_t *t, uint64_t hash) {
   pthread_mutex_unlock(&shard_of(t, hash)->lock);
 }
 
-ad_series_t *ad_table_find(ad_table_t *t, uint64_t hash, const char *key,
-                           size_t len) {
+ad_vlist_t *ad_table_find(ad_table_t *t, uint64_t hash, const char *key,
+                          size_t len) {
   shard_t *sh = shard_of(t, hash);
-  for (ad_series_t *s = sh->buckets[hash & (sh->bucket_count - 1)]; s != NULL;
+  for (ad_vlist_t *s = sh->buckets[hash & (sh->bucket_count - 1)]; s != NULL;
        s = s->next) {
     if (s->hash == hash && s->key_len == len && memcmp(s->key, key, len) == 0)
       return s;
@@ -97,11 +97,11 @@ ad_series_t *ad_table_find(ad_table_t *t, uint64_t hash, const char *key,
 
 static void shard_grow(shard_t *sh) {
   size_t count = sh->bucket_count * 2;
-  ad_series_t **buckets = calloc(count, sizeof(*buckets));
+  ad_vlist_t **buckets = calloc(count, sizeof(*buckets));
   if (buckets == NULL)
     return; /* keep working at the current size */
   for (size_t b = 0; b < sh->bucket_count; b++) {
-    for (ad_series_t *s = sh->buckets[b], *next; s != NULL; s = next) {
+    for (ad_vlist_t *s = sh->buckets[b], *next; s != NULL; s = next) {
       next = s->next;
       size_t nb = s->hash & (count - 1);
       s->next = buckets[nb];
@@ -113,7 +113,7 @@ static void shard_grow(shard_t *sh) {
   sh->bucket_count = count;
 }
 
-void ad_table_insert(ad_table_t *t, ad_series_t *s) {
+void ad_table_insert(ad_table_t *t, ad_vlist_t *s) {
   shard_t *sh = shard_of(t, s->hash);
   if (sh->size >= sh->bucket_count)
     shard_grow(sh);
@@ -123,16 +123,28 @@ void ad_table_insert(ad_table_t *t, ad_series_t *s) {
   sh->size++;
 }
 
-size_t ad_table_sweep(ad_table_t *t, bool (*expired)(ad_series_t *, void *),
-                      void (*release)(ad_series_t *, void *), void *ctx) {
+void ad_table_remove(ad_table_t *t, ad_vlist_t *v) {
+  shard_t *sh = shard_of(t, v->hash);
+  for (ad_vlist_t **link = &sh->buckets[v->hash & (sh->bucket_count - 1)];
+       *link != NULL; link = &(*link)->next) {
+    if (*link == v) {
+      *link = v->next;
+      sh->size--;
+      return;
+    }
+  }
+}
+
+size_t ad_table_sweep(ad_table_t *t, bool (*expired)(ad_vlist_t *, void *),
+                      void (*release)(ad_vlist_t *, void *), void *ctx) {
   size_t removed = 0;
   for (size_t i = 0; i < SHARD_COUNT; i++) {
     shard_t *sh = &t->shard[i];
     pthread_mutex_lock(&sh->lock);
     for (size_t b = 0; b < sh->bucket_count; b++) {
-      ad_series_t **link = &sh->buckets[b];
+      ad_vlist_t **link = &sh->buckets[b];
       while (*link != NULL) {
-        ad_series_t *s = *link;
+        ad_vlist_t *s = *link;
         if (expired(s, ctx)) {
           *link = s->next;
           sh->size--;

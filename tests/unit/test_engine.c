@@ -199,6 +199,25 @@ static void test_multi_source_value_lists(void **state) {
   assert_int_equal(ad_engine_series_count(e), 2);
   assert_true(c->notice_count >= 1);
   assert_string_equal(c->notices[0].series, "interface-eth0/if_octets:tx");
+  ad_series_info_t info;
+  assert_int_equal(ad_engine_series_info(e, &id, "tx", &info), 0);
+  assert_int_equal(info.values_learned, 100);
+  assert_int_equal(ad_engine_series_info(e, &id, "xx", &info), ENOENT);
+
+  /* The same identifier with other data sources (a sender with another
+   * types.db): started afresh, the old series forgotten. */
+  static const char *const other[] = {"rx", "tx", "errors"};
+  double v[3] = {1, 2, 3};
+  ad_sample_t s = {.time = 1000,
+                   .interval = 10,
+                   .arrival = 1000,
+                   .count = 3,
+                   .values = v,
+                   .ds_names = other};
+  assert_int_equal(ad_engine_submit(e, &id, &s), 0);
+  assert_int_equal(ad_engine_series_count(e), 3);
+  assert_int_equal(ad_engine_series_info(e, &id, "tx", &info), 0);
+  assert_int_equal(info.values_learned, 1);
   ad_engine_destroy(e);
   free(c);
 }
@@ -216,6 +235,25 @@ static void test_max_series_refuses_new(void **state) {
   assert_int_equal(submit1(e, "h", "a", "gauge", 11, 1), 0);
   assert_int_equal(ad_engine_series_count(e), 2);
   assert_int_equal(ad_engine_host_count(e), 1);
+  ad_engine_destroy(e);
+
+  /* A value list is tracked whole or not at all: two data sources do not
+   * fit in the one series left. */
+  const char *const three[] = {"MaxSeries=3", NULL};
+  e = engine_new(c, three);
+  assert_int_equal(submit1(e, "h", "a", "gauge", 1, 1), 0);
+  assert_int_equal(submit1(e, "h", "b", "gauge", 1, 1), 0);
+  static const char *const ds[] = {"rx", "tx"};
+  double v[2] = {1, 2};
+  ad_ident_t id = {"h", "interface", "eth0", "if_octets", ""};
+  ad_sample_t s = {.time = 1,
+                   .interval = 10,
+                   .arrival = 1,
+                   .count = 2,
+                   .values = v,
+                   .ds_names = ds};
+  assert_int_equal(ad_engine_submit(e, &id, &s), ENOSPC);
+  assert_int_equal(ad_engine_series_count(e), 2);
   ad_engine_destroy(e);
   free(c);
 }

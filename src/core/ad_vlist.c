@@ -1,0 +1,84 @@
+/* ad_vlist: value lists and their series (see header). */
+#include "ad_vlist.h"
+#include "ad_ident.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One allocation: the header with its key and names, padded, then the
+ * series. */
+static size_t series_offset(size_t key_len, size_t names_len) {
+  size_t head = sizeof(ad_vlist_t) + key_len + names_len;
+  size_t align = alignof(ad_series_t);
+  return (head + align - 1) / align * align;
+}
+
+ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
+                            size_t count, const char *const *names,
+                            const ad_config_t *cfg) {
+  (void)cfg;
+  if (count == 0 || count > AD_VLIST_MAX_SOURCES || key_len == 0 ||
+      key_len > UINT16_MAX)
+    return NULL;
+  size_t names_len = 0;
+  for (size_t i = 0; i < count; i++) {
+    const char *name = names[i] != NULL ? names[i] : "";
+    size_t n = strnlen(name, AD_NAME_MAX);
+    if (n >= AD_NAME_MAX)
+      return NULL;
+    names_len += n + 1;
+  }
+  size_t offset = series_offset(key_len, names_len);
+  ad_vlist_t *v = calloc(1, offset + count * sizeof(ad_series_t));
+  if (v == NULL)
+    return NULL;
+  v->hash = hash;
+  v->key_len = (uint16_t)key_len;
+  v->names_len = (uint16_t)names_len;
+  v->count = (uint8_t)count;
+  memcpy(v->key, key, key_len);
+  char *out = v->key + key_len;
+  v->names = out;
+  for (size_t i = 0; i < count; i++) {
+    const char *name = names[i] != NULL ? names[i] : "";
+    size_t n = strlen(name);
+    memcpy(out, name, n + 1);
+    out += n + 1;
+  }
+  v->series = (ad_series_t *)((char *)v + offset);
+  for (size_t i = 0; i < count; i++)
+    ad_series_init(&v->series[i]);
+  return v;
+}
+
+void ad_vlist_destroy(ad_vlist_t *v) { free(v); }
+
+bool ad_vlist_same_sources(const ad_vlist_t *v, size_t count,
+                           const char *const *names) {
+  if (count != v->count)
+    return false;
+  const char *name = v->names;
+  for (size_t i = 0; i < count; i++) {
+    const char *given = names[i] != NULL ? names[i] : "";
+    if (strcmp(name, given) != 0)
+      return false;
+    name += strlen(name) + 1;
+  }
+  return true;
+}
+
+int ad_vlist_source_index(const ad_vlist_t *v, const char *ds) {
+  const char *name = v->names;
+  for (int i = 0; i < v->count; i++) {
+    if (strcmp(name, ds) == 0)
+      return i;
+    name += strlen(name) + 1;
+  }
+  return -1;
+}
+
+size_t ad_vlist_footprint(const ad_vlist_t *v) {
+  return series_offset(v->key_len, v->names_len) +
+         v->count * sizeof(ad_series_t);
+}
