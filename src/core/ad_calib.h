@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#define AD_CALIB_BINS 64
+#define AD_CALIB_BINS 48
 #define AD_CALIB_MAX_SURPRISE 12.0
 
 typedef struct {
