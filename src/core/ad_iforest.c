@@ -1,0 +1,287 @@
+/* ad_iforest: isolation forest (see header). */
+#include "ad_iforest.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EULER_GAMMA 0.5772156649015329
+#define QUANT_MAX 65535.0
+/* A node: split (or, in a leaf, c(leaf size) in 1/256), then the feature in
+ * the top 7 bits and the offset of the right child in the low 9. */
+#define LEAF_FEATURE 127u
+#define OFFSET_BITS 9
+#define OFFSET_MASK ((1u << OFFSET_BITS) - 1u)
+#define LEAF_C_SCALE 256.0
+
+typedef struct {
+  uint16_t split;
+  uint16_t packed;
+} node_t;
+
+struct ad_iforest_s {
+  uint32_t dim, trees, sample_size, nodes, max_depth;
+  float c_norm;         /* c(sample_size) */
+  float *lo;            /* dim: lowest value of each feature */
+  float *inv_step;      /* dim: quantisation steps per unit */
+  uint32_t *tree_start; /* trees + 1: first node of each tree */
+  node_t *node;         /* nodes, tree after tree, preorder */
+};
+
+double ad_iforest_c(double n) {
+  if (n <= 1.0)
+    return 0.0;
+  if (n <= 2.0)
+    return 1.0;
+  return 2.0 * (log(n - 1.0) + EULER_GAMMA) - 2.0 * (n - 1.0) / n;
+}
+
+int ad_iforest_params_valid(const ad_iforest_params_t *p) {
+  if (p->trees < 1 || p->trees > AD_IFOREST_MAX_TREES)
+    return EINVAL;
+  if (p->sample_size < 2 || p->sample_size > AD_IFOREST_MAX_SAMPLE)
+    return EINVAL;
+  return 0;
+}
+
+/* splitmix64: small, fast, and the same sequence on every platform. */
+static uint64_t next_random(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+static uint32_t random_below(uint64_t *state, uint32_t n) {
+  return (uint32_t)(next_random(state) % n);
+}
+
+static uint16_t quantise(const ad_iforest_t *f, size_t j, float x) {
+  if (!isfinite(x))
+    return 0;
+  double q = ((double)x - f->lo[j]) * f->inv_step[j];
+  return q <= 0.0 ? 0 : q >= QUANT_MAX ? (uint16_t)QUANT_MAX : (uint16_t)q;
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+typedef struct {
+  const uint16_t *q; /* n x dim quantised training data */
+  size_t dim;
+  unsigned max_depth;
+  uint64_t rng;
+  node_t *out; /* the tree being built */
+  size_t count;
+} builder_t;
+
+static void leaf(builder_t *b, size_t at, unsigned size) {
+  double c = ad_iforest_c(size) * LEAF_C_SCALE;
+  b->out[at].split = (uint16_t)(c < 65535.0 ? lround(c) : 65535);
+  b->out[at].packed = (uint16_t)(LEAF_FEATURE << OFFSET_BITS);
+}
+
+/* Grows the subtree of rows idx[0..n) at depth; returns its node count. */
+static size_t grow(builder_t *b, uint32_t *idx, unsigned n, unsigned depth) {
+  size_t at = b->count++;
+  if (n <= 1 || depth >= b->max_depth) {
+    leaf(b, at, n);
+    return 1;
+  }
+  /* A random feature that varies in this node: features are tried from a
+   * random one on; a node where none varies is a leaf. */
+  size_t start = random_below(&b->rng, (uint32_t)b->dim);
+  for (size_t k = 0; k < b->dim; k++) {
+    size_t j = (start + k) % b->dim;
+    uint16_t lo = UINT16_MAX, hi = 0;
+    for (unsigned i = 0; i < n; i++) {
+      uint16_t v = b->q[idx[i] * b->dim + j];
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    if (lo == hi)
+      continue;
+    /* left: values <= split, right: above; both sides non-empty */
+    uint16_t split = (uint16_t)(lo + random_below(&b->rng, hi - lo));
+    unsigned left = 0;
+    for (unsigned i = 0; i < n; i++) {
+      if (b->q[idx[i] * b->dim + j] <= split) {
+        uint32_t t = idx[left];
+        idx[left++] = idx[i];
+        idx[i] = t;
+      }
+    }
+    size_t left_nodes = grow(b, idx, left, depth + 1);
+    grow(b, idx + left, n - left, depth + 1);
+    b->out[at].split = split;
+    b->out[at].packed =
+        (uint16_t)((j << OFFSET_BITS) | ((1 + left_nodes) & OFFSET_MASK));
+    return b->count - at;
+  }
+  leaf(b, at, n);
+  return 1;
+}
+
+static unsigned ceil_log2(unsigned n) {
+  unsigned d = 0;
+  while ((1u << d) < n)
+    d++;
+  return d;
+}
+
+int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
+                   size_t dim, ad_iforest_t **out) {
+  *out = NULL;
+  if (ad_iforest_params_valid(p) != 0 || n < 2 || dim == 0 ||
+      dim > AD_IFOREST_MAX_DIM || n > UINT32_MAX)
+    return EINVAL;
+  unsigned psi = p->sample_size < n ? p->sample_size : (unsigned)n;
+  size_t max_nodes = 2 * (size_t)psi - 1;
+
+  /* Header, ranges and tree starts first; the nodes go in once their number
+   * is known. */
+  size_t head = sizeof(ad_iforest_t) + 2 * dim * sizeof(float) +
+                (p->trees + 1) * sizeof(uint32_t);
+  head = (head + 3) / 4 * 4;
+  ad_iforest_t *f = malloc(head + p->trees * max_nodes * sizeof(node_t));
+  uint16_t *q = malloc(n * dim * sizeof(*q));
+  uint32_t *idx = malloc(n * sizeof(*idx));
+  if (f == NULL || q == NULL || idx == NULL) {
+    free(f);
+    free(q);
+    free(idx);
+    return ENOMEM;
+  }
+  f->dim = (uint32_t)dim;
+  f->trees = p->trees;
+  f->sample_size = psi;
+  f->max_depth = ceil_log2(psi);
+  f->c_norm = (float)ad_iforest_c(psi);
+  f->lo = (float *)(f + 1);
+  f->inv_step = f->lo + dim;
+  f->tree_start = (uint32_t *)(f->inv_step + dim);
+  f->node = (node_t *)((char *)f + head);
+
+  for (size_t j = 0; j < dim; j++) {
+    float lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      float v = data[i * dim + j];
+      if (isfinite(v)) {
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+    }
+    if (!(lo <= hi))
+      lo = hi = 0.0f;
+    f->lo[j] = lo;
+    f->inv_step[j] = hi > lo ? (float)(QUANT_MAX / ((double)hi - lo)) : 0.0f;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < dim; j++)
+      q[i * dim + j] = quantise(f, j, data[i * dim + j]);
+  for (size_t i = 0; i < n; i++)
+    idx[i] = (uint32_t)i;
+
+  builder_t b = {.q = q,
+                 .dim = dim,
+                 .max_depth = f->max_depth,
+                 .rng = p->seed,
+                 .out = f->node};
+  for (unsigned t = 0; t < p->trees; t++) {
+    /* A sample without replacement: the first psi places of a partial
+     * Fisher-Yates shuffle of the (already shuffled) index array. */
+    for (unsigned i = 0; i < psi; i++) {
+      uint32_t k = i + random_below(&b.rng, (uint32_t)(n - i));
+      uint32_t tmp = idx[i];
+      idx[i] = idx[k];
+      idx[k] = tmp;
+    }
+    f->tree_start[t] = (uint32_t)b.count;
+    grow(&b, idx, psi, 0);
+  }
+  f->tree_start[p->trees] = (uint32_t)b.count;
+  f->nodes = (uint32_t)b.count;
+  free(q);
+  free(idx);
+  /* Give back what the trees did not use. */
+  ad_iforest_t *shrunk = realloc(f, head + f->nodes * sizeof(node_t));
+  if (shrunk != NULL && shrunk != f) {
+    shrunk->lo = (float *)(shrunk + 1);
+    shrunk->inv_step = shrunk->lo + dim;
+    shrunk->tree_start = (uint32_t *)(shrunk->inv_step + dim);
+    shrunk->node = (node_t *)((char *)shrunk + head);
+  }
+  *out = shrunk != NULL ? shrunk : f;
+  return 0;
+}
+
+void ad_iforest_free(ad_iforest_t *f) { free(f); }
+
+/* ---- scoring ---------------------------------------------------------- */
+
+/* Walks every tree; returns the mean path length. */
+static double walk(const ad_iforest_t *f, const float *x, float *attribution) {
+  uint16_t q[AD_IFOREST_MAX_DIM];
+  for (size_t j = 0; j < f->dim; j++)
+    q[j] = quantise(f, j, x[j]);
+  if (attribution != NULL)
+    memset(attribution, 0, f->dim * sizeof(*attribution));
+  double total = 0.0;
+  for (uint32_t t = 0; t < f->trees; t++) {
+    const node_t *node = f->node + f->tree_start[t];
+    uint8_t path[32];
+    unsigned depth = 0;
+    for (;;) {
+      unsigned feature = node->packed >> OFFSET_BITS;
+      if (feature == LEAF_FEATURE)
+        break;
+      if (depth < sizeof(path))
+        path[depth] = (uint8_t)feature;
+      depth++;
+      node += q[feature] <= node->split ? 1 : (node->packed & OFFSET_MASK);
+    }
+    double h = depth + node->split / LEAF_C_SCALE;
+    total += h;
+    if (attribution != NULL && depth > 0) {
+      /* Within a path the last cut counts 1, the one before 1/2, ...; a tree
+       * counts by how much shorter than average the path was: the trees
+       * that isolated x early are the ones that saw what is odd about it
+       * (a tree that never cut the odd feature says nothing). */
+      double tree = fmax(f->c_norm - h, 0.0) + 1e-3;
+      unsigned kept = depth < sizeof(path) ? depth : sizeof(path);
+      double weight = 1.0, sum = 0.0;
+      for (unsigned k = kept; k-- > 0; weight *= 0.5)
+        sum += weight;
+      weight = tree / sum;
+      for (unsigned k = kept; k-- > 0; weight *= 0.5)
+        attribution[path[k]] += (float)weight;
+    }
+  }
+  if (attribution != NULL) {
+    float sum = 0.0f;
+    for (size_t j = 0; j < f->dim; j++)
+      sum += attribution[j];
+    for (size_t j = 0; j < f->dim && sum > 0; j++)
+      attribution[j] /= sum;
+  }
+  return total / f->trees;
+}
+
+double ad_iforest_path_length(const ad_iforest_t *f, const float *x) {
+  return walk(f, x, NULL);
+}
+
+double ad_iforest_score(const ad_iforest_t *f, const float *x,
+                        float *attribution) {
+  double h = walk(f, x, attribution);
+  return f->c_norm > 0 ? pow(2.0, -h / f->c_norm) : 0.5;
+}
+
+size_t ad_iforest_dim(const ad_iforest_t *f) { return f->dim; }
+size_t ad_iforest_trees(const ad_iforest_t *f) { return f->trees; }
+size_t ad_iforest_sample_size(const ad_iforest_t *f) { return f->sample_size; }
+size_t ad_iforest_nodes(const ad_iforest_t *f) { return f->nodes; }
+
+size_t ad_iforest_bytes(const ad_iforest_t *f) {
+  return (char *)(f->node + f->nodes) - (char *)f;
+}

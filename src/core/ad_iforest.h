@@ -1,0 +1,75 @@
+/* ad_iforest: an isolation forest (Liu, Ting and Zhou, 2008), the third
+ * member of the ensemble: what no single series shows, found as points that
+ * random axis-parallel cuts isolate in few steps.
+ *
+ * Fit: each tree is grown on a sample of sample_size rows drawn without
+ * replacement, cutting a random feature at a uniformly random value between
+ * the node's minimum and maximum, down to depth ceil(log2(sample_size)).
+ * Score: s(x) = 2^(-E[h(x)] / c(sample_size)), h the depth at which x lands
+ * plus c(leaf size), c(n) the average path length of an unsuccessful search
+ * in a binary search tree of n keys. About 0.5 and below is ordinary, near
+ * 1 isolated at once. Deterministic for a seed.
+ *
+ * Layout: the forest is one immutable allocation (so that a trainer can
+ * publish a new one by a pointer swap). Features are quantised to 16 bits
+ * over their range in the training data; a node is 4 bytes (split, feature
+ * and the offset of its right child; the left child follows it), trees are
+ * stored in preorder. Scoring quantises the point once and walks integer
+ * comparisons.
+ *
+ * Attribution: every score can say which features isolated the point: each
+ * tree credits the features it cut on along the point's path, the last cut
+ * (the one that isolated it) most, each earlier one half as much; credits
+ * are averaged over trees and sum to 1. */
+#ifndef AD_IFOREST_H
+#define AD_IFOREST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AD_IFOREST_MAX_DIM 127    /* features */
+#define AD_IFOREST_MAX_SAMPLE 256 /* rows per tree */
+#define AD_IFOREST_MAX_TREES 1024
+
+typedef struct {
+  unsigned trees;       /* 1..AD_IFOREST_MAX_TREES */
+  unsigned sample_size; /* rows per tree, 2..AD_IFOREST_MAX_SAMPLE (fewer
+                           when the data has fewer) */
+  uint64_t seed;        /* same seed, same data: same forest */
+} ad_iforest_params_t;
+
+typedef struct ad_iforest_s ad_iforest_t;
+
+/* Fits a forest on n rows of dim features (row-major, data[i * dim + j]).
+ * Non-finite values count as the feature's lowest value. Returns 0 and
+ * sets *out; EINVAL when p is invalid, n < 2, or dim is 0 or above
+ * AD_IFOREST_MAX_DIM; ENOMEM. The caller frees *out with ad_iforest_free. */
+int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
+                   size_t dim, ad_iforest_t **out);
+
+/* Frees a forest; NULL allowed. */
+void ad_iforest_free(ad_iforest_t *f);
+
+/* Anomaly score of x (dim features) in (0, 1]. When attribution is not NULL
+ * it receives dim shares summing to 1 (the features that isolated x). Pure:
+ * safe from any number of threads at once. */
+double ad_iforest_score(const ad_iforest_t *f, const float *x,
+                        float *attribution);
+
+/* Mean path length of x, before normalisation (for tests and benchmarks). */
+double ad_iforest_path_length(const ad_iforest_t *f, const float *x);
+
+/* Features, trees, rows per tree, nodes and bytes of a forest. */
+size_t ad_iforest_dim(const ad_iforest_t *f);
+size_t ad_iforest_trees(const ad_iforest_t *f);
+size_t ad_iforest_sample_size(const ad_iforest_t *f);
+size_t ad_iforest_nodes(const ad_iforest_t *f);
+size_t ad_iforest_bytes(const ad_iforest_t *f);
+
+/* c(n): average path length of an unsuccessful search among n keys. */
+double ad_iforest_c(double n);
+
+/* Returns 0 when p is usable, EINVAL otherwise. */
+int ad_iforest_params_valid(const ad_iforest_params_t *p);
+
+#endif /* AD_IFOREST_H */
