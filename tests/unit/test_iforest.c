@@ -118,6 +118,22 @@ static void test_deterministic_for_a_seed(void **state) {
   free(d);
 }
 
+static void test_batch_scores_equal_single_scores(void **state) {
+  (void)state;
+  float *d = normal_data(1003, 4, 9);
+  ad_iforest_t *f;
+  ad_iforest_params_t p = standard;
+  p.trees = 37; /* not a multiple of anything */
+  assert_int_equal(ad_iforest_fit(&p, d, 1003, 4, &f), 0);
+  double *batch = malloc(1003 * sizeof(*batch));
+  assert_int_equal(ad_iforest_score_batch(f, d, 1003, batch), 0);
+  for (size_t i = 0; i < 1003; i++)
+    assert_double_near(batch[i], ad_iforest_score(f, d + 4 * i, NULL), 1e-12);
+  free(batch);
+  ad_iforest_free(f);
+  free(d);
+}
+
 static void test_small_and_degenerate_data(void **state) {
   (void)state;
   /* fewer rows than sample_size: every row in every tree */
@@ -177,6 +193,7 @@ int main(void) {
       cmocka_unit_test(test_planted_outlier_2d),
       cmocka_unit_test(test_planted_outlier_20d_and_attribution),
       cmocka_unit_test(test_deterministic_for_a_seed),
+      cmocka_unit_test(test_batch_scores_equal_single_scores),
       cmocka_unit_test(test_small_and_degenerate_data),
       cmocka_unit_test(test_invalid_arguments),
       cmocka_unit_test(test_compact_layout),
