@@ -14,6 +14,9 @@
  *  - the worker thread (started in init): takes the outbox and dispatches
  *    (notification plugins may block: mail, exec, HTTP), and does the
  *    engine's housekeeping (expiry, stale intervals) once a second.
+ *  - the trainer thread (started in init): fits the isolation forests that
+ *    fell due (ad_engine_train); woken by the write path, which only says
+ *    so, and every second in case.
  */
 #include "collectd/core/daemon/collectd.h"
 #include "collectd/core/daemon/plugin.h"
@@ -46,6 +49,11 @@ typedef struct {
   atomic_bool ready;   /* write callback may use engine and outbox */
   pthread_t worker;
   bool worker_running;
+  pthread_t trainer;
+  bool trainer_running;
+  pthread_mutex_t train_lock; /* guards train_wake and train_stop */
+  pthread_cond_t train_cond;
+  bool train_wake, train_stop;
   /* Refused input, counted on the write path and logged by the worker (no
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
@@ -59,6 +67,8 @@ typedef struct {
 
 static an_ctx_t an_ctx = {
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
+    .train_lock = PTHREAD_MUTEX_INITIALIZER,
+    .train_cond = PTHREAD_COND_INITIALIZER,
     .complain_full = C_COMPLAIN_INIT_STATIC,
     .complain_invalid = C_COMPLAIN_INIT_STATIC,
     .complain_dropped = C_COMPLAIN_INIT_STATIC,
@@ -153,9 +163,7 @@ static int an_config_option(const oconfig_item_t *ci) {
     return -1;
   }
   if (key->kind == AD_KEY_RULE && ci->values_num == 0)
-    return an_config_rule_block(ci, strcasecmp(key->name, "Ignore") == 0
-                                        ? AD_RULE_IGNORE
-                                        : AD_RULE_SELECT);
+    return an_config_rule_block(ci, ad_config_rule_kind(key));
   if (ci->children_num > 0) {
     ERROR(AN_PLUGIN " plugin: Option \"%s\" is not a block.", ci->key);
     return -1;
@@ -347,6 +355,55 @@ static void an_log_refusals(an_ctx_t *c) {
                invalid, name);
 }
 
+/* The write path says a forest fell due: wake the trainer (a short lock,
+ * no waiting). */
+static void an_sink_training_due(void *ctx) {
+  an_ctx_t *c = ctx;
+  pthread_mutex_lock(&c->train_lock);
+  c->train_wake = true;
+  pthread_cond_signal(&c->train_cond);
+  pthread_mutex_unlock(&c->train_lock);
+}
+
+/* Trains what fell due, a few forests at a time so that a stop request is
+ * seen soon; sleeps until woken, or a second. */
+static void *an_trainer_main(void *arg) {
+  an_ctx_t *c = arg;
+  for (;;) {
+    pthread_mutex_lock(&c->train_lock);
+    if (!c->train_wake && !c->train_stop) {
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_sec += 1;
+      pthread_cond_timedwait(&c->train_cond, &c->train_lock, &until);
+    }
+    bool stop = c->train_stop;
+    c->train_wake = false;
+    pthread_mutex_unlock(&c->train_lock);
+    if (stop)
+      break;
+    while (ad_engine_train(c->engine, 16) > 0) {
+      pthread_mutex_lock(&c->train_lock);
+      stop = c->train_stop;
+      pthread_mutex_unlock(&c->train_lock);
+      if (stop)
+        return NULL;
+    }
+  }
+  return NULL;
+}
+
+static void an_stop_trainer(an_ctx_t *c) {
+  if (!c->trainer_running)
+    return;
+  pthread_mutex_lock(&c->train_lock);
+  c->train_stop = true;
+  pthread_cond_signal(&c->train_cond);
+  pthread_mutex_unlock(&c->train_lock);
+  pthread_join(c->trainer, NULL);
+  c->trainer_running = false;
+}
+
 static void *an_worker_main(void *arg) {
   an_ctx_t *c = arg;
   double last_housekeep = 0.0;
@@ -384,8 +441,10 @@ static int an_init(void) {
     an_config_initialised = true;
   }
   an_ctx.outbox = ad_outbox_create(AN_OUTBOX_CAPACITY);
-  ad_sink_t sink = {
-      .host_report = an_sink_report, .notice = an_sink_notice, .ctx = &an_ctx};
+  ad_sink_t sink = {.host_report = an_sink_report,
+                    .notice = an_sink_notice,
+                    .training_due = an_sink_training_due,
+                    .ctx = &an_ctx};
   if (an_ctx.outbox != NULL)
     an_ctx.engine = ad_engine_create(&an_ctx.cfg, &sink);
   if (an_ctx.engine == NULL) {
@@ -406,6 +465,17 @@ static int an_init(void) {
     return -1;
   }
   an_ctx.worker_running = true;
+  an_ctx.train_stop = an_ctx.train_wake = false;
+  status = plugin_thread_create(&an_ctx.trainer, an_trainer_main, &an_ctx,
+                                "anomaly trainer");
+  if (status != 0) {
+    /* Detection goes on without forests being trained. */
+    ERROR(AN_PLUGIN " plugin: starting the trainer thread failed: %s; the "
+                    "isolation forests will not be trained.",
+          STRERROR(status));
+  } else {
+    an_ctx.trainer_running = true;
+  }
   atomic_store(&an_ctx.ready, true);
   const ad_config_t *cfg = ad_engine_config(an_ctx.engine);
   INFO(AN_PLUGIN " plugin: watching up to %zu series; WARNING at risk %.2f, "
@@ -417,6 +487,7 @@ static int an_init(void) {
 
 static int an_shutdown(void) {
   atomic_store(&an_ctx.ready, false);
+  an_stop_trainer(&an_ctx);
   if (an_ctx.worker_running) {
     ad_outbox_stop(an_ctx.outbox);
     pthread_join(an_ctx.worker, NULL);

@@ -298,6 +298,10 @@ static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
         warned_full = true;
       }
     }
+    /* Forests fall due in data time and train at once: the daemon's trainer
+     * thread does the same work a little later in wall time, and both put
+     * the new forest in force at the same data time (ad_model). */
+    (void)ad_engine_train(engine, SIZE_MAX);
     st->risk = 0.0;
     st->observed = NAN;
     ad_detector_output_t none = AD_DETECTOR_OUTPUT_NONE;

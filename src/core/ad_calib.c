@@ -17,38 +17,110 @@
 
 /* Bin k covers [EDGE[k], EDGE[k + 1]), EDGE[k] = Z0 (R^k - 1) with Z0 = 0.2
  * and R = 1.3: fine near 0, coarse far out; the last bin holds everything
- * from 45,000 on (past the record the tail is extrapolated anyway). Tabulated (and the prior's tail at each edge, e^-EDGE[k]) because
- * pow, exp and log1p per lookup were most of the write path's time. */
+ * from 45,000 on (past the record the tail is extrapolated anyway). Tabulated
+ * (and the prior's tail at each edge, e^-EDGE[k]) because pow, exp and log1p
+ * per lookup were most of the write path's time. */
 static const double EDGE[AD_CALIB_BINS + 1] = {
-    0, 0.060000000000000012, 0.13800000000000004, 0.23940000000000003,
-    0.37122000000000011, 0.54258600000000012, 0.7653618000000002,
-    1.0549703400000003, 1.4314614420000007, 1.9208998746000008,
-    2.5571698369800013, 3.3843207880740014, 4.4596170244962021,
-    5.8575021318450631, 7.6747527713985821, 10.037178602818157,
-    13.108332183663604, 17.100831838762687, 22.291081390391493,
-    29.038405807508941, 37.809927549761625, 49.212905814690117,
-    64.03677755909716, 83.307810826826312, 108.36015407487419,
-    140.92820029733647, 183.26666038653741, 238.30665850249864,
-    309.85865605324824, 402.87625286922275, 523.79912872998955,
-    680.99886734898644, 885.35852755368239, 1151.0260858197871,
-    1496.3939115657233, 1945.3720850354403, 2529.0437105460728,
-    3287.8168237098944, 4274.2218708228629, 5556.5484320697224,
-    7223.5729616906392, 9390.7048501978315, 12207.97630525718,
-    15870.429196834335, 20631.617955884638, 26821.163342650034,
-    34867.572345445042, 45327.904049078556, 58926.335263802124,
+    0,
+    0.060000000000000012,
+    0.13800000000000004,
+    0.23940000000000003,
+    0.37122000000000011,
+    0.54258600000000012,
+    0.7653618000000002,
+    1.0549703400000003,
+    1.4314614420000007,
+    1.9208998746000008,
+    2.5571698369800013,
+    3.3843207880740014,
+    4.4596170244962021,
+    5.8575021318450631,
+    7.6747527713985821,
+    10.037178602818157,
+    13.108332183663604,
+    17.100831838762687,
+    22.291081390391493,
+    29.038405807508941,
+    37.809927549761625,
+    49.212905814690117,
+    64.03677755909716,
+    83.307810826826312,
+    108.36015407487419,
+    140.92820029733647,
+    183.26666038653741,
+    238.30665850249864,
+    309.85865605324824,
+    402.87625286922275,
+    523.79912872998955,
+    680.99886734898644,
+    885.35852755368239,
+    1151.0260858197871,
+    1496.3939115657233,
+    1945.3720850354403,
+    2529.0437105460728,
+    3287.8168237098944,
+    4274.2218708228629,
+    5556.5484320697224,
+    7223.5729616906392,
+    9390.7048501978315,
+    12207.97630525718,
+    15870.429196834335,
+    20631.617955884638,
+    26821.163342650034,
+    34867.572345445042,
+    45327.904049078556,
+    58926.335263802124,
 };
 static const double PRIOR_AT_EDGE[AD_CALIB_BINS + 1] = {
-    1, 0.94176453358424872, 0.87109869174579835, 0.78709997940453114,
-    0.68989214858948489, 0.58124321224896525, 0.46516560361034309,
-    0.34820275484674801, 0.23895944156888294, 0.14647509359041921,
-    0.077523835351884451, 0.033900660260516455, 0.011566792237409182,
-    0.0028583746158342888, 0.00046440535769386924, 4.3743015535060588e-05,
-    2.0282601859125577e-06, 3.7428558084462435e-08, 2.0850014267622322e-10,
-    2.4478262881608784e-13, 3.7962700964870508e-17, 4.2374693141375583e-22,
-    1.5458981135640652e-28, 6.605070515218295e-37, 8.7052856646579191e-48,
-    6.2468383283759929e-62, 2.5603578989221873e-80, 3.1969306220304987e-104,
-    2.6921267670180351e-135, 1.079111918021406e-175, 3.2879769691496383e-228,
-    1.7617720995765742e-296, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1,
+    0.94176453358424872,
+    0.87109869174579835,
+    0.78709997940453114,
+    0.68989214858948489,
+    0.58124321224896525,
+    0.46516560361034309,
+    0.34820275484674801,
+    0.23895944156888294,
+    0.14647509359041921,
+    0.077523835351884451,
+    0.033900660260516455,
+    0.011566792237409182,
+    0.0028583746158342888,
+    0.00046440535769386924,
+    4.3743015535060588e-05,
+    2.0282601859125577e-06,
+    3.7428558084462435e-08,
+    2.0850014267622322e-10,
+    2.4478262881608784e-13,
+    3.7962700964870508e-17,
+    4.2374693141375583e-22,
+    1.5458981135640652e-28,
+    6.605070515218295e-37,
+    8.7052856646579191e-48,
+    6.2468383283759929e-62,
+    2.5603578989221873e-80,
+    3.1969306220304987e-104,
+    2.6921267670180351e-135,
+    1.079111918021406e-175,
+    3.2879769691496383e-228,
+    1.7617720995765742e-296,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
 };
 
 static double edge(int k) { return EDGE[k]; }
@@ -68,6 +140,11 @@ static int bin_of(double z) {
       hi = mid;
   }
   return lo;
+}
+
+void ad_calib_init_bounded(ad_calib_t *c) {
+  ad_calib_init(c);
+  c->bounded = 1;
 }
 
 void ad_calib_init(ad_calib_t *c) {
@@ -158,11 +235,36 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
     return to_surprise(tail_probability(c, z, values));
   double at_anchor = history_tail(c, anchor, values);
   double exponent = c->exponent > 0 ? c->exponent : TAIL_EXPONENT;
+  double beyond =
+      c->bounded ? exp(-exponent * (z - anchor)) : pow(anchor / z, exponent);
   /* mixed with the prior by weight, as inside the history's range */
-  double p = (values * at_anchor * pow(anchor / z, exponent) +
-              PRIOR_VALUES * ad_calib_prior_tail(z)) /
-             (values + PRIOR_VALUES);
+  double p =
+      (values * at_anchor * beyond + PRIOR_VALUES * ad_calib_prior_tail(z)) /
+      (values + PRIOR_VALUES);
   return to_surprise(p);
+}
+
+/* For bounded scores: the rate of an exponential tail over the top of the
+ * history, 1 / mean(x - u), x above u as in fit_exponent; 0 when there is
+ * too little to fit. */
+static double fit_rate(const ad_calib_t *c) {
+  double values = c->total / c->gain;
+  int top = top_bin(c);
+  if (values < 100.0 || top <= 0)
+    return 0.0;
+  double u = history_quantile(c, fmax(0.01, fmin(0.1, 20.0 / values)), values);
+  if (!(u > 0) || u >= edge(top))
+    return 0.0;
+  double sum = 0.0, mass = 0.0;
+  for (int k = bin_of(u); k <= top; k++) {
+    double lo = fmax(edge(k), u), hi = edge(k + 1);
+    double m = c->mass[k] / c->gain;
+    if (k == bin_of(u))
+      m *= (hi - lo) / (edge(k + 1) - edge(k));
+    sum += m * (0.5 * (lo + hi) - u);
+    mass += m;
+  }
+  return sum > 0 ? mass / sum : 0.0;
 }
 
 /* The tail exponent is Hill's estimate over the top of the history (the
@@ -173,6 +275,8 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
  * better a light (Gaussian-like) tail shows how fast it falls. 0 while the
  * history is too short or too narrow to fit. */
 static double fit_exponent(const ad_calib_t *c) {
+  if (c->bounded)
+    return fit_rate(c);
   double values = c->total / c->gain;
   int top = top_bin(c);
   if (values < 100.0 || top <= 0)

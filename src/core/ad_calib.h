@@ -31,12 +31,20 @@ typedef struct {
   uint32_t seen;             /* values learned, saturating */
   uint32_t band_seen;        /* seen when band was computed */
   int8_t top;                /* highest bin holding history, -1: none */
+  uint8_t bounded;           /* deviations of a bounded score: the tail
+                                past the record falls exponentially */
   float exponent;            /* fitted tail exponent past the record (0:
                                 none yet) */
 } ad_calib_t;
 
 /* Resets to the prior alone. Cannot fail. */
 void ad_calib_init(ad_calib_t *c);
+
+/* The same for deviations that come from a bounded score (an isolation
+ * forest's): past the record the tail falls exponentially, at the rate the
+ * history's upper tail falls, rather than as a power law, which would grant
+ * a bounded score a tail it cannot have. */
+void ad_calib_init_bounded(ad_calib_t *c);
 
 /* Surprise of raw deviation z in [0, AD_CALIB_MAX_SURPRISE]; NaN for NaN.
  * Pure: does not learn. */

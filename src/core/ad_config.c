@@ -23,6 +23,17 @@ typedef enum {
   K_WARMUP,
   K_WEIGHT_SW,
   K_WEIGHT_SEASONAL,
+  K_WEIGHT_FOREST,
+  K_FOREST,
+  K_HOST_FOREST,
+  K_TRAIN_INTERVAL,
+  K_TRAIN_MEMORY,
+  K_CONTAMINATION,
+  K_VL_TREES,
+  K_VL_SAMPLES,
+  K_HOST_TREES,
+  K_HOST_SAMPLES,
+  K_HOST_SERIES_MAX,
   K_LEVEL_TIME,
   K_SHIFT_ACCEPTANCE,
   K_DAY_MEMORY,
@@ -36,6 +47,7 @@ typedef enum {
   K_RISK_METRICS,
   K_SELECT,
   K_IGNORE,
+  K_HOST_GROUP,
 } key_id_t;
 
 static const ad_config_key_t keys[] = {
@@ -77,6 +89,43 @@ static const ad_config_key_t keys[] = {
     [K_WEIGHT_SEASONAL] = {"WeightSeasonal", AD_KEY_NUMBER, 0, 1, "0.35",
                            "Meta-classifier weight of the seasonal "
                            "forecaster."},
+    [K_WEIGHT_FOREST] = {"WeightIsolationForest", AD_KEY_NUMBER, 0, 1, "0.30",
+                         "Meta-classifier weight of the isolation forests "
+                         "(per value list, and per host in the host's "
+                         "risk)."},
+    [K_FOREST] = {"IsolationForest", AD_KEY_BOOLEAN, 0, 1, "true",
+                  "An isolation forest per value list, over its data "
+                  "sources, their recent change and the time of day."},
+    [K_HOST_FOREST] = {"HostForest", AD_KEY_BOOLEAN, 0, 1, "true",
+                       "An isolation forest per host over its series "
+                       "together: combinations no single series shows."},
+    [K_TRAIN_INTERVAL] = {"TrainInterval", AD_KEY_NUMBER, 60, 1e7, "21600",
+                          "Seconds of data between trainings of a forest "
+                          "(earlier when the data has drifted); training "
+                          "runs off the write path."},
+    [K_TRAIN_MEMORY] = {"TrainMemory", AD_KEY_NUMBER, 0.01, 365, "7",
+                        "Days of history a forest's training sample "
+                        "spans."},
+    [K_CONTAMINATION] = {"Contamination", AD_KEY_NUMBER, 0, 0.25, "0.01",
+                         "Share of a training sample taken for anomalies "
+                         "and left out, so that past anomalies do not "
+                         "become normal."},
+    [K_VL_TREES] = {"ValueListTrees", AD_KEY_INTEGER, 1, AD_IFOREST_MAX_TREES,
+                    "10", "Trees of a value list's forest."},
+    [K_VL_SAMPLES] = {"ValueListSamples", AD_KEY_INTEGER, 4,
+                      AD_IFOREST_MAX_SAMPLE, "32",
+                      "Training sample of a value list's forest, in "
+                      "values (also rows per tree)."},
+    [K_HOST_TREES] = {"HostForestTrees", AD_KEY_INTEGER, 1,
+                      AD_IFOREST_MAX_TREES, "100", "Trees of a host's forest."},
+    [K_HOST_SAMPLES] = {"HostForestSamples", AD_KEY_INTEGER, 16,
+                        AD_IFOREST_MAX_SAMPLE, "256",
+                        "Training sample of a host's forest, in intervals "
+                        "(also rows per tree)."},
+    [K_HOST_SERIES_MAX] = {"HostForestMaxSeries", AD_KEY_INTEGER, 2,
+                           AD_IFOREST_MAX_DIM, "64",
+                           "Series a host's forest looks at together, at "
+                           "most (the first ones seen of its group)."},
     [K_LEVEL_TIME] = {"LevelTime", AD_KEY_NUMBER, 60, 1e7, "14400",
                       "Seconds over which the seasonal forecaster's level "
                       "follows the data: how fast a gradual change becomes "
@@ -124,6 +173,10 @@ static const ad_config_key_t keys[] = {
                   "(default: all)."},
     [K_IGNORE] = {"Ignore", AD_KEY_RULE, 0, 0, "",
                   "Never look at value lists matching one of these rules."},
+    [K_HOST_GROUP] = {"HostForestSeries", AD_KEY_RULE, 0, 0, "",
+                      "The series a host's forest looks at together: value "
+                      "lists matching one of these rules (default: all "
+                      "selected)."},
 };
 
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
@@ -252,6 +305,39 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
   case K_WEIGHT_SEASONAL:
     cfg->weights[AD_DET_SEASONAL] = number;
     break;
+  case K_WEIGHT_FOREST:
+    cfg->weights[AD_DET_ISOLATION_FOREST] = number;
+    break;
+  case K_FOREST:
+    cfg->forest = flag;
+    break;
+  case K_HOST_FOREST:
+    cfg->host_forest = flag;
+    break;
+  case K_TRAIN_INTERVAL:
+    cfg->vl_model.train_interval = cfg->host_model.train_interval = number;
+    break;
+  case K_TRAIN_MEMORY:
+    cfg->vl_model.memory = cfg->host_model.memory = number * 86400.0;
+    break;
+  case K_CONTAMINATION:
+    cfg->vl_model.contamination = cfg->host_model.contamination = number;
+    break;
+  case K_VL_TREES:
+    cfg->vl_model.trees = (unsigned)number;
+    break;
+  case K_VL_SAMPLES:
+    cfg->vl_model.sample_size = cfg->vl_model.capacity = (unsigned)number;
+    break;
+  case K_HOST_TREES:
+    cfg->host_model.trees = (unsigned)number;
+    break;
+  case K_HOST_SAMPLES:
+    cfg->host_model.sample_size = cfg->host_model.capacity = (unsigned)number;
+    break;
+  case K_HOST_SERIES_MAX:
+    cfg->host_forest_series = (unsigned)number;
+    break;
   case K_LEVEL_TIME:
     cfg->season.level_time = number;
     break;
@@ -289,6 +375,8 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     return set_rule(cfg, k, AD_RULE_SELECT, value, err, err_size);
   case K_IGNORE:
     return set_rule(cfg, k, AD_RULE_IGNORE, value, err, err_size);
+  case K_HOST_GROUP:
+    return set_rule(cfg, k, AD_RULE_HOST_GROUP, value, err, err_size);
   }
   return 0;
 }
@@ -319,9 +407,14 @@ void ad_config_defaults(ad_config_t *cfg) {
       (void)ad_config_set(cfg, keys[i].name, keys[i].fallback, err,
                           sizeof(err));
   }
-  /* The isolation forest is not built yet; a missing member's weight is
-   * spread over the others. */
-  cfg->weights[AD_DET_ISOLATION_FOREST] = 0.0;
+}
+
+ad_rule_kind_t ad_config_rule_kind(const ad_config_key_t *key) {
+  if (key == &keys[K_IGNORE])
+    return AD_RULE_IGNORE;
+  if (key == &keys[K_HOST_GROUP])
+    return AD_RULE_HOST_GROUP;
+  return AD_RULE_SELECT;
 }
 
 int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {

@@ -12,6 +12,7 @@
 #include "ad_alert.h"
 #include "ad_detector.h"
 #include "ad_level.h"
+#include "ad_model.h"
 #include "ad_rules.h"
 #include "ad_season.h"
 #include "ad_window.h"
@@ -29,6 +30,11 @@ typedef struct {
   double calibration_days;      /* days a detector's history remembers */
   double risk_rarity;           /* days between such deviations: risk 0.5 */
   double weights[AD_DET_COUNT]; /* meta-classifier weights */
+  bool forest;                  /* isolation forest per value list */
+  bool host_forest;             /* isolation forest per host */
+  ad_model_params_t vl_model;   /* the value lists' forests */
+  ad_model_params_t host_model; /* the hosts' forests */
+  unsigned host_forest_series;  /* series a host forest looks at, at most */
   size_t max_series;            /* series tracked at most */
   double series_timeout;        /* seconds without values before expiry */
   bool notify_host;             /* host-level notifications */
@@ -57,6 +63,9 @@ const ad_config_key_t *ad_config_keys(size_t *count);
 
 /* Looks a key up by name (case-insensitive). NULL when unknown. */
 const ad_config_key_t *ad_config_key(const char *name);
+
+/* The kind of rule a rule key (AD_KEY_RULE) adds. */
+ad_rule_kind_t ad_config_rule_kind(const ad_config_key_t *key);
 
 /* Fills cfg with the defaults (no rules). Cannot fail. */
 void ad_config_defaults(ad_config_t *cfg);

@@ -21,6 +21,7 @@ typedef struct {
   double expected;   /* the value the detector expected; NaN if none */
   double lower;      /* lower edge of its band of ordinary values */
   double upper;      /* upper edge of its band of ordinary values */
+  double scale;      /* the detector's scale unit (NaN if none) */
 } ad_detector_output_t;
 
 /* An output that says nothing: score NaN, confidence 0, no expectation. */
@@ -31,7 +32,8 @@ typedef struct {
                           .confidence = 0.0,                                   \
                           .expected = NAN,                                     \
                           .lower = NAN,                                        \
-                          .upper = NAN})
+                          .upper = NAN,                                        \
+                          .scale = NAN})
 
 /* The detector's name as the assessment shape spells it ("sliding_window",
  * "seasonal", "isolation_forest"). Never NULL. */

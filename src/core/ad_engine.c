@@ -12,6 +12,7 @@
  * to the other without a gap (see ad_engine_submit). */
 #include "ad_engine.h"
 #include "ad_host.h"
+#include "ad_queue.h"
 #include "ad_table.h"
 #include "ad_vlist.h"
 
@@ -23,6 +24,9 @@
 #include <string.h>
 
 #define HOST_BUCKETS 1024 /* power of two */
+/* Value lists whose forest is due, waiting for the trainer; beyond it they
+ * are found by a scan. */
+#define TRAIN_QUEUE 65536
 /* Key = the five fields, NUL separated. */
 #define KEY_MAX (5 * AD_NAME_MAX)
 
@@ -34,6 +38,8 @@ struct ad_engine_s {
   pthread_mutex_t hosts_lock;
   ad_host_t *hosts[HOST_BUCKETS];
   size_t host_count;
+  ad_queue_t due;        /* value lists whose forest is due */
+  atomic_uint hosts_due; /* host forests fallen due since last look */
 };
 
 ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
@@ -45,8 +51,14 @@ ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
     free(e);
     return NULL;
   }
+  if (ad_queue_init(&e->due, TRAIN_QUEUE) != 0) {
+    ad_table_destroy(e->table, NULL, NULL);
+    free(e);
+    return NULL;
+  }
   pthread_mutex_init(&e->hosts_lock, NULL);
   atomic_init(&e->series_count, 0);
+  atomic_init(&e->hosts_due, 0);
   e->sink = *sink;
   e->cfg = *cfg;
   cfg->rules = NULL; /* now owned by the engine */
@@ -64,6 +76,7 @@ void ad_engine_destroy(ad_engine_t *e) {
     }
   }
   pthread_mutex_destroy(&e->hosts_lock);
+  ad_queue_destroy(&e->due);
   ad_config_release(&e->cfg);
   free(e);
 }
@@ -135,13 +148,29 @@ static void emit_notice(ad_engine_t *e, const ad_notice_t *n) {
     e->sink.notice(e->sink.ctx, n);
 }
 
+static void emit_training_due(ad_engine_t *e) {
+  if (e->sink.training_due != NULL)
+    e->sink.training_due(e->sink.ctx);
+}
+
+/* Closes h's tick (h->lock held); notes a host forest falling due. */
+static bool close_tick(ad_engine_t *e, ad_host_t *h, ad_host_report_t *report,
+                       ad_notice_t *notice, bool *due) {
+  bool changed = ad_host_close_tick(h, &e->cfg, report, notice, due);
+  if (*due)
+    atomic_fetch_add(&e->hosts_due, 1);
+  return changed;
+}
+
 /* Closes h's tick (h->lock held by the caller) and reports after unlocking. */
 static void close_and_unlock(ad_engine_t *e, ad_host_t *h) {
   ad_host_report_t report;
   ad_notice_t notice;
-  ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
-  bool changed = ad_host_close_tick(h, &alert, &report, &notice);
+  bool due;
+  bool changed = close_tick(e, h, &report, &notice, &due);
   pthread_mutex_unlock(&h->lock);
+  if (due)
+    emit_training_due(e);
   if (isnan(report.time))
     return;
   emit_report(e, &report);
@@ -222,6 +251,80 @@ static void series_notice(const ad_ident_t *id, const char *ds,
   ad_notice_format(n);
 }
 
+/* The value list's forest on this value: each series' forest member (NONE
+ * when the forest has no opinion, or when this series is not what made the
+ * value list odd). Returns true when its training has just fallen due. */
+static bool vlist_forest(ad_engine_t *e, ad_vlist_t *v,
+                         const ad_series_step_t *steps, double t,
+                         ad_detector_output_t *out) {
+  for (unsigned i = 0; i < v->count; i++)
+    out[i] = AD_DETECTOR_OUTPUT_NONE;
+  /* A value list of one data source has nothing for a forest to combine
+   * that its series' own members do not already see (where it lies, how it
+   * moved, the time of day): its series join their host's forest instead. */
+  if (!e->cfg.forest || v->count < 2 ||
+      !(e->cfg.weights[AD_DET_ISOLATION_FOREST] > 0))
+    return false;
+  float x[2 * AD_VLIST_FOREST_SOURCES + 2];
+  unsigned dim = ad_vlist_features(v, steps, t, x);
+  if (dim == 0)
+    return false;
+  ad_model_params_t params = ad_vlist_model_params(v, &e->cfg);
+  double per_day = steps[0].per_day;
+  double deviation, score;
+  bool due = ad_model_observe(&v->model, &params, t, 86400.0 / per_day, x, dim,
+                              &deviation, &score);
+  ad_detector_output_t m = AD_DETECTOR_OUTPUT_NONE;
+  if (!isnan(deviation)) {
+    m.deviation = deviation;
+    m.surprise = ad_calib_surprise(&v->model.calib, deviation);
+    m.score = ad_config_risk(&e->cfg, m.surprise, per_day);
+    m.confidence = ad_model_confidence(&v->model);
+  }
+  ad_calib_learn(&v->model.calib, deviation, e->cfg.calibration_days * per_day);
+  /* The forest looks for one thing, combinations the other members cannot
+   * see; finding none is no evidence that all is well, so below the
+   * warning level it abstains rather than dilute the others' verdict. */
+  if (isnan(m.score) || m.score < e->cfg.levels.warning)
+    return due;
+  /* Several data sources: the forest's finding counts for the series it
+   * credits, at least half their fair share, not for the bystanders. */
+  float shares[2 * AD_VLIST_FOREST_SOURCES + 2];
+  bool split = v->count > 1 && m.score >= e->cfg.levels.warning &&
+               ad_model_attribute(&v->model, x, dim, shares);
+  unsigned sources = (dim - 2) / 2;
+  double total = 0.0;
+  for (unsigned i = 0; split && i < sources; i++)
+    total += shares[2 * i] + shares[2 * i + 1];
+  for (unsigned i = 0; i < v->count; i++) {
+    if (split && total > 0) {
+      double own = i < sources ? shares[2 * i] + shares[2 * i + 1] : 0.0;
+      if (own < 0.5 * total / sources)
+        continue;
+    }
+    out[i] = m;
+  }
+  return due;
+}
+
+/* Gives the value list's series their slots in the host forest's view, the
+ * first time they are seen (shard and host locked). */
+static void assign_slots(ad_engine_t *e, ad_host_t *h, ad_vlist_t *v,
+                         const ad_ident_t *id, bool multi,
+                         ad_series_result_t *res) {
+  const char *name = v->names;
+  for (unsigned i = 0; i < v->count; i++, name += strlen(name) + 1) {
+    ad_series_t *s = &v->series[i];
+    if (s->host_slot == AD_SLOT_UNASSIGNED)
+      s->host_slot =
+          (int16_t)(ad_rules_host_group(e->cfg.rules, id)
+                        ? ad_host_assign_slot(h, id, multi ? name : NULL,
+                                              e->cfg.host_forest_series)
+                        : AD_SLOT_NONE);
+    res[i].slot = s->host_slot;
+  }
+}
+
 int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample) {
   if (!ad_ident_valid(id))
@@ -256,29 +359,41 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     return status;
   }
   v->last_arrival = sample->arrival;
+  size_t count = sample->count;
+  ad_series_step_t steps[AD_VLIST_MAX_SOURCES];
+  for (size_t i = 0; i < count; i++)
+    ad_series_update(&v->series[i], &e->cfg, sample->time, sample->values[i],
+                     &steps[i]);
+  ad_detector_output_t forest[AD_VLIST_MAX_SOURCES];
+  bool vlist_due = vlist_forest(e, v, steps, sample->time, forest);
   ad_series_result_t res[AD_VLIST_MAX_SOURCES];
-  for (size_t i = 0; i < sample->count; i++)
-    ad_series_observe(&v->series[i], &e->cfg, sample->time, sample->values[i],
-                      &res[i]);
+  for (size_t i = 0; i < count; i++)
+    ad_series_conclude(&v->series[i], &e->cfg, sample->time, &steps[i],
+                       &forest[i], &res[i]);
   /* Take the host lock before letting go of the shard: while v is in the
    * table its host has series, and once we hold the host lock with a tick
    * open, housekeeping cannot free the host under us. */
   ad_host_t *h = v->host;
   pthread_mutex_lock(&h->lock);
+  if (e->cfg.host_forest)
+    assign_slots(e, h, v, id, multi, res);
   ad_table_unlock(e->table, hash);
+  if (vlist_due)
+    ad_queue_push(&e->due, hash);
 
   ad_host_report_t report;
   ad_notice_t host_notice;
-  bool closed = false, host_changed = false;
+  bool closed = false, host_changed = false, host_due = false;
   if (ad_host_tick_ends(h, sample->time, sample->interval)) {
     closed = true;
-    ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
-    host_changed = ad_host_close_tick(h, &alert, &report, &host_notice);
+    host_changed = close_tick(e, h, &report, &host_notice, &host_due);
   }
-  for (size_t i = 0; i < sample->count; i++)
+  for (size_t i = 0; i < count; i++)
     ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL, sample->time,
                  sample->interval, sample->arrival, &res[i]);
   pthread_mutex_unlock(&h->lock);
+  if (vlist_due || host_due)
+    emit_training_due(e);
 
   if (closed) {
     emit_report(e, &report);
@@ -296,6 +411,121 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     }
   }
   return status;
+}
+
+/* ---- training
+ * ------------------------------------------------------------ */
+
+/* Trains one value list with this hash whose forest is due: copies its
+ * sample under the shard lock, fits without it, and hands the forest back
+ * under the lock if the value list is still there. Returns 1 when it
+ * trained one. */
+static size_t train_vlist(ad_engine_t *e, uint64_t hash) {
+  char key[KEY_MAX];
+  size_t len = 0;
+  ad_model_job_t job;
+  ad_model_params_t params;
+  bool taken = false;
+  ad_table_lock(e->table, hash);
+  for (ad_vlist_t *v = ad_table_bucket(e->table, hash); v != NULL && !taken;
+       v = v->next) {
+    if (v->hash == hash && ad_model_take(&v->model, &job) == 0) {
+      len = v->key_len;
+      memcpy(key, v->key, len);
+      params = ad_vlist_model_params(v, &e->cfg);
+      taken = true;
+    }
+  }
+  ad_table_unlock(e->table, hash);
+  if (!taken)
+    return 0;
+  ad_iforest_t *forest = NULL;
+  int rc = ad_model_fit(&params, &job, &forest);
+  ad_table_lock(e->table, hash);
+  ad_vlist_t *v = ad_table_find(e->table, hash, key, len);
+  if (v != NULL && rc == 0)
+    ad_model_install(&v->model, &params, job.ticket, forest);
+  else if (v != NULL)
+    ad_model_abandon(&v->model, &params, job.ticket);
+  else
+    ad_iforest_free(forest);
+  ad_table_unlock(e->table, hash);
+  return rc == 0;
+}
+
+/* The queue overflowed: value lists whose forest is due are found by a
+ * scan (table sweep that removes nothing) and queued again. */
+static bool requeue_due(ad_vlist_t *v, void *ctx) {
+  ad_engine_t *e = ctx;
+  if (v->model.due && !v->model.taken)
+    ad_queue_push(&e->due, v->hash);
+  return false;
+}
+
+static void release_nothing(ad_vlist_t *v, void *ctx) {
+  (void)v;
+  (void)ctx;
+}
+
+/* Trains the host forests that are due (a few hosts; a scan). */
+static size_t train_hosts(ad_engine_t *e, size_t max_jobs) {
+  size_t done = 0;
+  while (done < max_jobs) {
+    char name[AD_NAME_MAX];
+    ad_model_job_t job;
+    bool taken = false;
+    pthread_mutex_lock(&e->hosts_lock);
+    for (size_t b = 0; b < HOST_BUCKETS && !taken; b++) {
+      for (ad_host_t *h = e->hosts[b]; h != NULL && !taken; h = h->next) {
+        pthread_mutex_lock(&h->lock);
+        if (ad_model_take(&h->model, &job) == 0) {
+          memcpy(name, h->name, sizeof(name));
+          taken = true;
+        }
+        pthread_mutex_unlock(&h->lock);
+      }
+    }
+    pthread_mutex_unlock(&e->hosts_lock);
+    if (!taken)
+      break;
+    ad_model_params_t params = e->cfg.host_model;
+    ad_iforest_t *forest = NULL;
+    int rc = ad_model_fit(&params, &job, &forest);
+    pthread_mutex_lock(&e->hosts_lock);
+    ad_host_t *h = host_find(e, name);
+    if (h != NULL) {
+      pthread_mutex_lock(&h->lock);
+      params.lag =
+          fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * h->tick.interval);
+      if (rc == 0) {
+        ad_model_install(&h->model, &params, job.ticket, forest);
+        forest = NULL;
+      } else {
+        ad_model_abandon(&h->model, &params, job.ticket);
+      }
+      pthread_mutex_unlock(&h->lock);
+    }
+    pthread_mutex_unlock(&e->hosts_lock);
+    ad_iforest_free(forest);
+    done++;
+  }
+  return done;
+}
+
+size_t ad_engine_train(ad_engine_t *e, size_t max_jobs) {
+  size_t done = 0;
+  if (ad_queue_take_overflow(&e->due))
+    ad_table_sweep(e->table, requeue_due, release_nothing, e);
+  uint64_t hash;
+  while (done < max_jobs && ad_queue_pop(&e->due, &hash))
+    done += train_vlist(e, hash);
+  if (done < max_jobs && atomic_exchange(&e->hosts_due, 0) > 0) {
+    size_t hosts = train_hosts(e, max_jobs - done);
+    done += hosts;
+    if (hosts == max_jobs - done + hosts)
+      atomic_fetch_add(&e->hosts_due, 1); /* maybe more: look again */
+  }
+  return done;
 }
 
 int ad_engine_flush_host(ad_engine_t *e, const char *host) {
@@ -362,8 +592,8 @@ static void hosts_sweep(ad_engine_t *e, double now) {
       pthread_mutex_lock(&h->lock);
       if (tick_stale(&h->tick, now) && n < capacity && reports != NULL &&
           notices != NULL && changed != NULL) {
-        ad_alert_params_t alert = ad_config_alert_params(&e->cfg);
-        changed[n] = ad_host_close_tick(h, &alert, &reports[n], &notices[n]);
+        bool due;
+        changed[n] = close_tick(e, h, &reports[n], &notices[n], &due);
         n++;
       }
       bool empty = atomic_load(&h->series) == 0 && !h->tick.open;

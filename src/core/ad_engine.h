@@ -1,7 +1,9 @@
 /* ad_engine: the detector engine shared by the anomaly plugin and the
  * collectd-anomaly command. It owns the series table and the hosts, runs each
- * value through its series' ensemble, rolls series up into hosts, and reports
- * level changes (notices) and per-interval host reports through a sink.
+ * value through its series' ensemble and its value list's forest, rolls
+ * series up into hosts (and their forests), and reports level changes
+ * (notices) and per-interval host reports through a sink. Forests are
+ * trained by ad_engine_train, off the write path.
  *
  * Threads: ad_engine_submit may be called from many threads at once (it is
  * collectd's write callback path): it does O(1) work per value under a shard
@@ -25,6 +27,10 @@ typedef struct {
   void (*host_report)(void *ctx, const ad_host_report_t *report);
   /* A host's or a series' level changed. May be NULL. */
   void (*notice)(void *ctx, const ad_notice_t *notice);
+  /* A forest's training has fallen due: the trainer should call
+   * ad_engine_train soon. Called on the write path with no engine lock
+   * held; must not block. May be NULL. */
+  void (*training_due)(void *ctx);
   void *ctx;
 } ad_sink_t;
 
@@ -59,6 +65,14 @@ const ad_config_t *ad_engine_config(const ad_engine_t *e);
  * started afresh. */
 int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample);
+
+/* Trains the forests whose training has fallen due, at most max_jobs of
+ * them; returns how many it trained. Fitting runs with no engine lock held
+ * (a shard or host lock is held only to copy a training sample out and to
+ * hand the forest back), so it may run on its own thread beside submit; at
+ * most one thread may call it at a time. Out of memory, a job is dropped
+ * and asked for again later. */
+size_t ad_engine_train(ad_engine_t *e, size_t max_jobs);
 
 /* Closes the open tick of the named host, if any (replay: after each row).
  * Reports go to the sink. Returns 0, or ENOENT for an unknown host. */

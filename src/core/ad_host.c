@@ -18,14 +18,49 @@ ad_host_t *ad_host_create(const char *name) {
   atomic_init(&h->series, 0);
   h->last_report = NAN;
   ad_alert_init(&h->alert);
+  /* A seed from the name: the same host gets the same forests in replay and
+   * in the daemon. */
+  uint64_t seed = 1469598103934665603ULL;
+  for (const char *c = h->name; *c != '\0'; c++)
+    seed = (seed ^ (unsigned char)*c) * 1099511628211ULL;
+  ad_model_init(&h->model, seed);
+  h->sustained = NAN;
+  ad_calib_init_bounded(&h->calib_sustained);
   return h;
 }
 
 void ad_host_destroy(ad_host_t *h) {
   if (h == NULL)
     return;
+  ad_model_release(&h->model);
+  free(h->latest);
+  free(h->slot_name);
   pthread_mutex_destroy(&h->lock);
   free(h);
+}
+
+int ad_host_assign_slot(ad_host_t *h, const ad_ident_t *id, const char *ds,
+                        unsigned max) {
+  if (h->slots >= max || h->slots >= AD_IFOREST_MAX_DIM)
+    return AD_SLOT_NONE;
+  if (h->slots == h->slot_capacity) {
+    /* grows by eight: hosts are created with none */
+    unsigned capacity = h->slot_capacity + 8;
+    float *latest = realloc(h->latest, capacity * sizeof(*latest));
+    if (latest == NULL)
+      return AD_SLOT_NONE;
+    h->latest = latest;
+    char(*names)[AD_SERIES_NAME_MAX] =
+        realloc(h->slot_name, capacity * sizeof(*names));
+    if (names == NULL)
+      return AD_SLOT_NONE;
+    h->slot_name = names;
+    h->slot_capacity = capacity;
+  }
+  unsigned slot = h->slots++;
+  h->latest[slot] = 0.0f; /* ordinary until it says otherwise */
+  ad_ident_series_name(id, ds, h->slot_name[slot], AD_SERIES_NAME_MAX);
+  return (int)slot;
 }
 
 static double bucket_of(double time, double interval) {
@@ -54,6 +89,9 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     h->anomalous++;
   else if (!res->anomalous && res->was_anomalous && h->anomalous > 0)
     h->anomalous--;
+  if (res->slot >= 0 && (unsigned)res->slot < h->slots && !isnan(res->z))
+    h->latest[res->slot] =
+        (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, res->z));
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);
@@ -73,13 +111,76 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   }
 }
 
-bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
-                        ad_host_report_t *report, ad_notice_t *notice) {
+/* The two slots the forest credits most for the view's oddity. */
+static void top_slots(const ad_host_t *h, int *first, int *second) {
+  float shares[AD_IFOREST_MAX_DIM];
+  *first = *second = -1;
+  if (!ad_model_attribute(&h->model, h->latest, h->slots, shares))
+    return;
+  for (unsigned j = 0; j < h->slots; j++) {
+    if (*first < 0 || shares[j] > shares[*first]) {
+      *second = *first;
+      *first = (int)j;
+    } else if (*second < 0 || shares[j] > shares[*second]) {
+      *second = (int)j;
+    }
+  }
+}
+
+/* Scores the host's view with its forest: the forest member's calibrated
+ * output (NONE while the forest says nothing). */
+/* The forest is judged two ways, each on its own history: the combination
+ * now, and the combination sustained (a short average over SUSTAIN ticks):
+ * one odd interval is common enough on a host, twenty in a row are not,
+ * and "CPU rising while traffic falls" is rarely over in one interval. The
+ * surprise is the larger, less log10(2), the price of looking twice. */
+#define SUSTAIN 5.0
+#define TWO_VIEWS 0.30102999566398120
+
+/* Scores the host's view with its forest: the forest member's calibrated
+ * output (NONE while the forest says nothing). */
+static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
+                                        const ad_tick_t *t, bool *train_due) {
+  ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;
+  if (!cfg->host_forest || h->slots < 2 ||
+      !(cfg->weights[AD_DET_ISOLATION_FOREST] > 0))
+    return out;
+  ad_model_params_t params = cfg->host_model;
+  params.lag = fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * t->interval);
+  double deviation, score;
+  *train_due = ad_model_observe(&h->model, &params, t->time, t->interval,
+                                h->latest, h->slots, &deviation, &score);
+  double per_day = t->interval > 0 ? 86400.0 / t->interval : 1440.0;
+  double memory = cfg->calibration_days * per_day;
+  double sustained = NAN;
+  if (!isnan(deviation)) {
+    h->sustained = isnan(h->sustained)
+                       ? deviation
+                       : h->sustained + (deviation - h->sustained) / SUSTAIN;
+    sustained = h->sustained;
+    double now = ad_calib_surprise(&h->model.calib, deviation);
+    double lasting = ad_calib_surprise(&h->calib_sustained, sustained);
+    out.deviation = deviation;
+    out.surprise = fmax(0.0, fmax(now, lasting) - TWO_VIEWS);
+    out.score = ad_config_risk(cfg, out.surprise, per_day);
+    out.confidence = ad_model_confidence(&h->model);
+  }
+  ad_calib_learn(&h->model.calib, deviation, memory);
+  ad_calib_learn(&h->calib_sustained, sustained, memory);
+  return out;
+}
+
+bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
+                        ad_host_report_t *report, ad_notice_t *notice,
+                        bool *train_due) {
   ad_tick_t *t = &h->tick;
   *report = (ad_host_report_t){.time = NAN};
+  *train_due = false;
   if (!t->open)
     return false;
   t->open = false;
+  const ad_alert_params_t alert_params = ad_config_alert_params(cfg);
+  const ad_alert_params_t *alert = &alert_params;
   /* Among n series, a deviation that is once-a-month for one of them is
    * n times more frequent for the host: the riskiest series' risk loses
    * what n times less rare costs, so that a host with a hundred quiet
@@ -87,6 +188,23 @@ bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
   double host_risk = t->max_risk;
   if (!isnan(host_risk) && t->scored > 1)
     host_risk = fmax(0.0, host_risk - AD_RISK_PER_DECADE * log10(t->scored));
+  /* The host forest, judged on its own history: when it finds the
+   * combination rarer than the riskiest series is, it sets the host's risk,
+   * and the series it credits most become the explanation. */
+  ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
+  int first = -1, second = -1;
+  if (!isnan(forest.score) && (isnan(host_risk) || forest.score > host_risk)) {
+    host_risk = forest.score;
+    if (forest.score >= cfg->levels.warning)
+      top_slots(h, &first, &second);
+  }
+  if (first >= 0) {
+    ad_detector_output_t members[AD_DET_COUNT] = {
+        AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE, forest};
+    ad_meta_combine(cfg->weights, &cfg->levels, members, &t->assessment);
+    memcpy(t->driver, h->slot_name[first], sizeof(t->driver));
+    t->observed = NAN;
+  }
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
   ad_alert_event_t event =
       ad_alert_update(&h->alert, alert, t->time, host_risk, &level, &previous);
@@ -129,6 +247,14 @@ bool ad_host_close_tick(ad_host_t *h, const ad_alert_params_t *alert,
   ad_notice_copy_name(notice->host, h->name);
   ad_notice_copy_name(notice->plugin, "anomaly");
   memcpy(notice->series, t->driver, sizeof(notice->series));
+  if (first >= 0) {
+    notice->combination = true;
+    notice->driver_z = h->latest[first];
+    if (second >= 0) {
+      memcpy(notice->partner, h->slot_name[second], sizeof(notice->partner));
+      notice->partner_z = h->latest[second];
+    }
+  }
   ad_notice_format(notice);
   return true;
 }

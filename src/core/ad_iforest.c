@@ -12,7 +12,8 @@
  * right child in the low 9. A leaf has feature LEAF_FEATURE and offset 0,
  * and in place of the split its whole path length, depth + c(size), in
  * 1/256: scoring reads LEAF_FEATURE as the highest value, so a leaf "goes
- * right" by 0 and stays where it is, and a walk needs no test for leaves. */
+ * right" by 0 and stays where it is, and a walk needs no test for leaves.
+ * Beside each node, in an array of their own, its extent. */
 #define LEAF_FEATURE 127u
 #define OFFSET_BITS 9
 #define OFFSET_MASK ((1u << OFFSET_BITS) - 1u)
@@ -24,13 +25,20 @@ typedef struct {
   uint16_t packed;
 } node_t;
 
+/* Where a node's training rows lie on its split feature. Leaves read
+ * [0, max]. */
+typedef struct {
+  uint16_t lo, hi;
+} extent_t;
+
 struct ad_iforest_s {
   uint32_t dim, trees, sample_size, nodes, max_depth;
   float c_norm;         /* c(sample_size) */
-  float *lo;            /* dim: lowest value of each feature */
+  float *lo;            /* dim: the origin of each feature's scale */
   float *inv_step;      /* dim: quantisation steps per unit */
   uint32_t *tree_start; /* trees + 1: first node of each tree */
   node_t *node;         /* nodes, tree after tree, preorder */
+  extent_t *extent;     /* one per node */
 };
 
 double ad_iforest_c(double n) {
@@ -75,7 +83,8 @@ typedef struct {
   size_t dim;
   unsigned max_depth;
   uint64_t rng;
-  node_t *out; /* the tree being built */
+  node_t *out;      /* the trees being built */
+  extent_t *extent; /* and their extents */
   size_t count;
 } builder_t;
 
@@ -83,6 +92,7 @@ static void leaf(builder_t *b, size_t at, unsigned size, unsigned depth) {
   double h = (depth + ad_iforest_c(size)) * PATH_SCALE;
   b->out[at].split = (uint16_t)(h < 65535.0 ? lround(h) : 65535);
   b->out[at].packed = (uint16_t)(LEAF_FEATURE << OFFSET_BITS);
+  b->extent[at] = (extent_t){0, UINT16_MAX};
 }
 
 /* Grows the subtree of rows idx[0..n) at depth; returns its node count. */
@@ -117,6 +127,8 @@ static size_t grow(builder_t *b, uint32_t *idx, unsigned n, unsigned depth) {
     }
     size_t left_nodes = grow(b, idx, left, depth + 1);
     grow(b, idx + left, n - left, depth + 1);
+    b->extent[at].lo = lo;
+    b->extent[at].hi = hi;
     b->out[at].split = split;
     b->out[at].packed =
         (uint16_t)((j << OFFSET_BITS) | ((1 + left_nodes) & OFFSET_MASK));
@@ -133,6 +145,22 @@ static unsigned ceil_log2(unsigned n) {
   return d;
 }
 
+/* The forest's single allocation, laid out for `nodes` nodes. */
+static ad_iforest_t *allocate(size_t dim, size_t trees, size_t nodes) {
+  size_t head = sizeof(ad_iforest_t) + 2 * dim * sizeof(float) +
+                (trees + 1) * sizeof(uint32_t);
+  head = (head + 3) / 4 * 4;
+  ad_iforest_t *f = malloc(head + nodes * (sizeof(node_t) + sizeof(extent_t)));
+  if (f == NULL)
+    return NULL;
+  f->lo = (float *)(f + 1);
+  f->inv_step = f->lo + dim;
+  f->tree_start = (uint32_t *)(f->inv_step + dim);
+  f->node = (node_t *)((char *)f + head);
+  f->extent = (extent_t *)(f->node + nodes);
+  return f;
+}
+
 int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
                    size_t dim, ad_iforest_t **out) {
   *out = NULL;
@@ -140,32 +168,23 @@ int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
       dim > AD_IFOREST_MAX_DIM || n > UINT32_MAX)
     return EINVAL;
   unsigned psi = p->sample_size < n ? p->sample_size : (unsigned)n;
-  size_t max_nodes = 2 * (size_t)psi - 1;
-
-  /* Header, ranges and tree starts first; the nodes go in once their number
-   * is known. */
-  size_t head = sizeof(ad_iforest_t) + 2 * dim * sizeof(float) +
-                (p->trees + 1) * sizeof(uint32_t);
-  head = (head + 3) / 4 * 4;
-  ad_iforest_t *f = malloc(head + p->trees * max_nodes * sizeof(node_t));
+  unsigned max_depth = ceil_log2(psi);
+  size_t max_nodes = p->trees * (2 * (size_t)psi - 1);
+  /* Grown in scratch space, then copied into an exact allocation. */
+  ad_iforest_t *scale = allocate(dim, p->trees, 0);
+  node_t *nodes = malloc(max_nodes * sizeof(*nodes));
+  extent_t *extents = malloc(max_nodes * sizeof(*extents));
   uint16_t *q = malloc(n * dim * sizeof(*q));
   uint32_t *idx = malloc(n * sizeof(*idx));
-  if (f == NULL || q == NULL || idx == NULL) {
-    free(f);
-    free(q);
-    free(idx);
-    return ENOMEM;
-  }
-  f->dim = (uint32_t)dim;
-  f->trees = p->trees;
-  f->sample_size = psi;
-  f->max_depth = ceil_log2(psi);
-  f->c_norm = (float)ad_iforest_c(psi);
-  f->lo = (float *)(f + 1);
-  f->inv_step = f->lo + dim;
-  f->tree_start = (uint32_t *)(f->inv_step + dim);
-  f->node = (node_t *)((char *)f + head);
+  uint32_t *starts = malloc((p->trees + 1) * sizeof(*starts));
+  int rc = ENOMEM;
+  if (scale == NULL || nodes == NULL || extents == NULL || q == NULL ||
+      idx == NULL || starts == NULL)
+    goto done;
 
+  /* Each feature's training range fills the middle half of the 16-bit
+   * scale: a point up to half a range beyond it is still told apart, so
+   * that a node can see it fall outside what its rows covered. */
   for (size_t j = 0; j < dim; j++) {
     float lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -177,20 +196,22 @@ int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
     }
     if (!(lo <= hi))
       lo = hi = 0.0f;
-    f->lo[j] = lo;
-    f->inv_step[j] = hi > lo ? (float)(QUANT_MAX / ((double)hi - lo)) : 0.0f;
+    double span = (double)hi - lo;
+    scale->lo[j] = (float)(lo - 0.5 * span);
+    scale->inv_step[j] = span > 0 ? (float)(QUANT_MAX / (2.0 * span)) : 0.0f;
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < dim; j++)
-      q[i * dim + j] = quantise(f, j, data[i * dim + j]);
+      q[i * dim + j] = quantise(scale, j, data[i * dim + j]);
   for (size_t i = 0; i < n; i++)
     idx[i] = (uint32_t)i;
 
   builder_t b = {.q = q,
                  .dim = dim,
-                 .max_depth = f->max_depth,
+                 .max_depth = max_depth,
                  .rng = p->seed,
-                 .out = f->node};
+                 .out = nodes,
+                 .extent = extents};
   for (unsigned t = 0; t < p->trees; t++) {
     /* A sample without replacement: the first psi places of a partial
      * Fisher-Yates shuffle of the (already shuffled) index array. */
@@ -200,23 +221,35 @@ int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
       idx[i] = idx[k];
       idx[k] = tmp;
     }
-    f->tree_start[t] = (uint32_t)b.count;
+    starts[t] = (uint32_t)b.count;
     grow(&b, idx, psi, 0);
   }
-  f->tree_start[p->trees] = (uint32_t)b.count;
+  starts[p->trees] = (uint32_t)b.count;
+
+  ad_iforest_t *f = allocate(dim, p->trees, b.count);
+  if (f == NULL)
+    goto done;
+  f->dim = (uint32_t)dim;
+  f->trees = p->trees;
+  f->sample_size = psi;
+  f->max_depth = max_depth;
   f->nodes = (uint32_t)b.count;
+  f->c_norm = (float)ad_iforest_c(psi);
+  memcpy(f->lo, scale->lo, dim * sizeof(float));
+  memcpy(f->inv_step, scale->inv_step, dim * sizeof(float));
+  memcpy(f->tree_start, starts, (p->trees + 1) * sizeof(uint32_t));
+  memcpy(f->node, nodes, b.count * sizeof(*nodes));
+  memcpy(f->extent, extents, b.count * sizeof(*extents));
+  *out = f;
+  rc = 0;
+done:
+  free(scale);
+  free(nodes);
+  free(extents);
   free(q);
   free(idx);
-  /* Give back what the trees did not use. */
-  ad_iforest_t *shrunk = realloc(f, head + f->nodes * sizeof(node_t));
-  if (shrunk != NULL && shrunk != f) {
-    shrunk->lo = (float *)(shrunk + 1);
-    shrunk->inv_step = shrunk->lo + dim;
-    shrunk->tree_start = (uint32_t *)(shrunk->inv_step + dim);
-    shrunk->node = (node_t *)((char *)shrunk + head);
-  }
-  *out = shrunk != NULL ? shrunk : f;
-  return 0;
+  free(starts);
+  return rc;
 }
 
 void ad_iforest_free(ad_iforest_t *f) { free(f); }
@@ -259,21 +292,58 @@ static inline const node_t *descend(const node_t *n, const uint16_t *q) {
   return n + step;
 }
 
+/* A walk in progress. A point beyond the extent of a node's rows (by d,
+ * the rows spanning w) would, had it been among them, have been cut off
+ * from them right there with probability d / (d + w), the chance that a
+ * uniform cut over the widened range falls in the gap: so much of the walk
+ * ends at this depth; the rest goes on as if the point were the outermost
+ * row. The path length is the expectation over both. */
+typedef struct {
+  const node_t *node;
+  float stay;   /* probability the point is not yet cut off */
+  float length; /* path length accumulated from cut-offs */
+  unsigned depth;
+} walker_t;
+
+static inline void step(const ad_iforest_t *f, walker_t *w, const uint16_t *q) {
+  const node_t *n = w->node;
+  uint32_t feature = n->packed >> OFFSET_BITS;
+  const extent_t *e = &f->extent[n - f->node];
+  int32_t v = q[feature];
+  int32_t gap = (int32_t)e->lo - v > v - (int32_t)e->hi ? (int32_t)e->lo - v
+                                                        : v - (int32_t)e->hi;
+  float beyond = gap > 0 ? (float)gap : 0.0f;
+  float cut = beyond / (beyond + (float)(e->hi - e->lo) + 1.0f);
+  unsigned inner = feature != LEAF_FEATURE;
+  w->depth += inner;
+  w->length += w->stay * cut * (float)w->depth;
+  w->stay *= 1.0f - cut;
+  w->node = descend(n, q);
+}
+
+static inline double finish(const walker_t *w) {
+  return w->length + w->stay * (w->node->split / PATH_SCALE);
+}
+
+static inline walker_t start(const ad_iforest_t *f, uint32_t t) {
+  return (walker_t){.node = f->node + f->tree_start[t], .stay = 1.0f};
+}
+
 static inline double path_length(const node_t *leaf) {
   return leaf->split / PATH_SCALE;
 }
 
-/* Walks tree t with x, recording the features cut; returns the leaf. */
-static const node_t *trace(const ad_iforest_t *f, uint32_t t, const uint16_t *q,
-                           uint8_t *path, unsigned *cuts) {
-  const node_t *n = f->node + f->tree_start[t];
-  unsigned depth = 0;
-  while ((n->packed >> OFFSET_BITS) != LEAF_FEATURE) {
-    path[depth++] = (uint8_t)(n->packed >> OFFSET_BITS);
-    n = descend(n, q);
+/* Walks tree t with x, recording the features cut; returns the path
+ * length. */
+static double trace(const ad_iforest_t *f, uint32_t t, const uint16_t *q,
+                    uint8_t *path, unsigned *cuts) {
+  walker_t w = start(f, t);
+  while ((w.node->packed >> OFFSET_BITS) != LEAF_FEATURE) {
+    path[w.depth] = (uint8_t)(w.node->packed >> OFFSET_BITS);
+    step(f, &w, q);
   }
-  *cuts = depth;
-  return n;
+  *cuts = w.depth;
+  return finish(&w);
 }
 
 /* Walks every tree; returns the mean path length. Without attribution the
@@ -290,7 +360,7 @@ static double walk(const ad_iforest_t *f, const float *x, float *attribution) {
     for (; t < f->trees; t++) {
       uint8_t path[16];
       unsigned cuts;
-      double h = path_length(trace(f, t, q, path, &cuts));
+      double h = trace(f, t, q, path, &cuts);
       total += h;
       credit(f, path, cuts, h, attribution);
     }
@@ -301,26 +371,22 @@ static double walk(const ad_iforest_t *f, const float *x, float *attribution) {
       attribution[j] /= sum;
     return total / f->trees;
   }
-  unsigned sum = 0;
   for (; t + 4 <= f->trees; t += 4) {
-    const node_t *n0 = f->node + f->tree_start[t];
-    const node_t *n1 = f->node + f->tree_start[t + 1];
-    const node_t *n2 = f->node + f->tree_start[t + 2];
-    const node_t *n3 = f->node + f->tree_start[t + 3];
-    for (unsigned step = 0; step < f->max_depth; step++) {
-      n0 = descend(n0, q);
-      n1 = descend(n1, q);
-      n2 = descend(n2, q);
-      n3 = descend(n3, q);
+    walker_t w0 = start(f, t), w1 = start(f, t + 1), w2 = start(f, t + 2),
+             w3 = start(f, t + 3);
+    for (unsigned k = 0; k < f->max_depth; k++) {
+      step(f, &w0, q);
+      step(f, &w1, q);
+      step(f, &w2, q);
+      step(f, &w3, q);
     }
-    sum += (unsigned)n0->split + n1->split + n2->split + n3->split;
+    total += finish(&w0) + finish(&w1) + finish(&w2) + finish(&w3);
   }
-  total = sum / PATH_SCALE;
   for (; t < f->trees; t++) {
-    const node_t *n = f->node + f->tree_start[t];
-    for (unsigned step = 0; step < f->max_depth; step++)
-      n = descend(n, q);
-    total += path_length(n);
+    walker_t w = start(f, t);
+    for (unsigned k = 0; k < f->max_depth; k++)
+      step(f, &w, q);
+    total += finish(&w);
   }
   return total / f->trees;
 }
@@ -343,7 +409,7 @@ int ad_iforest_score_batch(const ad_iforest_t *f, const float *x, size_t n,
   uint16_t(*q)[Q_SLOTS] = malloc(BLOCK * sizeof(*q));
   if (q == NULL)
     return ENOMEM;
-  uint32_t h[BLOCK];
+  double h[BLOCK];
   for (size_t first = 0; first < n; first += BLOCK) {
     size_t m = n - first < BLOCK ? n - first : BLOCK;
     for (size_t i = 0; i < m; i++) {
@@ -351,30 +417,30 @@ int ad_iforest_score_batch(const ad_iforest_t *f, const float *x, size_t n,
       h[i] = 0;
     }
     for (uint32_t t = 0; t < f->trees; t++) {
-      const node_t *root = f->node + f->tree_start[t];
       size_t i = 0;
       for (; i + 4 <= m; i += 4) {
-        const node_t *n0 = root, *n1 = root, *n2 = root, *n3 = root;
-        for (unsigned step = 0; step < f->max_depth; step++) {
-          n0 = descend(n0, q[i]);
-          n1 = descend(n1, q[i + 1]);
-          n2 = descend(n2, q[i + 2]);
-          n3 = descend(n3, q[i + 3]);
+        walker_t w0 = start(f, t), w1 = start(f, t), w2 = start(f, t),
+                 w3 = start(f, t);
+        for (unsigned k = 0; k < f->max_depth; k++) {
+          step(f, &w0, q[i]);
+          step(f, &w1, q[i + 1]);
+          step(f, &w2, q[i + 2]);
+          step(f, &w3, q[i + 3]);
         }
-        h[i] += n0->split;
-        h[i + 1] += n1->split;
-        h[i + 2] += n2->split;
-        h[i + 3] += n3->split;
+        h[i] += finish(&w0);
+        h[i + 1] += finish(&w1);
+        h[i + 2] += finish(&w2);
+        h[i + 3] += finish(&w3);
       }
       for (; i < m; i++) {
-        const node_t *n0 = root;
-        for (unsigned step = 0; step < f->max_depth; step++)
-          n0 = descend(n0, q[i]);
-        h[i] += n0->split;
+        walker_t w = start(f, t);
+        for (unsigned k = 0; k < f->max_depth; k++)
+          step(f, &w, q[i]);
+        h[i] += finish(&w);
       }
     }
     for (size_t i = 0; i < m; i++) {
-      double mean = h[i] / PATH_SCALE / f->trees;
+      double mean = h[i] / f->trees;
       scores[first + i] = f->c_norm > 0 ? pow(2.0, -mean / f->c_norm) : 0.5;
     }
   }
@@ -388,5 +454,5 @@ size_t ad_iforest_sample_size(const ad_iforest_t *f) { return f->sample_size; }
 size_t ad_iforest_nodes(const ad_iforest_t *f) { return f->nodes; }
 
 size_t ad_iforest_bytes(const ad_iforest_t *f) {
-  return (char *)(f->node + f->nodes) - (char *)f;
+  return (char *)(f->extent + f->nodes) - (char *)f;
 }

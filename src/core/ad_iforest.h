@@ -10,10 +10,21 @@
  * in a binary search tree of n keys. About 0.5 and below is ordinary, near
  * 1 isolated at once. Deterministic for a seed.
  *
+ * Points the forest was not trained on: the classic algorithm walks a point
+ * that lies beyond the rows of a node as if it were the outermost row, so a
+ * point far off a relation between features (CPU high while traffic is low,
+ * each in its own range) scores no higher than the relation's own ends.
+ * Here each node also keeps the extent of its rows on its split feature,
+ * and a point beyond it by d (the rows spanning w) counts as cut off at
+ * that node with probability d / (d + w), the chance a cut over the
+ * widened range would have fallen in the gap; the path length is the
+ * expectation. On the training rows themselves nothing changes.
+ *
  * Layout: the forest is one immutable allocation (so that a trainer can
- * publish a new one by a pointer swap). Features are quantised to 16 bits
- * over their range in the training data; a node is 4 bytes (split, feature
- * and the offset of its right child; the left child follows it), trees are
+ * publish a new one by a pointer swap). Features are quantised to 16 bits,
+ * their training range filling the middle half of the scale (room to see a
+ * point beyond it); a node is 4 bytes (split, feature and the offset of its
+ * right child; the left child follows it) plus 4 for its extent, trees are
  * stored in preorder. Scoring quantises the point once and walks integer
  * comparisons.
  *

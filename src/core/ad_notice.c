@@ -49,6 +49,19 @@ void ad_notice_format(ad_notice_t *n) {
   if (n->scope == AD_SCOPE_HOST)
     snprintf(share, sizeof(share), "; %u of %u series anomalous", n->anomalous,
              n->total);
+  if (n->combination) {
+    char partner[140] = "";
+    if (n->partner[0] != '\0')
+      snprintf(partner, sizeof(partner), " with %.55s (%+.1f)", n->partner,
+               n->partner_z);
+    /* deviations in the series' own scales */
+    if (snprintf(n->message, sizeof(n->message),
+                 "Host %.40s%s: unusual combination: %.55s (%+.1f)%s; %s%s",
+                 n->host, n->level == AD_LEVEL_OKAY ? " back to normal" : "",
+                 n->series, n->driver_z, partner, verdict, share) < 0)
+      n->message[0] = '\0';
+    return;
+  }
   /* Names are bounded (%.Ns) so that the numbers always fit in the 256 bytes
    * collectd allows. */
   if (snprintf(n->message, sizeof(n->message),

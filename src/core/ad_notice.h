@@ -41,6 +41,12 @@ typedef struct {
   /* The series that drove the assessment and what was seen there. */
   char series[AD_SERIES_NAME_MAX];
   double observed;
+  /* The host forest found the host's series together unusual: series and
+   * partner are the two it credits most, with their deviations (signed, in
+   * their own scales); observed is then NaN. */
+  bool combination;
+  char partner[AD_SERIES_NAME_MAX];
+  double driver_z, partner_z;
   double risk; /* the risk that set the level: for a host, its own */
   ad_assessment_t assessment;
   unsigned anomalous; /* host scope: series currently not OKAY */

@@ -16,7 +16,7 @@ struct ad_rule_s {
 struct ad_rules_s {
   ad_rule_t *head;
   ad_rule_t *tail;
-  size_t count[2];
+  size_t count[AD_RULE_KINDS];
 };
 
 ad_rules_t *ad_rules_create(void) { return calloc(1, sizeof(ad_rules_t)); }
@@ -132,13 +132,22 @@ bool ad_rules_select(const ad_rules_t *rules, const ad_ident_t *id) {
     return true;
   bool selected = rules->count[AD_RULE_SELECT] == 0;
   for (const ad_rule_t *r = rules->head; r != NULL; r = r->next) {
-    if (!rule_matches(r, id))
+    if (r->kind == AD_RULE_HOST_GROUP || !rule_matches(r, id))
       continue;
     if (r->kind == AD_RULE_IGNORE)
       return false;
     selected = true;
   }
   return selected;
+}
+
+bool ad_rules_host_group(const ad_rules_t *rules, const ad_ident_t *id) {
+  if (rules == NULL || rules->count[AD_RULE_HOST_GROUP] == 0)
+    return true;
+  for (const ad_rule_t *r = rules->head; r != NULL; r = r->next)
+    if (r->kind == AD_RULE_HOST_GROUP && rule_matches(r, id))
+      return true;
+  return false;
 }
 
 size_t ad_rules_count(const ad_rules_t *rules, ad_rule_kind_t kind) {

@@ -4,7 +4,8 @@
  * five identifier fields; it matches a value list when every field it names
  * matches one of that field's patterns. A rule list holds Select and Ignore
  * rules: a value list is selected when there are no Select rules or one of
- * them matches, and no Ignore rule matches.
+ * them matches, and no Ignore rule matches. Host group rules, apart, say
+ * which value lists the host forest looks at together.
  *
  * Text form (replay's --set and the docs): "Plugin=cpu TypeInstance=/^idle$/",
  * fields separated by blanks. Matching is thread-safe once built. */
@@ -16,7 +17,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { AD_RULE_SELECT = 0, AD_RULE_IGNORE = 1 } ad_rule_kind_t;
+typedef enum {
+  AD_RULE_SELECT = 0,
+  AD_RULE_IGNORE = 1,
+  AD_RULE_HOST_GROUP = 2, /* which series make up the host forest's view */
+} ad_rule_kind_t;
+
+#define AD_RULE_KINDS 3
 
 typedef struct ad_rules_s ad_rules_t;
 typedef struct ad_rule_s ad_rule_t;
@@ -42,8 +49,12 @@ int ad_rules_parse(ad_rules_t *rules, ad_rule_kind_t kind, const char *text,
                    char *err, size_t err_size);
 
 /* True when the value list id is selected (see above). NULL rules select
- * everything. */
+ * everything. Host group rules play no part. */
 bool ad_rules_select(const ad_rules_t *rules, const ad_ident_t *id);
+
+/* True when the value list id belongs to its host's group for the host
+ * forest: when there are no host group rules or one of them matches. */
+bool ad_rules_host_group(const ad_rules_t *rules, const ad_ident_t *id);
 
 /* Number of rules of the given kind. */
 size_t ad_rules_count(const ad_rules_t *rules, ad_rule_kind_t kind);

@@ -272,6 +272,7 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
     out->expected = expected;
     out->lower = expected - band_z * scale;
     out->upper = expected + band_z * scale;
+    out->scale = scale;
   }
   if (isnan(x) || isinf(x))
     return;

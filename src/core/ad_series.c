@@ -11,6 +11,8 @@
 void ad_series_init(ad_series_t *s) {
   memset(s, 0, sizeof(*s));
   s->last_time = NAN;
+  s->last_value = NAN;
+  s->host_slot = AD_SLOT_UNASSIGNED;
   ad_window_init(&s->window);
   ad_season_init(&s->season);
   ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
@@ -39,11 +41,13 @@ static double fold_views(ad_series_t *s, double memory, double surprise,
   return fmax(0.0, best - VIEWS_CORRECTION);
 }
 
-void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
-                       double value, ad_series_result_t *res) {
-  ad_detector_output_t member[AD_DET_COUNT];
+void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
+                      double value, ad_series_step_t *st) {
+  ad_detector_output_t *member = st->member;
   for (int i = 0; i < AD_DET_COUNT; i++)
     member[i] = AD_DETECTOR_OUTPUT_NONE;
+  st->value = value;
+  st->z = st->delta = NAN;
 
   if (!isnan(value)) {
     /* The typical step between values: an EMA of the gaps, bounded so that
@@ -58,6 +62,7 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
     s->last_time = time;
   }
   double per_day = ad_series_values_per_day(s);
+  st->per_day = per_day;
   /* Calibration remembers a span of time, whatever the interval. */
   double memory = cfg->calibration_days * per_day;
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
@@ -91,9 +96,33 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
     m->score = ad_config_risk(cfg, m->surprise, per_day);
   }
 
-  *res = (ad_series_result_t){.value = value,
+  /* The forests' view of the value: where it lies against what the
+   * seasonal forecaster expected, and how far it moved, in that member's
+   * scale (signed: a forest can tell up from down and see two series move
+   * apart). The forecaster's expectation follows the daily and weekly
+   * pattern and changes of level slowly, so the view stays comparable over
+   * the week a forest's sample spans. */
+  const ad_detector_output_t *fc = &member[AD_DET_SEASONAL];
+  if (!isnan(fc->deviation) && fc->scale > 0) {
+    st->z = (value - fc->expected) / fc->scale;
+    if (!isnan(s->last_value))
+      st->delta = (value - s->last_value) / fc->scale;
+  }
+  if (!isnan(value))
+    s->last_value = value;
+}
+
+void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
+                        ad_series_step_t *st,
+                        const ad_detector_output_t *forest,
+                        ad_series_result_t *res) {
+  if (forest != NULL)
+    st->member[AD_DET_ISOLATION_FOREST] = *forest;
+  *res = (ad_series_result_t){.value = st->value,
+                              .z = st->z,
+                              .slot = s->host_slot,
                               .was_anomalous = ad_alert_anomalous(&s->alert)};
-  ad_meta_combine(cfg->weights, &cfg->levels, member, &res->assessment);
+  ad_meta_combine(cfg->weights, &cfg->levels, st->member, &res->assessment);
   ad_alert_params_t alert = ad_config_alert_params(cfg);
   res->previous = ad_alert_level(&s->alert);
   res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
@@ -101,6 +130,13 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   res->muted = s->alert.muted;
+}
+
+void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
+                       double value, ad_series_result_t *res) {
+  ad_series_step_t st;
+  ad_series_update(s, cfg, time, value, &st);
+  ad_series_conclude(s, cfg, time, &st, NULL, res);
 }
 
 double ad_series_values_per_day(const ad_series_t *s) {

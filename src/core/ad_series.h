@@ -18,8 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* host_slot: not looked at yet, or not part of its host's forest. */
+#define AD_SLOT_UNASSIGNED (-1)
+#define AD_SLOT_NONE (-2)
+
 typedef struct ad_series_s {
   double last_time;        /* data time of the last value */
+  double last_value;       /* the last value (NaN: none yet) */
   double step;             /* typical seconds between values (EMA) */
   ad_window_t window;      /* sliding window + EMA member */
   ad_season_t season;      /* seasonal forecaster member */
@@ -28,10 +33,17 @@ typedef struct ad_series_s {
   ad_calib_t calib_dispersion;
   uint32_t season_mode_seen; /* season.mode_changes calib[1] belongs to */
   ad_alert_t alert;          /* the series' own level, incidents, muting */
+  int16_t host_slot;         /* its place in the host forest's view, or
+                                AD_SLOT_UNASSIGNED / AD_SLOT_NONE */
 } ad_series_t;
 
 typedef struct {
   double value;               /* the value observed (NaN: none) */
+  double z;                   /* its deviation from the sliding window's
+                                 expectation in its scale, signed (NaN:
+                                 none) */
+  int slot;                   /* its slot in the host forest's view, or
+                                 AD_SLOT_NONE */
   ad_assessment_t assessment; /* the ensemble's view of it */
   ad_alert_event_t event;     /* what to report about the series */
   ad_level_t level;           /* notified level after this value */
@@ -44,8 +56,30 @@ typedef struct {
 /* Resets a series to "nothing learned". Cannot fail. */
 void ad_series_init(ad_series_t *s);
 
-/* Feeds one value (NaN: no observation) at data time `time`. Fills res.
- * Cannot fail. The shard must be locked. */
+/* What one value did to a series' members, between the two phases of
+ * ad_series_update and ad_series_conclude. */
+typedef struct {
+  ad_detector_output_t member[AD_DET_COUNT]; /* calibrated member outputs */
+  double value;                              /* the value */
+  double per_day; /* values a day the series delivers */
+  double z;       /* (value - sliding window expectation) / its scale */
+  double delta;   /* (value - previous value) / that scale */
+} ad_series_step_t;
+
+/* Phase one: the members score and learn the value (NaN: no observation) at
+ * data time `time`; their outputs, calibrated, go to st, with what the
+ * value list's forest needs (z, delta). The shard must be locked. */
+void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
+                      double value, ad_series_step_t *st);
+
+/* Phase two: with the forest member's calibrated output (NULL: none), the
+ * meta-classifier's verdict and the series' level. Fills res. */
+void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
+                        ad_series_step_t *st,
+                        const ad_detector_output_t *forest,
+                        ad_series_result_t *res);
+
+/* Both phases without a forest. Cannot fail. The shard must be locked. */
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
                        double value, ad_series_result_t *res);
 

@@ -95,6 +95,11 @@ ad_vlist_t *ad_table_find(ad_table_t *t, uint64_t hash, const char *key,
   return NULL;
 }
 
+ad_vlist_t *ad_table_bucket(ad_table_t *t, uint64_t hash) {
+  shard_t *sh = shard_of(t, hash);
+  return sh->buckets[hash & (sh->bucket_count - 1)];
+}
+
 static void shard_grow(shard_t *sh) {
   size_t count = sh->bucket_count * 2;
   ad_vlist_t **buckets = calloc(count, sizeof(*buckets));

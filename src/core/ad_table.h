@@ -39,6 +39,10 @@ void ad_table_unlock(ad_table_t *t, uint64_t hash);
 ad_vlist_t *ad_table_find(ad_table_t *t, uint64_t hash, const char *key,
                           size_t len);
 
+/* The first value list in hash's bucket (the shard must be locked); the
+ * rest follow by ->next, with other hashes mixed in. */
+ad_vlist_t *ad_table_bucket(ad_table_t *t, uint64_t hash);
+
 /* Inserts s (not yet in the table; its key must be absent). The shard of
  * s->hash must be locked. Cannot fail: when growing the shard fails it just
  * stays at its size. */

@@ -2,6 +2,7 @@
 #include "ad_vlist.h"
 #include "ad_ident.h"
 
+#include <math.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,41 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
   v->series = (ad_series_t *)((char *)v + offset);
   for (size_t i = 0; i < count; i++)
     ad_series_init(&v->series[i]);
+  ad_model_init(&v->model, hash);
   return v;
 }
 
-void ad_vlist_destroy(ad_vlist_t *v) { free(v); }
+void ad_vlist_destroy(ad_vlist_t *v) {
+  if (v == NULL)
+    return;
+  ad_model_release(&v->model);
+  free(v);
+}
+
+unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
+                           double t, float *x) {
+  unsigned sources =
+      v->count < AD_VLIST_FOREST_SOURCES ? v->count : AD_VLIST_FOREST_SOURCES;
+  unsigned n = 0;
+  for (unsigned i = 0; i < sources; i++) {
+    if (isnan(steps[i].z))
+      return 0;
+    x[n++] = (float)steps[i].z;
+    x[n++] = isnan(steps[i].delta) ? 0.0f : (float)steps[i].delta;
+  }
+  double day = fmod(t, 86400.0) / 86400.0 * 6.283185307179586;
+  x[n++] = (float)sin(day);
+  x[n++] = (float)cos(day);
+  return n;
+}
+
+ad_model_params_t ad_vlist_model_params(const ad_vlist_t *v,
+                                        const ad_config_t *cfg) {
+  ad_model_params_t p = cfg->vl_model;
+  double step = v->series[0].step > 0 ? v->series[0].step : 60.0;
+  p.lag = fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * step);
+  return p;
+}
 
 bool ad_vlist_same_sources(const ad_vlist_t *v, size_t count,
                            const char *const *names) {
@@ -80,5 +112,5 @@ int ad_vlist_source_index(const ad_vlist_t *v, const char *ds) {
 
 size_t ad_vlist_footprint(const ad_vlist_t *v) {
   return series_offset(v->key_len, v->names_len) +
-         v->count * sizeof(ad_series_t);
+         v->count * sizeof(ad_series_t) + ad_model_bytes(&v->model);
 }

@@ -10,13 +10,19 @@
 #ifndef AD_VLIST_H
 #define AD_VLIST_H
 
+#include "ad_model.h"
 #include "ad_series.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 /* Data sources a value list may have (collectd's types have a handful). */
-#define AD_VLIST_MAX_SOURCES 64
+#define AD_VLIST_MAX_SOURCES 32
+
+/* The value list's forest looks at its first AD_VLIST_FOREST_SOURCES data
+ * sources: where each value lies and how far it moved, in the series' own
+ * scale; and at the time of day. */
+#define AD_VLIST_FOREST_SOURCES 4
 
 struct ad_host_s;
 
@@ -25,6 +31,7 @@ typedef struct ad_vlist_s {
   uint64_t hash;           /* hash of the identifier key */
   struct ad_host_s *host;  /* owning host */
   double last_arrival;     /* caller's clock at the last value */
+  ad_model_t model;        /* the value list's isolation forest */
   ad_series_t *series;     /* count series, in this allocation */
   const char *names;       /* count data source names, NUL separated */
   uint16_t key_len;        /* bytes of key, including the final NUL */
@@ -52,7 +59,19 @@ bool ad_vlist_same_sources(const ad_vlist_t *v, size_t count,
 /* The index of the data source named ds, or -1. */
 int ad_vlist_source_index(const ad_vlist_t *v, const char *ds);
 
-/* Bytes the value list occupies, series included (state-size benchmark). */
+/* Bytes the value list occupies, series and forest included (state-size
+ * benchmark). */
 size_t ad_vlist_footprint(const ad_vlist_t *v);
+
+/* Features of the value list's forest for this value (from the series'
+ * steps): 2 per data source (at most AD_VLIST_FOREST_SOURCES) and 2 for the
+ * time of day at data time t. Returns their number, or 0 when a data source
+ * has no observation (warming up, missing value). */
+unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
+                           double t, float *x);
+
+/* The forest parameters for this value list (lag from its step). */
+ad_model_params_t ad_vlist_model_params(const ad_vlist_t *v,
+                                        const ad_config_t *cfg);
 
 #endif /* AD_VLIST_H */

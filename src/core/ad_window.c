@@ -178,6 +178,7 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
         .expected = w->mean,
         .lower = w->mean - band,
         .upper = w->mean + band,
+        .scale = sigma,
     };
   }
   views_update(w, p, x, sigma, record_memory, views);

@@ -98,7 +98,7 @@ static void test_pairs(void **state) {
 static void test_cross_field_checks(void **state) {
   (void)state;
   static const struct {
-    const char *pairs[3];
+    const char *pairs[4];
     const char *error;
   } cases[] = {
       {{"WarningThreshold=0.7", NULL},
@@ -107,7 +107,8 @@ static void test_cross_field_checks(void **state) {
       {{"Hysteresis=0.45", NULL}, "Hysteresis (0.45) must be below"},
       {{"WindowSize=40", NULL},
        "WarmupValues (32) must be at least WindowSize"},
-      {{"WeightSlidingWindow=0", "WeightSeasonal=0", NULL},
+      {{"WeightSlidingWindow=0", "WeightSeasonal=0", "WeightIsolationForest=0",
+        NULL},
        "at least one detector weight"},
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
