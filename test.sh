@@ -5,8 +5,10 @@
 #  1. gcc build (-Werror) and make check: cmocka unit tests of the core, glue
 #     tests of both plugins, integration tests on the real collectd daemon;
 #  2. the same with clang;
-#  3. make distcheck (the release tarball builds and passes its tests);
-#  4. formatting (clang-format, LLVM style as collectd).
+#  3. the threaded tests again under ThreadSanitizer (writers scoring while
+#     the trainer publishes forests; the plugin's threads);
+#  4. make distcheck (the release tarball builds and passes its tests);
+#  5. formatting (clang-format, LLVM style as collectd).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
@@ -48,6 +50,18 @@ run_check build/gcc
 
 setup_build build/clang CC=clang
 run_check build/clang
+
+# ThreadSanitizer reports make a test exit non-zero (exit code 66).
+THREADED_TESTS="tests/unit/test_forests tests/unit/test_engine \
+  tests/unit/test_outbox tests/glue/test_anomaly_plugin"
+setup_build build/tsan CC=gcc CFLAGS="-O1 -g -fsanitize=thread" \
+  LDFLAGS="-fsanitize=thread"
+status=0
+make -C build/tsan -j"${JOBS:-$(nproc)}" check TESTS="$THREADED_TESTS" \
+  >build/tsan/check.out 2>&1 || status=$?
+grep -E '^(PASS|FAIL|SKIP|ERROR):' build/tsan/check.out || true
+check_suite build/tsan || status=1
+[ "$status" -eq 0 ] || { echo "FAIL: ThreadSanitizer run" >&2; exit 1; }
 
 echo "==> make distcheck"
 make -C build/gcc -s distcheck >build/gcc/distcheck.out 2>&1 || {

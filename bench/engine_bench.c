@@ -1,6 +1,9 @@
 /* engine_bench: what the anomaly plugin's write path costs.
  *
- * Prints, as medians of RUNS runs:
+ * Series are gauges, HOST_SERIES to a host (so each host has a forest over
+ * that many series); training is amortised in the timed runs (the forests
+ * that fall due are trained after every round of values, on the timing
+ * thread). Prints, as medians of RUNS runs:
  *  - baseline: the sliding window detector alone, values/s (the first
  *    member's math with no table, host or locking);
  *  - the ensemble of one series (every member, calibration, meta-classifier,
@@ -10,7 +13,9 @@
  *    to the baseline;
  *  - engine, T threads on disjoint series: total values/s;
  *  - memory: bytes per series (the series struct, and the allocator's view
- *    of 100k series).
+ *    of 20,000 series after 400 values each: reservoirs full, forests
+ *    trained), for single-source value lists and for two-source ones (which
+ *    have a value list forest too).
  * Usage: engine_bench [SERIES] [VALUES_PER_SERIES] [RUNS] [THREADS]
  */
 #include "core/ad_engine.h"
@@ -20,6 +25,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,10 +62,14 @@ static ad_engine_t *make_engine(size_t max_series) {
   return ad_engine_create(&cfg, &sink);
 }
 
+#define HOST_SERIES 100
+
 typedef struct {
   ad_engine_t *engine;
   int first_series, series, first_value, values;
   char (*plugins)[32];
+  int sources; /* data sources per value list: 1 or 2 */
+  bool train;  /* train what fell due after every round */
 } job_t;
 
 static void *run_job(void *p) {
@@ -91,11 +101,11 @@ static double bench_engine(int series, int values, int threads,
   int per = series / threads;
   /* Series are created (allocated, first value) before the clock starts:
    * what is timed is the steady state. */
-  job_t create = {e, 0, per * threads, 0, 1, plugins};
+  job_t create = {e, 0, per * threads, 0, 1, plugins, 1, false};
   run_job(&create);
   double t0 = now();
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (job_t){e, t * per, per, 1, values, plugins};
+    jobs[t] = (job_t){e, t * per, per, 1, values, plugins, 1, t == 0};
     pthread_create(&tid[t], NULL, run_job, &jobs[t]);
   }
   for (int t = 0; t < threads; t++)
@@ -148,11 +158,12 @@ static double bench_detector(int series, int values) {
   return (double)series * values / elapsed;
 }
 
-/* Bytes the allocator hands out for n series of one value each. */
-static double bytes_per_series(int n, char (*plugins)[32]) {
+/* Bytes the allocator holds for n series in value lists of `sources` data
+ * sources, after 400 values each (reservoirs full, forests trained). */
+static double bytes_per_series(int n, int sources, char (*plugins)[32]) {
   struct mallinfo2 before = mallinfo2();
   ad_engine_t *e = make_engine((size_t)n);
-  job_t job = {e, 0, n, 0, 1, plugins};
+  job_t job = {e, 0, n, 0, 400, plugins, sources, true};
   run_job(&job);
   struct mallinfo2 after = mallinfo2();
   double per = (double)(after.uordblks - before.uordblks) / n;
@@ -170,7 +181,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: engine_bench [SERIES] [VALUES] [RUNS] [THREADS]\n");
     return 2;
   }
-  int mem_series = series > 100000 ? series : 100000;
+  int mem_series = 20000;
+  if (series > mem_series)
+    mem_series = series;
   char(*plugins)[32] = calloc((size_t)mem_series, sizeof(*plugins));
   for (int s = 0; s < mem_series; s++)
     snprintf(plugins[s], sizeof(plugins[s]), "p%d", s);
@@ -198,9 +211,15 @@ int main(int argc, char **argv) {
          threads, m, m / o);
   printf("  state: series struct              %12zu bytes\n",
          sizeof(ad_series_t));
-  printf("  state: allocator, %d series   %12.0f bytes/series (series, "
-         "key, table, hosts)\n",
-         mem_series, bytes_per_series(mem_series, plugins));
+  printf("  state: allocator, %d series, 1 source a value list  %8.0f "
+         "bytes/series\n",
+         mem_series, bytes_per_series(mem_series, 1, plugins));
+  printf("  state: allocator, %d series, 2 sources a value list %8.0f "
+         "bytes/series\n",
+         mem_series, bytes_per_series(mem_series, 2, plugins));
+  printf("  (series, keys, table, hosts and their forests, value list "
+         "forests; %d series a host)\n",
+         HOST_SERIES);
   free(plugins);
   return 0;
 }

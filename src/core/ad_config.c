@@ -114,10 +114,10 @@ static const ad_config_key_t keys[] = {
                     "10", "Trees of a value list's forest."},
     [K_VL_SAMPLES] = {"ValueListSamples", AD_KEY_INTEGER, 4,
                       AD_IFOREST_MAX_SAMPLE, "32",
-                      "Training sample of a value list's forest, in "
-                      "values (also rows per tree)."},
+                      "Rows per tree of a value list's forest; its "
+                      "training sample holds twice as many values."},
     [K_HOST_TREES] = {"HostForestTrees", AD_KEY_INTEGER, 1,
-                      AD_IFOREST_MAX_TREES, "100", "Trees of a host's forest."},
+                      AD_IFOREST_MAX_TREES, "50", "Trees of a host's forest."},
     [K_HOST_SAMPLES] = {"HostForestSamples", AD_KEY_INTEGER, 16,
                         AD_IFOREST_MAX_SAMPLE, "256",
                         "Training sample of a host's forest, in intervals "
@@ -327,7 +327,8 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     cfg->vl_model.trees = (unsigned)number;
     break;
   case K_VL_SAMPLES:
-    cfg->vl_model.sample_size = cfg->vl_model.capacity = (unsigned)number;
+    cfg->vl_model.sample_size = (unsigned)number;
+    cfg->vl_model.capacity = 2 * (unsigned)number;
     break;
   case K_HOST_TREES:
     cfg->host_model.trees = (unsigned)number;

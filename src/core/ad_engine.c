@@ -261,27 +261,27 @@ static bool vlist_forest(ad_engine_t *e, ad_vlist_t *v,
     out[i] = AD_DETECTOR_OUTPUT_NONE;
   /* A value list of one data source has nothing for a forest to combine
    * that its series' own members do not already see (where it lies, how it
-   * moved, the time of day): its series join their host's forest instead. */
-  if (!e->cfg.forest || v->count < 2 ||
-      !(e->cfg.weights[AD_DET_ISOLATION_FOREST] > 0))
+   * moved): it has no forest (ad_vlist), its series join their host's. */
+  if (v->model == NULL || !(e->cfg.weights[AD_DET_ISOLATION_FOREST] > 0))
     return false;
-  float x[2 * AD_VLIST_FOREST_SOURCES + 2];
-  unsigned dim = ad_vlist_features(v, steps, t, x);
+  float x[2 * AD_VLIST_FOREST_SOURCES];
+  unsigned dim = ad_vlist_features(v, steps, x);
   if (dim == 0)
     return false;
   ad_model_params_t params = ad_vlist_model_params(v, &e->cfg);
   double per_day = steps[0].per_day;
   double deviation, score;
-  bool due = ad_model_observe(&v->model, &params, t, 86400.0 / per_day, x, dim,
+  bool due = ad_model_observe(v->model, &params, t, 86400.0 / per_day, x, dim,
                               &deviation, &score);
   ad_detector_output_t m = AD_DETECTOR_OUTPUT_NONE;
-  if (!isnan(deviation)) {
+  double surprise =
+      ad_model_surprise(v->model, deviation, e->cfg.calibration_days * per_day);
+  if (!isnan(surprise)) {
     m.deviation = deviation;
-    m.surprise = ad_calib_surprise(&v->model.calib, deviation);
-    m.score = ad_config_risk(&e->cfg, m.surprise, per_day);
-    m.confidence = ad_model_confidence(&v->model);
+    m.surprise = surprise;
+    m.score = ad_config_risk(&e->cfg, surprise, per_day);
+    m.confidence = ad_model_confidence(v->model);
   }
-  ad_calib_learn(&v->model.calib, deviation, e->cfg.calibration_days * per_day);
   /* The forest looks for one thing, combinations the other members cannot
    * see; finding none is no evidence that all is well, so below the
    * warning level it abstains rather than dilute the others' verdict. */
@@ -289,10 +289,10 @@ static bool vlist_forest(ad_engine_t *e, ad_vlist_t *v,
     return due;
   /* Several data sources: the forest's finding counts for the series it
    * credits, at least half their fair share, not for the bystanders. */
-  float shares[2 * AD_VLIST_FOREST_SOURCES + 2];
+  float shares[2 * AD_VLIST_FOREST_SOURCES];
   bool split = v->count > 1 && m.score >= e->cfg.levels.warning &&
-               ad_model_attribute(&v->model, x, dim, shares);
-  unsigned sources = (dim - 2) / 2;
+               ad_model_attribute(v->model, x, dim, shares);
+  unsigned sources = dim / 2;
   double total = 0.0;
   for (unsigned i = 0; split && i < sources; i++)
     total += shares[2 * i] + shares[2 * i + 1];
@@ -429,7 +429,8 @@ static size_t train_vlist(ad_engine_t *e, uint64_t hash) {
   ad_table_lock(e->table, hash);
   for (ad_vlist_t *v = ad_table_bucket(e->table, hash); v != NULL && !taken;
        v = v->next) {
-    if (v->hash == hash && ad_model_take(&v->model, &job) == 0) {
+    if (v->hash == hash && v->model != NULL &&
+        ad_model_take(v->model, &job) == 0) {
       len = v->key_len;
       memcpy(key, v->key, len);
       params = ad_vlist_model_params(v, &e->cfg);
@@ -443,12 +444,14 @@ static size_t train_vlist(ad_engine_t *e, uint64_t hash) {
   int rc = ad_model_fit(&params, &job, &forest);
   ad_table_lock(e->table, hash);
   ad_vlist_t *v = ad_table_find(e->table, hash, key, len);
-  if (v != NULL && rc == 0)
-    ad_model_install(&v->model, &params, job.ticket, forest);
-  else if (v != NULL)
-    ad_model_abandon(&v->model, &params, job.ticket);
-  else
+  if (v != NULL && v->model != NULL && rc == 0)
+    ad_model_install(v->model, &params, job.ticket, forest);
+  else if (v != NULL && v->model != NULL) {
+    ad_model_abandon(v->model, &params, job.ticket);
     ad_iforest_free(forest);
+  } else {
+    ad_iforest_free(forest);
+  }
   ad_table_unlock(e->table, hash);
   return rc == 0;
 }
@@ -457,7 +460,7 @@ static size_t train_vlist(ad_engine_t *e, uint64_t hash) {
  * scan (table sweep that removes nothing) and queued again. */
 static bool requeue_due(ad_vlist_t *v, void *ctx) {
   ad_engine_t *e = ctx;
-  if (v->model.due && !v->model.taken)
+  if (v->model != NULL && v->model->due && !v->model->taken)
     ad_queue_push(&e->due, v->hash);
   return false;
 }
@@ -643,9 +646,12 @@ int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
   int i = v != NULL ? ad_vlist_source_index(v, ds) : -1;
   if (i >= 0) {
     const ad_series_t *s = &v->series[i];
-    *info = (ad_series_info_t){.values_learned = s->window.seen,
-                               .level = ad_alert_level(&s->alert),
-                               .last_time = s->last_time};
+    *info = (ad_series_info_t){
+        .values_learned = s->window.seen,
+        .level = ad_alert_level(&s->alert),
+        .last_time = s->last_time,
+        .forest_trainings = v->model != NULL ? v->model->trainings : 0,
+        .forest_score = v->model != NULL ? v->model->last_score : NAN};
   }
   ad_table_unlock(e->table, hash);
   return i >= 0 ? 0 : ENOENT;

@@ -88,6 +88,8 @@ typedef struct {
   unsigned long values_learned; /* values absorbed by the detectors */
   ad_level_t level;             /* the series' own level */
   double last_time;             /* data time of the last value (NaN: none) */
+  unsigned forest_trainings;    /* its value list's forest: trainings */
+  double forest_score;          /* ...and its last score (NaN: none) */
 } ad_series_info_t;
 
 /* Looks one series up (data source ds of value list id). Returns 0 and fills

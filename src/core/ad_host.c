@@ -24,8 +24,6 @@ ad_host_t *ad_host_create(const char *name) {
   for (const char *c = h->name; *c != '\0'; c++)
     seed = (seed ^ (unsigned char)*c) * 1099511628211ULL;
   ad_model_init(&h->model, seed);
-  h->sustained = NAN;
-  ad_calib_init_bounded(&h->calib_sustained);
   return h;
 }
 
@@ -129,14 +127,6 @@ static void top_slots(const ad_host_t *h, int *first, int *second) {
 
 /* Scores the host's view with its forest: the forest member's calibrated
  * output (NONE while the forest says nothing). */
-/* The forest is judged two ways, each on its own history: the combination
- * now, and the combination sustained (a short average over SUSTAIN ticks):
- * one odd interval is common enough on a host, twenty in a row are not,
- * and "CPU rising while traffic falls" is rarely over in one interval. The
- * surprise is the larger, less log10(2), the price of looking twice. */
-#define SUSTAIN 5.0
-#define TWO_VIEWS 0.30102999566398120
-
 /* Scores the host's view with its forest: the forest member's calibrated
  * output (NONE while the forest says nothing). */
 static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
@@ -151,22 +141,14 @@ static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
   *train_due = ad_model_observe(&h->model, &params, t->time, t->interval,
                                 h->latest, h->slots, &deviation, &score);
   double per_day = t->interval > 0 ? 86400.0 / t->interval : 1440.0;
-  double memory = cfg->calibration_days * per_day;
-  double sustained = NAN;
-  if (!isnan(deviation)) {
-    h->sustained = isnan(h->sustained)
-                       ? deviation
-                       : h->sustained + (deviation - h->sustained) / SUSTAIN;
-    sustained = h->sustained;
-    double now = ad_calib_surprise(&h->model.calib, deviation);
-    double lasting = ad_calib_surprise(&h->calib_sustained, sustained);
+  double surprise =
+      ad_model_surprise(&h->model, deviation, cfg->calibration_days * per_day);
+  if (!isnan(surprise)) {
     out.deviation = deviation;
-    out.surprise = fmax(0.0, fmax(now, lasting) - TWO_VIEWS);
-    out.score = ad_config_risk(cfg, out.surprise, per_day);
+    out.surprise = surprise;
+    out.score = ad_config_risk(cfg, surprise, per_day);
     out.confidence = ad_model_confidence(&h->model);
   }
-  ad_calib_learn(&h->model.calib, deviation, memory);
-  ad_calib_learn(&h->calib_sustained, sustained, memory);
   return out;
 }
 
@@ -191,6 +173,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   /* The host forest, judged on its own history: when it finds the
    * combination rarer than the riskiest series is, it sets the host's risk,
    * and the series it credits most become the explanation. */
+  double series_risk = host_risk;
   ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
   int first = -1, second = -1;
   if (!isnan(forest.score) && (isnan(host_risk) || forest.score > host_risk)) {
@@ -220,6 +203,8 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   h->last_report = report->time;
   report->interval = t->interval;
   report->risk = isnan(host_risk) ? 0.0 : host_risk;
+  report->series_risk = series_risk;
+  report->forest_risk = forest.score;
   report->total = total;
   report->anomalous = anomalous;
   report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;

@@ -26,9 +26,12 @@ void ad_model_init(ad_model_t *m, uint64_t seed) {
   memset(m, 0, sizeof(*m));
   m->pending_from = NAN;
   m->next_train = NAN;
+  m->last_score = NAN;
   m->due_time = NAN;
   m->seed = seed;
+  m->sustained = NAN;
   ad_calib_init_bounded(&m->calib);
+  ad_calib_init_bounded(&m->calib_sustained);
 }
 
 void ad_model_release(ad_model_t *m) {
@@ -72,7 +75,7 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
   }
   if (m->forest != NULL) {
     double s = ad_iforest_score(m->forest, x, NULL);
-    *score = s;
+    *score = m->last_score = s;
     *deviation = fmax(0.0, DEVIATION_SLOPE * (s - 0.5));
     double a = step > 0 ? fmin(1.0, step / DRIFT_TIME) : 0.01;
     m->drift += a * ((s > DRIFT_SCORE ? 1.0 : 0.0) - m->drift);
@@ -116,6 +119,20 @@ bool ad_model_attribute(const ad_model_t *m, const float *x, unsigned dim,
     shares[j] = 0.0f;
   ad_iforest_score(m->forest, x, shares);
   return true;
+}
+
+double ad_model_surprise(ad_model_t *m, double deviation, double memory) {
+  if (isnan(deviation))
+    return NAN;
+  m->sustained =
+      isnan(m->sustained)
+          ? deviation
+          : m->sustained + (deviation - m->sustained) / AD_MODEL_SUSTAIN;
+  double now = ad_calib_surprise(&m->calib, deviation);
+  double lasting = ad_calib_surprise(&m->calib_sustained, m->sustained);
+  ad_calib_learn(&m->calib, deviation, memory);
+  ad_calib_learn(&m->calib_sustained, m->sustained, memory);
+  return fmax(0.0, fmax(now, lasting) - 0.30102999566398120);
 }
 
 double ad_model_confidence(const ad_model_t *m) {

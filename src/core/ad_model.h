@@ -43,20 +43,23 @@ typedef struct {
 } ad_model_params_t;
 
 typedef struct {
-  ad_reservoir_t *reservoir; /* NULL until the first value */
-  ad_iforest_t *forest;      /* in force; NULL before the first training */
-  ad_iforest_t *pending;     /* trained, in force from pending_from */
-  double pending_from;       /* data time */
-  double next_train;         /* data time the next training is due (NaN:
-                                when the reservoir is half full) */
-  double due_time;           /* data time of the outstanding request */
-  double drift;              /* EMA of recent scores beyond 0.6 (0..1) */
-  ad_calib_t calib;          /* history of the forest's deviations */
-  uint64_t seed;             /* reservoir and forest seeds derive from it */
-  uint32_t trainings;        /* forests trained */
-  uint32_t ticket;           /* identifies the outstanding request */
-  bool due;                  /* a training is requested and not installed */
-  bool taken;                /* ...and a trainer has its rows */
+  ad_reservoir_t *reservoir;  /* NULL until the first value */
+  ad_iforest_t *forest;       /* in force; NULL before the first training */
+  ad_iforest_t *pending;      /* trained, in force from pending_from */
+  double pending_from;        /* data time */
+  double next_train;          /* data time the next training is due (NaN:
+                                 when the reservoir is half full) */
+  double due_time;            /* data time of the outstanding request */
+  double drift;               /* EMA of recent scores beyond 0.6 (0..1) */
+  double last_score;          /* the last score (NaN: none) */
+  ad_calib_t calib;           /* history of the forest's deviations */
+  double sustained;           /* short EMA of the deviations (NaN: none) */
+  ad_calib_t calib_sustained; /* its history */
+  uint64_t seed;              /* reservoir and forest seeds derive from it */
+  uint32_t trainings;         /* forests trained */
+  uint32_t ticket;            /* identifies the outstanding request */
+  bool due;                   /* a training is requested and not installed */
+  bool taken;                 /* ...and a trainer has its rows */
 } ad_model_t;
 
 /* Resets m (nothing allocated yet). Cannot fail. */
@@ -78,6 +81,17 @@ void ad_model_release(ad_model_t *m);
 bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
                       double step, const float *x, unsigned dim,
                       double *deviation, double *score);
+
+/* How unusual this deviation is for this forest (the surprise, -log10 of a
+ * tail probability, ad_calib), judged two ways, each on its own history
+ * remembering about `memory` values: the deviation now, and the deviation
+ * sustained (a short average over AD_MODEL_SUSTAIN values): one odd
+ * interval is common enough, twenty in a row are not, and a broken relation
+ * between series rarely heals in one interval. Returns the larger less
+ * log10(2), the price of looking twice; then learns. NaN deviation: NaN,
+ * nothing learned. */
+#define AD_MODEL_SUSTAIN 5.0
+double ad_model_surprise(ad_model_t *m, double deviation, double memory);
 
 /* The attribution of x by the forest in force (dim shares), or false when
  * there is no forest. */

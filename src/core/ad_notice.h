@@ -59,6 +59,8 @@ typedef struct {
   double time;              /* data time of the interval's newest value */
   double interval;          /* seconds */
   double risk;              /* [0,1]; 0 when nothing was scored */
+  double series_risk;       /* from the riskiest series (NaN: none scored) */
+  double forest_risk;       /* from the host forest (NaN: none) */
   double percent_anomalous; /* 0..100: share of series not OKAY */
   unsigned anomalous;       /* series not OKAY */
   unsigned total;           /* series tracked */

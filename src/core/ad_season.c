@@ -8,6 +8,7 @@
 #define DAY 86400.0
 #define WEEK (7.0 * DAY)
 #define DAY_BIN (DAY / AD_SEASON_DAY_BINS)
+#define SCALE_BIN (DAY / AD_SEASON_SCALE_BINS)
 #define WEEK_BIN (WEEK / AD_SEASON_WEEK_BINS)
 /* 1970-01-01 was a Thursday: shifting by three days puts Monday 00:00 UTC
  * at the start of the week profile. */
@@ -118,8 +119,12 @@ static double week_term(double w, double sigma) {
 }
 
 /* The seasonal model's residual scale at a time of day. */
-static double seasonal_scale(const ad_season_t *s, bin_pos_t day) {
-  double local = bin_read(s->day_scale, day);
+static bin_pos_t scale_pos(double t) {
+  return bin_pos(t, DAY, AD_SEASON_SCALE_BINS, 0.0);
+}
+
+static double seasonal_scale(const ad_season_t *s, bin_pos_t at) {
+  double local = bin_read(s->day_scale, at);
   return fmax(fmax(local, 0.5 * s->scale), scale_floor(s->level));
 }
 
@@ -130,7 +135,8 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
   bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
   bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
   double wd = ad_season_day_weight(s), ww = ad_season_week_weight(s);
-  double sigma = MAD_TO_SIGMA * seasonal_scale(s, day);
+  bin_pos_t at = scale_pos(t);
+  double sigma = MAD_TO_SIGMA * seasonal_scale(s, at);
   double seasonal =
       s->level + bin_read(s->day, day) +
       (wd > 0 ? ww / wd : 0.0) * week_term(bin_read(s->week, week), sigma);
@@ -139,7 +145,7 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
   *expected = (1.0 - wd) * s->plain + wd * seasonal;
   double plain_scale = fmax(s->err_plain, scale_floor(s->plain));
   *scale =
-      MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * seasonal_scale(s, day));
+      MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * seasonal_scale(s, at));
   return true;
 }
 
@@ -218,7 +224,8 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
    * at first looks like nothing but outliers). */
   double wd = ad_season_day_weight(s);
   double plain_scale = MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain));
-  double seasonal = MAD_TO_SIGMA * seasonal_scale(s, day);
+  bin_pos_t at = scale_pos(t);
+  double seasonal = MAD_TO_SIGMA * seasonal_scale(s, at);
   double r = wd > 0.0 ? clip(r_full, LEARN_CLIP * seasonal / wd) : r_full;
   double rp = clip(r_plain, LEARN_CLIP * plain_scale);
   /* The seasonal model's level moves slowly (at least a day) so that the
@@ -242,14 +249,14 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
     recentre(s);
 
   double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
-  double a_scale = fmin(dt, DAY_BIN) / (DAY_BIN * p->day_memory);
+  double a_scale = fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
   if (s->seen == 1) {
     s->scale = spread;
-    for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+    for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
       s->day_scale[i] = (float)spread;
   } else if (s->seen > 1) {
-    bin_learn(s->day_scale, day, fmin(a_scale, 0.5),
-              spread - bin_read(s->day_scale, day));
+    bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
+              spread - bin_read(s->day_scale, at));
     s->scale += a_err * (spread - s->scale);
   }
 

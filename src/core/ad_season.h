@@ -17,7 +17,7 @@
  *    between neighbours, so curves stay smooth; learning rates are per
  *    second of data, so 1 s and 1 h intervals learn at the same pace in
  *    days, and gaps are harmless.
- *  - scale: the mean absolute residual per quarter hour of day, so a value
+ *  - scale: the mean absolute residual per half hour of day, so a value
  *    that is ordinary in the noisy afternoon can be anomalous at 03:00.
  *
  * Beside it runs a plain forecaster: an exponential average over LevelTime
@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #define AD_SEASON_DAY_BINS 96   /* quarter hours */
+#define AD_SEASON_SCALE_BINS 48 /* half hours: the noise changes slowly */
 #define AD_SEASON_WEEK_BINS 168 /* hours */
 
 typedef struct {
@@ -78,7 +79,7 @@ typedef struct {
                             calibration) */
   bool seasonal_mode;    /* the profiles carry the forecast (weight >= 0.5) */
   float day[AD_SEASON_DAY_BINS];
-  float day_scale[AD_SEASON_DAY_BINS];
+  float day_scale[AD_SEASON_SCALE_BINS];
   float week[AD_SEASON_WEEK_BINS];
 } ad_season_t;
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,14 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
     names_len += n + 1;
   }
   size_t offset = series_offset(key_len, names_len);
-  ad_vlist_t *v = calloc(1, offset + count * sizeof(ad_series_t));
+  size_t model_at = offset + count * sizeof(ad_series_t);
+  model_at = (model_at + alignof(ad_model_t) - 1) / alignof(ad_model_t) *
+             alignof(ad_model_t);
+  /* A value list of one data source has no forest of its own (its series
+   * are seen by their host's). */
+  bool forest = count >= 2 && cfg != NULL && cfg->forest;
+  ad_vlist_t *v = calloc(1, forest ? model_at + sizeof(ad_model_t)
+                                   : offset + count * sizeof(ad_series_t));
   if (v == NULL)
     return NULL;
   v->hash = hash;
@@ -50,19 +58,23 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
   v->series = (ad_series_t *)((char *)v + offset);
   for (size_t i = 0; i < count; i++)
     ad_series_init(&v->series[i]);
-  ad_model_init(&v->model, hash);
+  if (forest) {
+    v->model = (ad_model_t *)((char *)v + model_at);
+    ad_model_init(v->model, hash);
+  }
   return v;
 }
 
 void ad_vlist_destroy(ad_vlist_t *v) {
   if (v == NULL)
     return;
-  ad_model_release(&v->model);
+  if (v->model != NULL)
+    ad_model_release(v->model);
   free(v);
 }
 
 unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
-                           double t, float *x) {
+                           float *x) {
   unsigned sources =
       v->count < AD_VLIST_FOREST_SOURCES ? v->count : AD_VLIST_FOREST_SOURCES;
   unsigned n = 0;
@@ -72,9 +84,6 @@ unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
     x[n++] = (float)steps[i].z;
     x[n++] = isnan(steps[i].delta) ? 0.0f : (float)steps[i].delta;
   }
-  double day = fmod(t, 86400.0) / 86400.0 * 6.283185307179586;
-  x[n++] = (float)sin(day);
-  x[n++] = (float)cos(day);
   return n;
 }
 
@@ -111,6 +120,9 @@ int ad_vlist_source_index(const ad_vlist_t *v, const char *ds) {
 }
 
 size_t ad_vlist_footprint(const ad_vlist_t *v) {
-  return series_offset(v->key_len, v->names_len) +
-         v->count * sizeof(ad_series_t) + ad_model_bytes(&v->model);
+  size_t bytes =
+      series_offset(v->key_len, v->names_len) + v->count * sizeof(ad_series_t);
+  if (v->model != NULL)
+    bytes += sizeof(ad_model_t) + ad_model_bytes(v->model);
+  return bytes;
 }

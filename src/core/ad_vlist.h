@@ -21,7 +21,7 @@
 
 /* The value list's forest looks at its first AD_VLIST_FOREST_SOURCES data
  * sources: where each value lies and how far it moved, in the series' own
- * scale; and at the time of day. */
+ * scale. */
 #define AD_VLIST_FOREST_SOURCES 4
 
 struct ad_host_s;
@@ -31,7 +31,9 @@ typedef struct ad_vlist_s {
   uint64_t hash;           /* hash of the identifier key */
   struct ad_host_s *host;  /* owning host */
   double last_arrival;     /* caller's clock at the last value */
-  ad_model_t model;        /* the value list's isolation forest */
+  ad_model_t *model;       /* the value list's isolation forest, in this
+                              allocation; NULL for a single data source or
+                              with forests off */
   ad_series_t *series;     /* count series, in this allocation */
   const char *names;       /* count data source names, NUL separated */
   uint16_t key_len;        /* bytes of key, including the final NUL */
@@ -64,11 +66,14 @@ int ad_vlist_source_index(const ad_vlist_t *v, const char *ds);
 size_t ad_vlist_footprint(const ad_vlist_t *v);
 
 /* Features of the value list's forest for this value (from the series'
- * steps): 2 per data source (at most AD_VLIST_FOREST_SOURCES) and 2 for the
- * time of day at data time t. Returns their number, or 0 when a data source
- * has no observation (warming up, missing value). */
+ * steps): 2 per data source (at most AD_VLIST_FOREST_SOURCES): where it lies
+ * against its expectation and how far it moved, in its scale. The time of
+ * day is left to the seasonal forecaster: a forest trained on a few dozen
+ * values cannot resolve it, and would only find every hour new. Returns
+ * their number, or 0 when a data source has no observation (warming up,
+ * missing value). */
 unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
-                           double t, float *x);
+                           float *x);
 
 /* The forest parameters for this value list (lag from its step). */
 ad_model_params_t ad_vlist_model_params(const ad_vlist_t *v,

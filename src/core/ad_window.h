@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-#define AD_WINDOW_MAX 64 /* largest supported window, in values */
+#define AD_WINDOW_MAX 32 /* largest supported window, in values */
 
 typedef struct {
   unsigned window; /* ring length, 2..AD_WINDOW_MAX */

@@ -105,8 +105,8 @@ static void test_cross_field_checks(void **state) {
        "WarningThreshold (0.7) must be below "
        "FailureThreshold (0.6)"},
       {{"Hysteresis=0.45", NULL}, "Hysteresis (0.45) must be below"},
-      {{"WindowSize=40", NULL},
-       "WarmupValues (32) must be at least WindowSize"},
+      {{"WarmupValues=20", "WindowSize=30", NULL},
+       "WarmupValues (20) must be at least WindowSize"},
       {{"WeightSlidingWindow=0", "WeightSeasonal=0", "WeightIsolationForest=0",
         NULL},
        "at least one detector weight"},
