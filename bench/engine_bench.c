@@ -19,6 +19,7 @@
  * Usage: engine_bench [SERIES] [VALUES_PER_SERIES] [RUNS] [THREADS]
  */
 #include "core/ad_engine.h"
+#include "core/ad_model.h"
 #include "core/ad_series.h"
 #include "core/ad_window.h"
 
@@ -54,10 +55,14 @@ static double noise(uint64_t *s) {
   return (double)(*s >> 11) * 0x1.0p-53 - 0.5;
 }
 
+static bool forests_off;
+
 static ad_engine_t *make_engine(size_t max_series) {
   ad_config_t cfg;
   ad_config_defaults(&cfg);
   cfg.max_series = max_series;
+  if (forests_off)
+    cfg.forest = cfg.host_forest = false;
   ad_sink_t sink = {0};
   return ad_engine_create(&cfg, &sink);
 }
@@ -74,21 +79,26 @@ typedef struct {
 
 static void *run_job(void *p) {
   job_t *j = p;
-  static const char *const ds[] = {"value"};
+  static const char *const two[] = {"rx", "tx"};
+  static const char *const one[] = {"value"};
   uint64_t seed = 12345u + (uint64_t)j->first_series;
+  int lists = j->series / j->sources;
+  int first = j->first_series / j->sources;
   for (int v = j->first_value; v < j->first_value + j->values; v++) {
-    for (int s = j->first_series; s < j->first_series + j->series; s++) {
-      double x = 100.0 + noise(&seed);
-      /* 10 series per host, like a small host's value lists */
-      ad_ident_t id = {j->plugins[s / 10 * 10], j->plugins[s], "", "gauge", ""};
+    for (int s = first; s < first + lists; s++) {
+      double x[2] = {100.0 + noise(&seed), 50.0 + noise(&seed)};
+      ad_ident_t id = {j->plugins[s / HOST_SERIES * HOST_SERIES], j->plugins[s],
+                       "", "gauge", ""};
       ad_sample_t sample = {.time = 10.0 * v,
                             .interval = 10,
                             .arrival = 10.0 * v,
-                            .count = 1,
-                            .values = &x,
-                            .ds_names = ds};
+                            .count = (size_t)j->sources,
+                            .values = x,
+                            .ds_names = j->sources == 2 ? two : one};
       ad_engine_submit(j->engine, &id, &sample);
     }
+    if (j->train)
+      ad_engine_train(j->engine, SIZE_MAX);
   }
   return NULL;
 }
@@ -158,6 +168,29 @@ static double bench_detector(int series, int values) {
   return (double)series * values / elapsed;
 }
 
+/* Fit time of a host forest with the default parameters on a full
+ * reservoir of `dim` series (ad_model_fit: a first forest, then again
+ * without the contaminated share), in milliseconds. */
+static double host_fit_ms(unsigned dim) {
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  ad_model_params_t p = cfg.host_model;
+  size_t n = p.capacity;
+  uint64_t seed = 5;
+  double t0 = now();
+  ad_model_job_t job = {
+      .rows = malloc(n * dim * sizeof(float)), .n = n, .dim = dim, .seed = 1};
+  for (size_t i = 0; i < n * dim; i++)
+    job.rows[i] = (float)noise(&seed);
+  t0 = now();
+  ad_iforest_t *f = NULL;
+  if (ad_model_fit(&p, &job, &f) != 0)
+    return NAN;
+  double ms = 1e3 * (now() - t0);
+  ad_iforest_free(f);
+  return ms;
+}
+
 /* Bytes the allocator holds for n series in value lists of `sources` data
  * sources, after 400 values each (reservoirs full, forests trained). */
 static double bytes_per_series(int n, int sources, char (*plugins)[32]) {
@@ -188,15 +221,20 @@ int main(int argc, char **argv) {
   for (int s = 0; s < mem_series; s++)
     snprintf(plugins[s], sizeof(plugins[s]), "p%d", s);
 
-  double base[99], ensemble[99], one[99], many[99];
+  double base[99], ensemble[99], one[99], many[99], bare[99], fit[99];
   for (int r = 0; r < runs; r++) {
     base[r] = bench_detector(series, values);
     ensemble[r] = bench_series(series, values);
     one[r] = bench_engine(series, values, 1, plugins);
     many[r] = bench_engine(series, values, threads, plugins);
+    forests_off = true;
+    bare[r] = bench_engine(series, values, 1, plugins);
+    forests_off = false;
+    fit[r] = host_fit_ms(64);
   }
   double b = median(base, runs), en = median(ensemble, runs),
-         o = median(one, runs), m = median(many, runs);
+         o = median(one, runs), m = median(many, runs), nf = median(bare, runs),
+         ft = median(fit, runs);
   printf("engine_bench: %d series x %d values, median of %d runs\n", series,
          values, runs);
   printf("  baseline: detector alone          %12.0f values/s\n", b);
@@ -209,6 +247,12 @@ int main(int argc, char **argv) {
   printf("  engine, %d threads (disjoint)      %12.0f values/s  (%.2fx one "
          "thread)\n",
          threads, m, m / o);
+  printf("  engine, 1 thread, forests off     %12.0f values/s  (the forests "
+         "cost %.0f ns a value)\n",
+         nf, 1e9 / o - 1e9 / nf);
+  printf("  host forest fit, 64 series        %12.2f ms (256 intervals, "
+         "%u trees, contamination refit)\n",
+         ft, 50u);
   printf("  state: series struct              %12zu bytes\n",
          sizeof(ad_series_t));
   printf("  state: allocator, %d series, 1 source a value list  %8.0f "

@@ -92,6 +92,24 @@ static json_t *driver_json(const ad_notice_t *n) {
   put(d, "upper", number(m ? m->upper : NAN));
   put(d, "risk", number(a->risk));
   put(d, "detectors", detector_list(a));
+  if (n->combination) {
+    /* the host forest: the series it credits most, with their deviations
+     * (signed, in their own scales) */
+    json_t *combination = json_array();
+    const char *names[2] = {n->series, n->partner};
+    double deviations[2] = {n->driver_z, n->partner_z};
+    for (int i = 0; i < 2 && combination != NULL; i++) {
+      if (names[i][0] == '\0')
+        continue;
+      json_t *item = json_object();
+      if (item == NULL)
+        continue;
+      put(item, "series", json_string(names[i]));
+      put(item, "deviation", number(deviations[i]));
+      json_array_append_new(combination, item);
+    }
+    put(d, "combination", combination);
+  }
   return d;
 }
 

@@ -109,20 +109,31 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   }
 }
 
-/* The two slots the forest credits most for the view's oddity. */
+/* The series that make the combination: the slot the forest credits most,
+ * and as its partner the most credited one that moved the other way (the
+ * other side of a broken relation: CPU up, traffic down), or else the next
+ * most credited. */
 static void top_slots(const ad_host_t *h, int *first, int *second) {
   float shares[AD_IFOREST_MAX_DIM];
   *first = *second = -1;
   if (!ad_model_attribute(&h->model, h->latest, h->slots, shares))
     return;
-  for (unsigned j = 0; j < h->slots; j++) {
-    if (*first < 0 || shares[j] > shares[*first]) {
-      *second = *first;
+  for (unsigned j = 0; j < h->slots; j++)
+    if (*first < 0 || shares[j] > shares[*first])
       *first = (int)j;
-    } else if (*second < 0 || shares[j] > shares[*second]) {
+  bool up = h->latest[*first] > 0;
+  int opposite = -1;
+  for (unsigned j = 0; j < h->slots; j++) {
+    if ((int)j == *first)
+      continue;
+    if ((h->latest[j] > 0) != up &&
+        (opposite < 0 || shares[j] > shares[opposite]))
+      opposite = (int)j;
+    if (*second < 0 || shares[j] > shares[*second])
       *second = (int)j;
-    }
   }
+  if (opposite >= 0)
+    *second = opposite;
 }
 
 /* Scores the host's view with its forest: the forest member's calibrated

@@ -96,15 +96,19 @@ static void test_out_of_range_and_cross_field(void **state) {
 
 static void test_rule_blocks(void **state) {
   (void)state;
-  oconfig_item_t *root = mock_config_block("Plugin", 3);
+  oconfig_item_t *root = mock_config_block("Plugin", 4);
   oconfig_item_t *ignore = mock_config_child_block(root, 0, "Ignore", 1);
   mock_config_string(ignore, 0, "Plugin", "df");
   oconfig_item_t *select = mock_config_child_block(root, 1, "Select", 1);
   mock_config_string(select, 0, "Host", "/^web/");
   mock_config_string(root, 2, "Ignore", "TypeInstance=idle");
+  oconfig_item_t *group =
+      mock_config_child_block(root, 3, "HostForestSeries", 1);
+  mock_config_string(group, 0, "Plugin", "/^(cpu|interface)$/");
   assert_int_equal(mock_configure(root), 0);
   assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_IGNORE), 2);
   assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_SELECT), 1);
+  assert_int_equal(ad_rules_count(an_ctx.cfg.rules, AD_RULE_HOST_GROUP), 1);
 
   root = mock_config_block("Plugin", 1);
   ignore = mock_config_child_block(root, 0, "Ignore", 1);

@@ -98,6 +98,29 @@ static void test_ignore_only(void **state) {
   ad_rules_destroy(rules);
 }
 
+/* The host forest's group: its own kind of rule, which plays no part in
+ * what is selected. */
+static void test_host_group(void **state) {
+  (void)state;
+  ad_rules_t *rules = ad_rules_create();
+  char err[128];
+  ad_ident_t cpu = ident("web1", "cpu", "", "percent", "user");
+  ad_ident_t df = ident("web1", "df", "root", "df_complex", "used");
+  assert_true(ad_rules_host_group(rules, &df)); /* no group: everything */
+  assert_int_equal(ad_rules_parse(rules, AD_RULE_HOST_GROUP,
+                                  "Plugin=/^(cpu|load|interface)$/", err,
+                                  sizeof(err)),
+                   0);
+  assert_true(ad_rules_host_group(rules, &cpu));
+  assert_false(ad_rules_host_group(rules, &df));
+  /* still selected: the group rule is not a Select */
+  assert_true(ad_rules_select(rules, &df));
+  assert_int_equal(ad_rules_count(rules, AD_RULE_HOST_GROUP), 1);
+  assert_int_equal(ad_rules_count(rules, AD_RULE_SELECT), 0);
+  ad_rules_destroy(rules);
+  assert_true(ad_rules_host_group(NULL, &df));
+}
+
 static void test_parse_errors_leave_rules_unchanged(void **state) {
   (void)state;
   static const struct {
@@ -181,6 +204,7 @@ int main(void) {
       cmocka_unit_test(test_patterns),
       cmocka_unit_test(test_select_and_ignore),
       cmocka_unit_test(test_ignore_only),
+      cmocka_unit_test(test_host_group),
       cmocka_unit_test(test_parse_errors_leave_rules_unchanged),
       cmocka_unit_test(test_ident_parse),
       cmocka_unit_test(test_series_names),
