@@ -329,10 +329,6 @@ static inline walker_t start(const ad_iforest_t *f, uint32_t t) {
   return (walker_t){.node = f->node + f->tree_start[t], .stay = 1.0f};
 }
 
-static inline double path_length(const node_t *leaf) {
-  return leaf->split / PATH_SCALE;
-}
-
 /* Walks tree t with x, recording the features cut; returns the path
  * length. */
 static double trace(const ad_iforest_t *f, uint32_t t, const uint16_t *q,
