@@ -94,8 +94,9 @@ static const ad_config_key_t keys[] = {
                          "(per value list, and per host in the host's "
                          "risk)."},
     [K_FOREST] = {"IsolationForest", AD_KEY_BOOLEAN, 0, 1, "true",
-                  "An isolation forest per value list, over its data "
-                  "sources, their recent change and the time of day."},
+                  "An isolation forest per value list of two or more data "
+                  "sources, over where each lies against its expectation "
+                  "and how far it moved."},
     [K_HOST_FOREST] = {"HostForest", AD_KEY_BOOLEAN, 0, 1, "true",
                        "An isolation forest per host over its series "
                        "together: combinations no single series shows."},
