@@ -138,8 +138,6 @@ static void top_slots(const ad_host_t *h, int *first, int *second) {
 
 /* Scores the host's view with its forest: the forest member's calibrated
  * output (NONE while the forest says nothing). */
-/* Scores the host's view with its forest: the forest member's calibrated
- * output (NONE while the forest says nothing). */
 static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
                                         const ad_tick_t *t, bool *train_due) {
   ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;

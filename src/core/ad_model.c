@@ -28,6 +28,7 @@ void ad_model_init(ad_model_t *m, uint64_t seed) {
   m->next_train = NAN;
   m->last_score = NAN;
   m->due_time = NAN;
+  m->first_time = NAN;
   m->seed = seed;
   m->sustained = NAN;
   ad_calib_init_bounded(&m->calib);
@@ -88,10 +89,16 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
   ad_reservoir_t *r = m->reservoir;
   if (r == NULL)
     return false;
-  /* Every row until full; then as many as keep `memory` seconds' worth. */
-  double take = r->fill < r->capacity || !(step > 0)
-                    ? 1.0
-                    : r->capacity * step / p->memory;
+  /* Every row until full; then as many as keep the sample spread evenly
+   * over the model's life until its life is longer than `memory`, and over
+   * the last `memory` seconds from then on. So the first hours, when the
+   * series' scales are still settling, fade from the sample as fast as they
+   * can instead of dominating it for `memory`. */
+  if (isnan(m->first_time))
+    m->first_time = t;
+  double span = fmin(p->memory, fmax(step, t - m->first_time));
+  double take =
+      r->fill < r->capacity || !(step > 0) ? 1.0 : r->capacity * step / span;
   ad_reservoir_offer(r, x, take);
 
   if (m->due)

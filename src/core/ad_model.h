@@ -50,6 +50,7 @@ typedef struct {
   double next_train;          /* data time the next training is due (NaN:
                                  when the reservoir is half full) */
   double due_time;            /* data time of the outstanding request */
+  double first_time;          /* data time of the first row (NaN: none) */
   double drift;               /* EMA of recent scores beyond 0.6 (0..1) */
   double last_score;          /* the last score (NaN: none) */
   ad_calib_t calib;           /* history of the forest's deviations */

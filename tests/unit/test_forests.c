@@ -121,8 +121,10 @@ static void test_host_forest_sees_what_no_series_does(void **state) {
   /* Normal days: the host is calm. The break: its series say nothing, the
    * host forest finds the combination clearly more unusual than anything
    * in the week before. */
+  print_message("host forest: normal %.3f, break: series %.3f, forest %.3f\n",
+                c->normal_risk, c->break_series, c->break_forest);
   if (!(c->normal_risk < 0.1 && c->break_series < 0.1 &&
-        c->break_forest >= 0.2))
+        c->break_forest >= 0.3))
     fail_msg("normal %.3f, break: series %.3f, forest %.3f", c->normal_risk,
              c->break_series, c->break_forest);
   assert_int_equal(c->series_notices, 0);
@@ -209,7 +211,8 @@ static void vlist_run(const char *const *pairs, vlist_result_t *out) {
  * forest, trained on a few dozen values, scores the broken relation higher
  * than the usual one, though not high enough to speak (it abstains below
  * WARNING); the host forest, where rx and tx each have a slot, sees it
- * clearly. No series notices. */
+ * clearly above anything of the six ordinary days, which stay below
+ * WARNING. No series notices. */
 static void test_value_list_relation(void **state) {
   (void)state;
   vlist_result_t r;
@@ -219,8 +222,9 @@ static void test_value_list_relation(void **state) {
                 "%.3f in the break; host forest risk %.3f / %.3f\n",
                 r.trainings, r.vlist_normal, r.vlist_break, r.host_normal,
                 r.host_break);
-  if (!(r.trainings >= 20 && r.vlist_break > r.vlist_normal + 0.05 &&
-        r.host_break >= 0.1 && r.host_normal < 0.05 && r.series_notices == 0))
+  if (!(r.trainings >= 20 && r.vlist_break > r.vlist_normal + 0.08 &&
+        r.host_break >= 0.3 && r.host_normal < 0.25 &&
+        r.host_break > r.host_normal + 0.1 && r.series_notices == 0))
     fail_msg("value list forest: %u trainings, mean score %.3f normal, "
              "%.3f in the break; host forest risk %.3f normal, %.3f in the "
              "break; %zu series notices",

@@ -87,6 +87,37 @@ static double feed(ad_model_t *m, double t, const float *x, unsigned dim,
   return deviation;
 }
 
+/* A young model's sample spreads over its whole life: after a day of
+ * one-minute rows (memory 1 day), the first hour holds about 1/24 of the
+ * sample, not the whole of it as a fill-then-rate reservoir would leave it
+ * for days; and from then on the sample keeps following the last day. */
+static void test_young_model_forgets_its_first_hours(void **state) {
+  (void)state;
+  ad_model_t m;
+  ad_model_init(&m, 11);
+  const double t0 = 1.7e9;
+  for (int i = 0; i < 3 * 1440; i++) {
+    float x[1] = {(float)i / 100}; /* its minute, within the fixed point */
+    feed(&m, t0 + 60.0 * i, x, 1, NULL);
+    if (i == 1439 || i == 3 * 1440 - 1) {
+      float rows[64];
+      size_t n = ad_reservoir_rows(m.reservoir, rows);
+      assert_int_equal(n, 64);
+      size_t first_hour = 0, last_day = 0;
+      for (size_t k = 0; k < n; k++) {
+        first_hour += rows[k] < 0.6f;
+        last_day += rows[k] > (i - 1440) / 100.0f;
+      }
+      if (i == 1439 && first_hour > 12)
+        fail_msg("after a day, %zu of 64 rows from the first hour", first_hour);
+      if (i > 1439 && last_day < 32)
+        fail_msg("after three days, only %zu of 64 rows from the last day",
+                 last_day);
+    }
+  }
+  ad_model_release(&m);
+}
+
 static void test_schedule_and_hand_over(void **state) {
   (void)state;
   ad_model_t m;
@@ -228,6 +259,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reservoir_fills_then_replaces),
       cmocka_unit_test(test_reservoir_is_biased_to_recent_rows),
+      cmocka_unit_test(test_young_model_forgets_its_first_hours),
       cmocka_unit_test(test_schedule_and_hand_over),
       cmocka_unit_test(test_drift_asks_for_training_early),
       cmocka_unit_test(test_abandoned_job_is_asked_again),
