@@ -1,0 +1,219 @@
+/* ad_statefile: atomic, durable state files (see header). */
+#include "ad_statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KIND_MAX 16
+#define READABLE_MAX 32
+
+static int safe_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+int ad_statefile_name_valid(const char *name) {
+  if (name == NULL || name[0] == '\0' || name[0] == '.')
+    return 0;
+  size_t n = 0;
+  for (; name[n] != '\0'; n++)
+    if (n >= AD_STATEFILE_NAME_MAX || !safe_char(name[n]))
+      return 0;
+  return 1;
+}
+
+/* FNV-1a, 64 bits: stable across builds and machines, which a file name
+ * must be. */
+static uint64_t hash64(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+    h ^= *p;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+int ad_statefile_name(const char *kind, const char *identifier, char *out,
+                      size_t out_size) {
+  if (out == NULL || out_size < AD_STATEFILE_NAME_MAX + 1 ||
+      !ad_statefile_name_valid(kind) || strlen(kind) > KIND_MAX ||
+      identifier == NULL)
+    return EINVAL;
+  char readable[READABLE_MAX + 1];
+  size_t n = 0;
+  for (const char *p = identifier; *p != '\0' && n < READABLE_MAX; p++) {
+    char c = *p;
+    if (c >= 'A' && c <= 'Z')
+      c = (char)(c - 'A' + 'a');
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
+      readable[n++] = c;
+  }
+  readable[n] = '\0';
+  snprintf(out, out_size, "%s-%s%s%016llx.json", kind, readable,
+           n > 0 ? "-" : "", (unsigned long long)hash64(identifier));
+  return 0;
+}
+
+static void say(char *err, size_t err_size, const char *step, const char *dir,
+                const char *name, int e) {
+  if (err != NULL && err_size > 0)
+    snprintf(err, err_size, "%s %s/%s: %s", step, dir, name, strerror(e));
+}
+
+static int write_all(int fd, const void *data, size_t len) {
+  const char *p = data;
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return errno;
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+int ad_statefile_write(const char *dir, const char *name, const void *data,
+                       size_t len, char *err, size_t err_size) {
+  if (dir == NULL || !ad_statefile_name_valid(name) ||
+      (data == NULL && len > 0)) {
+    if (err != NULL && err_size > 0)
+      snprintf(err, err_size, "invalid state file name");
+    return EINVAL;
+  }
+  char tmp[AD_STATEFILE_NAME_MAX + 8];
+  snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    int e = errno;
+    say(err, err_size, "cannot open directory", dir, "", e);
+    return e;
+  }
+  int fd = openat(dfd, tmp,
+                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    int e = errno;
+    say(err, err_size, "cannot create", dir, tmp, e);
+    close(dfd);
+    return e;
+  }
+  int rc = 0;
+  const char *step = "cannot write", *what = tmp;
+  /* a leftover temporary file of another mode must not pass its mode on */
+  if (fchmod(fd, 0600) != 0 || (rc = write_all(fd, data, len)) != 0 ||
+      fsync(fd) != 0)
+    rc = rc != 0 ? rc : errno;
+  if (close(fd) != 0 && rc == 0)
+    rc = errno;
+  if (rc == 0 && renameat(dfd, tmp, dfd, name) != 0) {
+    rc = errno;
+    step = "cannot rename into";
+    what = name;
+  }
+  if (rc != 0) {
+    say(err, err_size, step, dir, what, rc);
+    unlinkat(dfd, tmp, 0);
+  } else if (fsync(dfd) != 0) {
+    /* the rename itself is durable only once the directory is */
+    rc = errno;
+    say(err, err_size, "cannot sync directory of", dir, name, rc);
+  }
+  close(dfd);
+  return rc;
+}
+
+int ad_statefile_read(const char *dir, const char *name, size_t max,
+                      char **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
+  if (dir == NULL || !ad_statefile_name_valid(name))
+    return EINVAL;
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return errno;
+  int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int rc = fd < 0 ? errno : 0;
+  close(dfd);
+  if (rc != 0)
+    return rc;
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    rc = errno;
+  else if (!S_ISREG(st.st_mode))
+    rc = EINVAL;
+  if (rc != 0) {
+    close(fd);
+    return rc;
+  }
+  if ((uintmax_t)st.st_size > max) {
+    close(fd);
+    return EFBIG;
+  }
+  size_t size = (size_t)st.st_size;
+  char *buf = malloc(size + 1);
+  if (buf == NULL) {
+    close(fd);
+    return ENOMEM;
+  }
+  size_t got = 0;
+  while (got < size) {
+    ssize_t r = read(fd, buf + got, size - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) /* error, or the file shrank under us */
+      break;
+    got += (size_t)r;
+  }
+  close(fd);
+  buf[got] = '\0';
+  *data = buf;
+  *len = got;
+  return 0;
+}
+
+int ad_statefile_set_aside(const char *dir, const char *name, long time,
+                           char *moved_to, size_t moved_to_size) {
+  if (dir == NULL || !ad_statefile_name_valid(name))
+    return EINVAL;
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return errno;
+  int rc = 0;
+  if (mkdirat(dfd, AD_STATEFILE_DAMAGED, 0700) != 0 && errno != EEXIST) {
+    rc = errno;
+    close(dfd);
+    return rc;
+  }
+  char target[sizeof(AD_STATEFILE_DAMAGED) + AD_STATEFILE_NAME_MAX + 48];
+  for (unsigned attempt = 0;; attempt++) {
+    if (attempt == 0)
+      snprintf(target, sizeof(target), "%s/%s.%ld", AD_STATEFILE_DAMAGED, name,
+               time);
+    else
+      snprintf(target, sizeof(target), "%s/%s.%ld.%u", AD_STATEFILE_DAMAGED,
+               name, time, attempt);
+    struct stat st;
+    if (fstatat(dfd, target, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
+      break;
+    if (attempt >= 1000) {
+      close(dfd);
+      return EEXIST;
+    }
+  }
+  if (renameat(dfd, name, dfd, target) != 0)
+    rc = errno;
+  else if (fsync(dfd) != 0)
+    rc = errno;
+  close(dfd);
+  if (rc == 0 && moved_to != NULL && moved_to_size > 0)
+    snprintf(moved_to, moved_to_size, "%s/%s", dir, target);
+  return rc;
+}
