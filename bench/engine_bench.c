@@ -33,21 +33,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof(*v), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+#include "bench_util.h"
 
 /* Noise from a cheap LCG: the benchmark measures the engine, not the RNG. */
 static double noise(uint64_t *s) {
@@ -113,14 +99,14 @@ static double bench_engine(int series, int values, int threads,
    * what is timed is the steady state. */
   job_t create = {e, 0, per * threads, 0, 1, plugins, 1, false};
   run_job(&create);
-  double t0 = now();
+  double t0 = bench_now();
   for (int t = 0; t < threads; t++) {
     jobs[t] = (job_t){e, t * per, per, 1, values, plugins, 1, t == 0};
     pthread_create(&tid[t], NULL, run_job, &jobs[t]);
   }
   for (int t = 0; t < threads; t++)
     pthread_join(tid[t], NULL);
-  double elapsed = now() - t0;
+  double elapsed = bench_now() - t0;
   ad_engine_destroy(e);
   return (double)per * threads * values / elapsed;
 }
@@ -134,14 +120,14 @@ static double bench_series(int series, int values) {
   for (int s = 0; s < series; s++)
     ad_series_init(&all[s]);
   uint64_t seed = 2;
-  double sink = 0, t0 = now();
+  double sink = 0, t0 = bench_now();
   for (int v = 1; v <= values; v++)
     for (int s = 0; s < series; s++) {
       ad_series_result_t res;
       ad_series_observe(&all[s], &cfg, 10.0 * v, 100.0 + noise(&seed), &res);
       sink += res.assessment.risk;
     }
-  double elapsed = now() - t0;
+  double elapsed = bench_now() - t0;
   free(all);
   if (sink < 0)
     puts("");
@@ -152,7 +138,7 @@ static double bench_detector(int series, int values) {
   ad_window_params_t p = {.window = 16, .span = 64, .warmup = 32};
   ad_window_t *w = calloc((size_t)series, sizeof(*w));
   uint64_t seed = 1;
-  double sink = 0, t0 = now();
+  double sink = 0, t0 = bench_now();
   for (int v = 0; v < values; v++)
     for (int s = 0; s < series; s++) {
       ad_detector_output_t out;
@@ -161,7 +147,7 @@ static double bench_detector(int series, int values) {
                        &views);
       sink += out.confidence;
     }
-  double elapsed = now() - t0;
+  double elapsed = bench_now() - t0;
   free(w);
   if (sink < 0)
     puts("");
@@ -177,16 +163,16 @@ static double host_fit_ms(unsigned dim) {
   ad_model_params_t p = cfg.host_model;
   size_t n = p.capacity;
   uint64_t seed = 5;
-  double t0 = now();
+  double t0 = bench_now();
   ad_model_job_t job = {
       .rows = malloc(n * dim * sizeof(float)), .n = n, .dim = dim, .seed = 1};
   for (size_t i = 0; i < n * dim; i++)
     job.rows[i] = (float)noise(&seed);
-  t0 = now();
+  t0 = bench_now();
   ad_iforest_t *f = NULL;
   if (ad_model_fit(&p, &job, &f) != 0)
     return NAN;
-  double ms = 1e3 * (now() - t0);
+  double ms = 1e3 * (bench_now() - t0);
   ad_iforest_free(f);
   return ms;
 }
@@ -232,9 +218,9 @@ int main(int argc, char **argv) {
     forests_off = false;
     fit[r] = host_fit_ms(64);
   }
-  double b = median(base, runs), en = median(ensemble, runs),
-         o = median(one, runs), m = median(many, runs), nf = median(bare, runs),
-         ft = median(fit, runs);
+  double b = bench_median(base, runs), en = bench_median(ensemble, runs),
+         o = bench_median(one, runs), m = bench_median(many, runs),
+         nf = bench_median(bare, runs), ft = bench_median(fit, runs);
   printf("engine_bench: %d series x %d values, median of %d runs\n", series,
          values, runs);
   printf("  baseline: detector alone          %12.0f values/s\n", b);

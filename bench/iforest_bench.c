@@ -16,21 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof(*v), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+#include "bench_util.h"
 
 /* Reads a numeric CSV; returns rows (and *dim) or 0 on error. */
 static size_t read_csv(const char *path, float **out, size_t *dim) {
@@ -106,9 +92,9 @@ int main(int argc, char **argv) {
   for (int r = 0; r < runs; r++) {
     ad_iforest_t *f;
     p.seed = (uint64_t)r + 1;
-    double t0 = now();
+    double t0 = bench_now();
     int rc = ad_iforest_fit(&p, train, n, dim, &f);
-    double t1 = now();
+    double t1 = bench_now();
     if (rc != 0) {
       fprintf(stderr, "iforest_bench: fit: %s\n", strerror(rc));
       return 1;
@@ -126,7 +112,7 @@ int main(int argc, char **argv) {
       sink += batch[i];
     }
     free(batch);
-    double t2 = now();
+    double t2 = bench_now();
     fit_ms[r] = 1e3 * (t1 - t0);
     score_ms[r] = 1e3 * (t2 - t1);
     bytes = ad_iforest_bytes(f);
@@ -143,8 +129,8 @@ int main(int argc, char **argv) {
       fprintf(out, "%.6f%c", scores[i * (size_t)runs + (size_t)r],
               r + 1 < runs ? ',' : '\n');
   fclose(out);
-  printf("%.4f %.4f %zu %zu\n", median(fit_ms, runs), median(score_ms, runs),
-         bytes, nodes);
+  printf("%.4f %.4f %zu %zu\n", bench_median(fit_ms, runs),
+         bench_median(score_ms, runs), bytes, nodes);
   if (sink < 0)
     puts("");
   free(scores);

@@ -244,39 +244,17 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
   return to_surprise(p);
 }
 
-/* For bounded scores: the rate of an exponential tail over the top of the
- * history, 1 / mean(x - u), x above u as in fit_exponent; 0 when there is
- * too little to fit. */
-static double fit_rate(const ad_calib_t *c) {
-  double values = c->total / c->gain;
-  int top = top_bin(c);
-  if (values < 100.0 || top <= 0)
-    return 0.0;
-  double u = history_quantile(c, fmax(0.01, fmin(0.1, 20.0 / values)), values);
-  if (!(u > 0) || u >= edge(top))
-    return 0.0;
-  double sum = 0.0, mass = 0.0;
-  for (int k = bin_of(u); k <= top; k++) {
-    double lo = fmax(edge(k), u), hi = edge(k + 1);
-    double m = c->mass[k] / c->gain;
-    if (k == bin_of(u))
-      m *= (hi - lo) / (edge(k + 1) - edge(k));
-    sum += m * (0.5 * (lo + hi) - u);
-    mass += m;
-  }
-  return sum > 0 ? mass / sum : 0.0;
-}
-
-/* The tail exponent is Hill's estimate over the top of the history (the
- * prior left out: its exponential tail would flatten a short history's):
- * 1 / mean log(x / u) over the values x above u, u the quantile with the
- * top 1% above it (but at least 20 values, at most 10%), bins standing in
- * for values at their geometric middles. The thinner the top slice, the
- * better a light (Gaussian-like) tail shows how fast it falls. 0 while the
- * history is too short or too narrow to fit. */
+/* The tail's fall over the top of the history (the prior left out: its
+ * exponential tail would flatten a short history's), from the values x above
+ * u, u the quantile with the top 1% above it (but at least 20 values, at
+ * most 10%), bins standing in for values at their middles:
+ * - unbounded deviations: Hill's estimate of a power-law exponent,
+ *   1 / mean log(x / u) (geometric middles). The thinner the top slice, the
+ *   better a light (Gaussian-like) tail shows how fast it falls.
+ * - bounded scores (ad_calib_init_bounded): the rate of an exponential
+ *   tail, 1 / mean(x - u) (arithmetic middles).
+ * 0 while the history is too short or too narrow to fit. */
 static double fit_exponent(const ad_calib_t *c) {
-  if (c->bounded)
-    return fit_rate(c);
   double values = c->total / c->gain;
   int top = top_bin(c);
   if (values < 100.0 || top <= 0)
@@ -290,10 +268,12 @@ static double fit_exponent(const ad_calib_t *c) {
     double m = c->mass[k] / c->gain;
     if (k == bin_of(u))
       m *= (hi - lo) / (edge(k + 1) - edge(k));
-    sum += m * log(sqrt(lo * hi) / u);
+    sum += m * (c->bounded ? 0.5 * (lo + hi) - u : log(sqrt(lo * hi) / u));
     mass += m;
   }
-  return sum > 0 ? fmax(MIN_TAIL_EXPONENT, mass / sum) : 0.0;
+  if (!(sum > 0))
+    return 0.0;
+  return c->bounded ? mass / sum : fmax(MIN_TAIL_EXPONENT, mass / sum);
 }
 
 void ad_calib_learn(ad_calib_t *c, double z, double memory) {

@@ -58,20 +58,6 @@ static json_t *member_json(const ad_notice_t *n, int i) {
                    "lower", number(m->lower), "upper", number(m->upper));
 }
 
-/* The member whose band explains the expectation: the riskiest one with an
- * expectation (see also ad_notice_format). */
-static const ad_detector_output_t *explaining(const ad_assessment_t *a) {
-  const ad_detector_output_t *best = NULL;
-  for (int i = 0; i < AD_DET_COUNT; i++) {
-    const ad_detector_output_t *m = &a->member[i];
-    if (isnan(m->expected))
-      continue;
-    if (best == NULL || (!isnan(m->score) && m->score > best->score))
-      best = m;
-  }
-  return best;
-}
-
 static void put(json_t *obj, const char *key, json_t *value) {
   if (value != NULL)
     json_object_set_new(obj, key, value);
@@ -81,7 +67,7 @@ static void put(json_t *obj, const char *key, json_t *value) {
  * expected. */
 static json_t *driver_json(const ad_notice_t *n) {
   const ad_assessment_t *a = &n->assessment;
-  const ad_detector_output_t *m = explaining(a);
+  const ad_detector_output_t *m = ad_meta_explaining(a);
   json_t *d = json_object();
   if (d == NULL)
     return NULL;

@@ -68,3 +68,15 @@ char *ad_meta_detected_names(const ad_assessment_t *a, char *buf, size_t size) {
   }
   return buf;
 }
+
+const ad_detector_output_t *ad_meta_explaining(const ad_assessment_t *a) {
+  const ad_detector_output_t *best = NULL;
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    const ad_detector_output_t *m = &a->member[i];
+    if (isnan(m->expected))
+      continue;
+    if (best == NULL || (!isnan(m->score) && m->score > best->score))
+      best = m;
+  }
+  return best;
+}

@@ -38,4 +38,10 @@ void ad_meta_combine(const double weights[AD_DET_COUNT],
  * most size bytes, always NUL-terminated). Returns buf. */
 char *ad_meta_detected_names(const ad_assessment_t *a, char *buf, size_t size);
 
+/* The member whose band explains the expectation to the operator: the
+ * highest-scoring member with an expectation, NULL when none has one. The
+ * notification's message and the assessment JSON both use it, so they
+ * quote the same band. */
+const ad_detector_output_t *ad_meta_explaining(const ad_assessment_t *a);
+
 #endif /* AD_META_H */

@@ -13,25 +13,11 @@ void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
   dst[len] = '\0';
 }
 
-/* The member whose band describes the expectation: the highest-scoring one
- * with an expectation, so the message explains what fired. */
-static const ad_detector_output_t *explaining_member(const ad_assessment_t *a) {
-  const ad_detector_output_t *best = NULL;
-  for (int i = 0; i < AD_DET_COUNT; i++) {
-    const ad_detector_output_t *m = &a->member[i];
-    if (isnan(m->expected))
-      continue;
-    if (best == NULL || (!isnan(m->score) && m->score > best->score))
-      best = m;
-  }
-  return best;
-}
-
 void ad_notice_format(ad_notice_t *n) {
   const ad_assessment_t *a = &n->assessment;
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));
-  const ad_detector_output_t *m = explaining_member(a);
+  const ad_detector_output_t *m = ad_meta_explaining(a);
   char expectation[96] = "no expectation yet";
   if (m != NULL)
     snprintf(expectation, sizeof(expectation), "expected %.4g (%.4g..%.4g)",

@@ -29,6 +29,15 @@ static char logs[MAX_LOG][1024];
 static int log_levels[MAX_LOG];
 static size_t log_count;
 
+void module_register(void); /* of the plugin under test */
+
+int mock_setup_plugin(void **state) {
+  (void)state;
+  mock_reset();
+  module_register();
+  return 0;
+}
+
 void mock_reset(void) {
   pthread_mutex_lock(&mock_lock);
   value_count = notification_count = log_count = 0;

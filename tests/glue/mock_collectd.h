@@ -45,6 +45,10 @@ extern plugin_shutdown_cb mock_shutdown_cb;
 /* Forgets everything recorded (not the registrations). */
 void mock_reset(void);
 
+/* cmocka set-up of a glue test: the mock reset and the plugin under test
+ * registered (its module_register). */
+int mock_setup_plugin(void **state);
+
 /* Copies of the recorded values and notifications; the return value is the
  * number recorded (at most max copied). */
 size_t mock_values(mock_value_t *out, size_t max);

@@ -12,13 +12,6 @@ static data_source_t octet_ds[] = {{"rx", DS_TYPE_DERIVE, 0, NAN},
                                    {"tx", DS_TYPE_DERIVE, 0, NAN}};
 static data_set_t octet_set = {"if_octets", 2, octet_ds};
 
-static int setup(void **state) {
-  (void)state;
-  mock_reset();
-  module_register();
-  return 0;
-}
-
 static int teardown(void **state) {
   (void)state;
   if (mock_shutdown_cb != NULL)
@@ -283,23 +276,26 @@ static void test_write_before_init_is_harmless(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_unknown_option_refused, setup,
+      cmocka_unit_test_setup_teardown(test_unknown_option_refused,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_wrong_types_refused,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_out_of_range_and_cross_field,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_rule_blocks, mock_setup_plugin,
                                       teardown),
-      cmocka_unit_test_setup_teardown(test_wrong_types_refused, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_out_of_range_and_cross_field, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_rule_blocks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spike_to_notification_and_metrics,
-                                      setup, teardown),
+                                      mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(
-          test_counters_first_value_is_no_observation, setup, teardown),
+          test_counters_first_value_is_no_observation, mock_setup_plugin,
+          teardown),
       cmocka_unit_test_setup_teardown(
-          test_flapping_series_muted_with_a_log_line, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless, setup,
-                                      teardown),
+          test_flapping_series_muted_with_a_log_line, mock_setup_plugin,
+          teardown),
+      cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless,
+                                      mock_setup_plugin, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,13 +11,6 @@
 #define TYPES_DB "/usr/share/collectd/types.db"
 #endif
 
-static int setup(void **state) {
-  (void)state;
-  mock_reset();
-  module_register();
-  return 0;
-}
-
 static int teardown(void **state) {
   (void)state;
   mock_shutdown_cb();
@@ -161,12 +154,12 @@ static void test_groups_can_be_switched_off(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_unknown_and_bad_options, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_native_names_and_types, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(test_groups_can_be_switched_off, setup,
-                                      teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_and_bad_options,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_native_names_and_types,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_groups_can_be_switched_off,
+                                      mock_setup_plugin, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Unit tests: ad_engine end to end (series, hosts, ticks, notices, reports,
  * limits, expiry, threads), through a capturing sink. */
+#include "test_config_util.h"
 #include "test_util.h"
 
 #include "core/ad_engine.h"
@@ -42,12 +43,7 @@ static capture_t *capture_new(void) {
 
 static ad_engine_t *engine_new(capture_t *c, const char *const *pairs) {
   ad_config_t cfg;
-  ad_config_defaults(&cfg);
-  char err[256];
-  for (size_t i = 0; pairs != NULL && pairs[i] != NULL; i++)
-    if (ad_config_set_pair(&cfg, pairs[i], err, sizeof(err)) != 0)
-      fail_msg("%s: %s", pairs[i], err);
-  assert_int_equal(ad_config_check(&cfg, err, sizeof(err)), 0);
+  test_config_from_pairs(&cfg, pairs);
   ad_sink_t sink = {.host_report = on_report, .notice = on_notice, .ctx = c};
   ad_engine_t *e = ad_engine_create(&cfg, &sink);
   assert_non_null(e);

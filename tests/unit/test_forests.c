@@ -3,6 +3,7 @@
  * crediting the data source that broke a relation, and training while
  * values are scored on several threads (run under ThreadSanitizer by
  * test.sh). */
+#include "test_config_util.h"
 #include "test_util.h"
 
 #include "core/ad_engine.h"
@@ -55,12 +56,7 @@ static void on_notice(void *ctx, const ad_notice_t *n) {
 
 static ad_engine_t *engine_new(capture_t *c, const char *const *pairs) {
   ad_config_t cfg;
-  ad_config_defaults(&cfg);
-  char err[256];
-  for (size_t i = 0; pairs != NULL && pairs[i] != NULL; i++)
-    if (ad_config_set_pair(&cfg, pairs[i], err, sizeof(err)) != 0)
-      fail_msg("%s: %s", pairs[i], err);
-  assert_int_equal(ad_config_check(&cfg, err, sizeof(err)), 0);
+  test_config_from_pairs(&cfg, pairs);
   ad_sink_t sink = {.host_report = on_report, .notice = on_notice, .ctx = c};
   ad_engine_t *e = ad_engine_create(&cfg, &sink);
   assert_non_null(e);

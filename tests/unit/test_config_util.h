@@ -1,0 +1,21 @@
+/* Test helper: a checked configuration from KEY=VALUE pairs, as
+ * `collectd-anomaly replay --set` takes them. */
+#ifndef TEST_CONFIG_UTIL_H
+#define TEST_CONFIG_UTIL_H
+
+#include "core/ad_config.h"
+#include "test_util.h"
+
+/* Defaults, then each pair of the NULL-terminated list (pairs may be NULL);
+ * fails the test on a pair or a combination the configuration refuses. */
+static inline void test_config_from_pairs(ad_config_t *cfg,
+                                          const char *const *pairs) {
+  ad_config_defaults(cfg);
+  char err[256];
+  for (size_t i = 0; pairs != NULL && pairs[i] != NULL; i++)
+    if (ad_config_set_pair(cfg, pairs[i], err, sizeof(err)) != 0)
+      fail_msg("%s: %s", pairs[i], err);
+  assert_int_equal(ad_config_check(cfg, err, sizeof(err)), 0);
+}
+
+#endif /* TEST_CONFIG_UTIL_H */
