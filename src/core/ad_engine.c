@@ -470,16 +470,19 @@ static void release_nothing(ad_vlist_t *v, void *ctx) {
   (void)ctx;
 }
 
-/* Trains the host forests that are due (a few hosts; a scan). */
+/* Trains the host forests that are due, found by one pass over the hosts:
+ * the next job's search goes on from the bucket where the last one was
+ * found, so that hosts falling due together (they share a schedule) cost
+ * one pass, not one pass each. */
 static size_t train_hosts(ad_engine_t *e, size_t max_jobs) {
-  size_t done = 0;
+  size_t done = 0, bucket = 0;
   while (done < max_jobs) {
     char name[AD_NAME_MAX];
     ad_model_job_t job;
     bool taken = false;
     pthread_mutex_lock(&e->hosts_lock);
-    for (size_t b = 0; b < HOST_BUCKETS && !taken; b++) {
-      for (ad_host_t *h = e->hosts[b]; h != NULL && !taken; h = h->next) {
+    for (; bucket < HOST_BUCKETS; bucket++) {
+      for (ad_host_t *h = e->hosts[bucket]; h != NULL && !taken; h = h->next) {
         pthread_mutex_lock(&h->lock);
         if (ad_model_take(&h->model, &job) == 0) {
           memcpy(name, h->name, sizeof(name));
@@ -487,6 +490,8 @@ static size_t train_hosts(ad_engine_t *e, size_t max_jobs) {
         }
         pthread_mutex_unlock(&h->lock);
       }
+      if (taken)
+        break; /* this bucket may hold more: searched again next time */
     }
     pthread_mutex_unlock(&e->hosts_lock);
     if (!taken)
@@ -523,9 +528,10 @@ size_t ad_engine_train(ad_engine_t *e, size_t max_jobs) {
   while (done < max_jobs && ad_queue_pop(&e->due, &hash))
     done += train_vlist(e, hash);
   if (done < max_jobs && atomic_exchange(&e->hosts_due, 0) > 0) {
-    size_t hosts = train_hosts(e, max_jobs - done);
+    size_t budget = max_jobs - done;
+    size_t hosts = train_hosts(e, budget);
     done += hosts;
-    if (hosts == max_jobs - done + hosts)
+    if (hosts == budget)
       atomic_fetch_add(&e->hosts_due, 1); /* maybe more: look again */
   }
   return done;

@@ -15,44 +15,13 @@ command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
 make_workdir
 install_plugins logfile csv unixsock exec
 
-# exec refuses to run notification programs as root.
-run_as=$(id -un)
-[ "$(id -u)" -eq 0 ] && run_as=nobody
-mkdir -m 1777 "$WORK/notifications"
-cat >"$WORK/notify.sh" <<EOS
-#!/bin/sh
-# one file per notification: exec runs them concurrently
-cat > "$WORK/notifications/\$(date +%s%N).\$\$"
-EOS
-chmod 755 "$WORK/notify.sh"
-
 {
   conf_header
-  # The test pushes 300 values of one series in a burst. With several write
-  # threads collectd may reorder values of one identifier and drop the older
-  # as "Value too old"; one write thread keeps the exact counts checked below
-  # deterministic. (Concurrent writers are covered by test_engine.)
+  conf_feed_and_notify
   cat <<EOC
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-  Timestamp true
-  PrintSeverity true
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$WORK/collectd.sock"
-  SocketGroup "$(id -gn)"
-</Plugin>
 LoadPlugin csv
 <Plugin csv>
   DataDir "$WORK/csv"
-</Plugin>
-LoadPlugin exec
-<Plugin exec>
-  NotificationExec "$run_as" "$WORK/notify.sh"
 </Plugin>
 LoadPlugin statgrab
 LoadPlugin anomaly

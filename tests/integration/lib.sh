@@ -57,6 +57,43 @@ Interval 1
 EOC
 }
 
+# The part of a test collectd.conf shared by tests that feed values through
+# the unixsock plugin ($WORK/collectd.sock) and collect notifications with
+# the exec plugin: one file per notification in $WORK/notifications (exec
+# runs them concurrently, and refuses to run them as root). One write
+# thread: values of one identifier pushed in a burst could otherwise be
+# reordered and dropped as "Value too old", and the tests count exactly.
+conf_feed_and_notify() {
+  local run_as
+  run_as=$(id -un)
+  [ "$(id -u)" -eq 0 ] && run_as=nobody
+  mkdir -p -m 1777 "$WORK/notifications"
+  cat >"$WORK/notify.sh" <<EOS
+#!/bin/sh
+cat > "$WORK/notifications/\$(date +%s%N).\$\$"
+EOS
+  chmod 755 "$WORK/notify.sh"
+  cat <<EOC
+WriteThreads 1
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$WORK/collectd.log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$WORK/collectd.sock"
+  SocketGroup "$(id -gn)"
+</Plugin>
+LoadPlugin exec
+<Plugin exec>
+  NotificationExec "$run_as" "$WORK/notify.sh"
+</Plugin>
+EOC
+}
+
 COLLECTD_PID=""
 start_collectd() {
   "$COLLECTD" -f -C "$WORK/collectd.conf" >"$WORK/stdout.log" 2>&1 &

@@ -36,33 +36,10 @@ PY
 expected=$(wc -l <"$WORK/replay.jsonl")
 [ "$expected" -ge 4 ] || fail "replay gave only $expected notifications; the test data is too tame"
 
-run_as=$(id -un)
-[ "$(id -u)" -eq 0 ] && run_as=nobody
-mkdir -m 1777 "$WORK/notifications"
-cat >"$WORK/notify.sh" <<EOS
-#!/bin/sh
-cat > "$WORK/notifications/\$(date +%s%N).\$\$"
-EOS
-chmod 755 "$WORK/notify.sh"
 {
   conf_header
+  conf_feed_and_notify
   cat <<EOC
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-  PrintSeverity true
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$WORK/collectd.sock"
-  SocketGroup "$(id -gn)"
-</Plugin>
-LoadPlugin exec
-<Plugin exec>
-  NotificationExec "$run_as" "$WORK/notify.sh"
-</Plugin>
 LoadPlugin anomaly
 EOC
 } >"$WORK/collectd.conf"

@@ -54,6 +54,18 @@ static void on_notice(void *ctx, const ad_notice_t *n) {
   pthread_mutex_unlock(&c->lock);
 }
 
+static capture_t *capture_new(void) {
+  capture_t *c = calloc(1, sizeof(*c));
+  assert_non_null(c);
+  pthread_mutex_init(&c->lock, NULL);
+  return c;
+}
+
+static void capture_free(capture_t *c) {
+  pthread_mutex_destroy(&c->lock);
+  free(c);
+}
+
 static ad_engine_t *engine_new(capture_t *c, const char *const *pairs) {
   ad_config_t cfg;
   test_config_from_pairs(&cfg, pairs);
@@ -109,8 +121,7 @@ static void feed_host(ad_engine_t *e, capture_t *c) {
 
 static void test_host_forest_sees_what_no_series_does(void **state) {
   (void)state;
-  capture_t *c = calloc(1, sizeof(*c));
-  pthread_mutex_init(&c->lock, NULL);
+  capture_t *c = capture_new();
   const char *const pairs[] = {"NotifySeries=true", NULL};
   ad_engine_t *e = engine_new(c, pairs);
   feed_host(e, c);
@@ -144,8 +155,7 @@ static void test_host_forest_sees_what_no_series_does(void **state) {
   assert_non_null(strstr(n->message, "by isolation_forest"));
   assert_true(n->assessment.member[AD_DET_ISOLATION_FOREST].score >= 0.2);
   ad_engine_destroy(e);
-  pthread_mutex_destroy(&c->lock);
-  free(c);
+  capture_free(c);
 }
 
 /* A value list of two data sources that always move together (rx and tx of
@@ -159,8 +169,7 @@ typedef struct {
 } vlist_result_t;
 
 static void vlist_run(const char *const *pairs, vlist_result_t *out) {
-  capture_t *c = calloc(1, sizeof(*c));
-  pthread_mutex_init(&c->lock, NULL);
+  capture_t *c = capture_new();
   ad_engine_t *e = engine_new(c, pairs);
   static const char *const ds[] = {"rx", "tx"};
   test_rng_t rng = {.state = 9};
@@ -199,8 +208,7 @@ static void vlist_run(const char *const *pairs, vlist_result_t *out) {
   out->vlist_normal = normal_sum / normal_n;
   out->series_notices = c->series_notices;
   ad_engine_destroy(e);
-  pthread_mutex_destroy(&c->lock);
-  free(c);
+  capture_free(c);
 }
 
 /* A relation inside one value list (rx against tx). The value list's own
@@ -267,8 +275,7 @@ static void *writer_main(void *arg) {
 
 static void test_training_beside_scoring_threads(void **state) {
   (void)state;
-  capture_t *c = calloc(1, sizeof(*c));
-  pthread_mutex_init(&c->lock, NULL);
+  capture_t *c = capture_new();
   const char *const pairs[] = {"TrainInterval=600", NULL};
   ad_engine_t *e = engine_new(c, pairs);
   atomic_int running;
@@ -300,8 +307,7 @@ static void test_training_beside_scoring_threads(void **state) {
     assert_false(isnan(info.forest_score));
   }
   ad_engine_destroy(e);
-  pthread_mutex_destroy(&c->lock);
-  free(c);
+  capture_free(c);
 }
 
 int main(void) {
