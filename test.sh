@@ -52,7 +52,7 @@ setup_build build/clang CC=clang
 run_check build/clang
 
 # ThreadSanitizer reports make a test exit non-zero (exit code 66).
-THREADED_TESTS="tests/unit/test_forests tests/unit/test_engine \
+THREADED_TESTS="tests/unit/test_forests tests/unit/test_engine tests/unit/test_persist \
   tests/unit/test_outbox tests/glue/test_anomaly_plugin"
 setup_build build/tsan CC=gcc CFLAGS="-O1 -g -fsanitize=thread" \
   LDFLAGS="-fsanitize=thread"

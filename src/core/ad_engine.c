@@ -12,6 +12,7 @@
  * to the other without a gap (see ad_engine_submit). */
 #include "ad_engine.h"
 #include "ad_host.h"
+#include "ad_persist.h"
 #include "ad_queue.h"
 #include "ad_table.h"
 #include "ad_vlist.h"
@@ -38,8 +39,10 @@ struct ad_engine_s {
   pthread_mutex_t hosts_lock;
   ad_host_t *hosts[HOST_BUCKETS];
   size_t host_count;
-  ad_queue_t due;        /* value lists whose forest is due */
-  atomic_uint hosts_due; /* host forests fallen due since last look */
+  ad_queue_t due;            /* value lists whose forest is due */
+  atomic_uint hosts_due;     /* host forests fallen due since last look */
+  pthread_mutex_t save_lock; /* one checkpoint at a time */
+  uint64_t save_stamp;       /* the last checkpoint batch (save_lock) */
 };
 
 ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
@@ -57,6 +60,7 @@ ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
     return NULL;
   }
   pthread_mutex_init(&e->hosts_lock, NULL);
+  pthread_mutex_init(&e->save_lock, NULL);
   atomic_init(&e->series_count, 0);
   atomic_init(&e->hosts_due, 0);
   e->sink = *sink;
@@ -76,6 +80,7 @@ void ad_engine_destroy(ad_engine_t *e) {
     }
   }
   pthread_mutex_destroy(&e->hosts_lock);
+  pthread_mutex_destroy(&e->save_lock);
   ad_queue_destroy(&e->due);
   ad_config_release(&e->cfg);
   free(e);
@@ -661,6 +666,217 @@ int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
   }
   ad_table_unlock(e->table, hash);
   return i >= 0 ? 0 : ENOENT;
+}
+
+/* ---- state
+ * ------------------------------------------------------------ */
+
+typedef struct {
+  char name[AD_NAME_MAX];
+  size_t series;
+  ad_host_t *copy;     /* NULL: gone, or out of memory */
+  ad_vlist_t **vlists; /* copies */
+  size_t count, capacity;
+  bool failed;
+} save_group_t;
+
+typedef struct {
+  uint64_t stamp;
+  save_group_t *groups;
+} save_ctx_t;
+
+/* Table sweep: copies the value lists of the batch's hosts (shard locked). */
+static bool save_collect(ad_vlist_t *v, void *ctx) {
+  save_ctx_t *c = ctx;
+  if (v->host->save_stamp != c->stamp)
+    return false;
+  save_group_t *g = &c->groups[v->host->save_index];
+  if (g->failed)
+    return false;
+  if (g->count == g->capacity) {
+    size_t capacity = g->capacity > 0 ? 2 * g->capacity : 16;
+    ad_vlist_t **grown = realloc(g->vlists, capacity * sizeof(*grown));
+    if (grown == NULL) {
+      g->failed = true;
+      return false;
+    }
+    g->vlists = grown;
+    g->capacity = capacity;
+  }
+  ad_vlist_t *copy = ad_vlist_copy(v);
+  if (copy == NULL)
+    g->failed = true;
+  else
+    g->vlists[g->count++] = copy;
+  return false;
+}
+
+static void save_group_free(save_group_t *g) {
+  for (size_t i = 0; i < g->count; i++)
+    ad_vlist_destroy(g->vlists[i]);
+  free(g->vlists);
+  ad_host_destroy(g->copy);
+  memset(g, 0, sizeof(*g));
+}
+
+/* Copies, encodes and writes the hosts groups[0..n). */
+static int save_batch(ad_engine_t *e, save_group_t *groups, size_t n,
+                      ad_state_writer_t write, void *ctx,
+                      ad_save_stats_t *stats) {
+  save_ctx_t c = {.stamp = ++e->save_stamp, .groups = groups};
+  pthread_mutex_lock(&e->hosts_lock);
+  for (size_t i = 0; i < n; i++) {
+    ad_host_t *h = host_find(e, groups[i].name);
+    if (h == NULL)
+      continue; /* gone since the list was made */
+    pthread_mutex_lock(&h->lock);
+    h->save_stamp = c.stamp;
+    h->save_index = i;
+    groups[i].copy = ad_host_copy(h);
+    groups[i].failed = groups[i].copy == NULL;
+    pthread_mutex_unlock(&h->lock);
+  }
+  pthread_mutex_unlock(&e->hosts_lock);
+  ad_table_sweep(e->table, save_collect, release_nothing, &c);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    save_group_t *g = &groups[i];
+    json_t *doc = g->copy != NULL && !g->failed
+                      ? ad_persist_encode(g->copy, g->vlists, g->count, &e->cfg)
+                      : NULL;
+    int status = doc != NULL ? write(ctx, g->name, doc) : ENOMEM;
+    if (g->copy == NULL && !g->failed)
+      status = 0; /* the host went away: nothing to write */
+    else if (status == 0) {
+      stats->hosts++;
+      stats->value_lists += g->count;
+      for (size_t k = 0; k < g->count; k++)
+        stats->series += g->vlists[k]->count;
+    }
+    if (status != 0) {
+      stats->failed++;
+      if (rc == 0)
+        rc = status;
+    }
+    save_group_free(g);
+  }
+  return rc;
+}
+
+int ad_engine_save(ad_engine_t *e, ad_state_writer_t write, void *ctx,
+                   ad_save_stats_t *stats) {
+  *stats = (ad_save_stats_t){0};
+  pthread_mutex_lock(&e->save_lock);
+  pthread_mutex_lock(&e->hosts_lock);
+  size_t n = e->host_count;
+  save_group_t *groups = n > 0 ? calloc(n, sizeof(*groups)) : NULL;
+  size_t listed = 0;
+  for (size_t b = 0; groups != NULL && b < HOST_BUCKETS; b++)
+    for (ad_host_t *h = e->hosts[b]; h != NULL && listed < n; h = h->next) {
+      memcpy(groups[listed].name, h->name, AD_NAME_MAX);
+      groups[listed++].series = atomic_load(&h->series);
+    }
+  pthread_mutex_unlock(&e->hosts_lock);
+  int rc = n > 0 && groups == NULL ? ENOMEM : 0;
+  /* Batches of whole hosts, about AD_ENGINE_SAVE_BATCH series each: the
+   * copies of one batch are what a checkpoint holds in memory at once. */
+  for (size_t first = 0; first < listed;) {
+    size_t last = first, series = 0;
+    while (last < listed && (last == first || series + groups[last].series <=
+                                                  AD_ENGINE_SAVE_BATCH))
+      series += groups[last++].series;
+    int status = save_batch(e, groups + first, last - first, write, ctx, stats);
+    if (rc == 0)
+      rc = status;
+    first = last;
+  }
+  free(groups);
+  pthread_mutex_unlock(&e->save_lock);
+  return rc;
+}
+
+int ad_engine_restore(ad_engine_t *e, const json_t *doc, double now,
+                      ad_restore_stats_t *stats, ad_codec_error_t *err) {
+  *stats = (ad_restore_stats_t){0};
+  ad_persist_host_t p;
+  int rc = ad_persist_decode(doc, &e->cfg, &p, err);
+  if (rc != 0)
+    return rc;
+  stats->reset = p.reset;
+  ad_host_t *h = p.host;
+  pthread_mutex_lock(&e->hosts_lock);
+  if (host_find(e, h->name) != NULL) {
+    pthread_mutex_unlock(&e->hosts_lock);
+    ad_persist_host_free(&p);
+    return EEXIST;
+  }
+  /* Counted before its value lists are in: housekeeping leaves it alone. */
+  atomic_store(&h->series, (unsigned)p.series);
+  size_t b = host_bucket(h->name);
+  h->next = e->hosts[b];
+  e->hosts[b] = h;
+  e->host_count++;
+  p.host = NULL;
+  pthread_mutex_unlock(&e->hosts_lock);
+
+  unsigned anomalous = 0, dropped = 0;
+  bool due = false;
+  for (size_t i = 0; i < p.count; i++) {
+    ad_vlist_t *v = p.vlists[i];
+    p.vlists[i] = NULL;
+    bool room = atomic_fetch_add(&e->series_count, v->count) + v->count <=
+                e->cfg.max_series;
+    ad_table_lock(e->table, v->hash);
+    bool fresh =
+        room && ad_table_find(e->table, v->hash, v->key, v->key_len) == NULL;
+    if (fresh) {
+      if (!isnan(now))
+        v->last_arrival = now;
+      for (unsigned k = 0; k < v->count; k++)
+        anomalous += ad_alert_anomalous(&v->series[k].alert);
+      ad_table_insert(e->table, v);
+      if (v->model != NULL && v->model->due) {
+        ad_queue_push(&e->due, v->hash);
+        due = true;
+      }
+      stats->value_lists++;
+      stats->series += v->count;
+    }
+    ad_table_unlock(e->table, v->hash);
+    if (!fresh) {
+      atomic_fetch_sub(&e->series_count, v->count);
+      dropped += v->count;
+      stats->skipped++;
+      ad_vlist_destroy(v);
+    }
+  }
+  pthread_mutex_lock(&e->hosts_lock);
+  atomic_fetch_sub(&h->series, dropped);
+  pthread_mutex_lock(&h->lock);
+  h->anomalous = anomalous;
+  if (h->model.due) {
+    atomic_fetch_add(&e->hosts_due, 1);
+    due = true;
+  }
+  pthread_mutex_unlock(&h->lock);
+  pthread_mutex_unlock(&e->hosts_lock);
+  ad_persist_host_free(&p);
+  if (due)
+    emit_training_due(e);
+  return 0;
+}
+
+double ad_engine_host_last_time(ad_engine_t *e, const char *host) {
+  double t = NAN;
+  pthread_mutex_lock(&e->hosts_lock);
+  ad_host_t *h = host_find(e, host);
+  if (h != NULL) {
+    pthread_mutex_lock(&h->lock);
+    t = h->last_report;
+    pthread_mutex_unlock(&h->lock);
+  }
+  pthread_mutex_unlock(&e->hosts_lock);
+  return t;
 }
 
 size_t ad_engine_series_count(ad_engine_t *e) {

@@ -14,6 +14,7 @@
 #ifndef AD_ENGINE_H
 #define AD_ENGINE_H
 
+#include "ad_codec.h"
 #include "ad_config.h"
 #include "ad_ident.h"
 #include "ad_notice.h"
@@ -96,6 +97,57 @@ typedef struct {
  * info, or ENOENT. */
 int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
                           ad_series_info_t *info);
+
+/* ---- state (checkpoints) -------------------------------------------------
+ *
+ * A checkpoint copies what was learned host by host, in batches of about
+ * AD_ENGINE_SAVE_BATCH series: the batch's hosts under their locks, then
+ * their value lists one table shard at a time, each lock held only for the
+ * copies (bounded memcpy work, no I/O, no encoding); the copies are encoded
+ * and handed to the writer with no lock held. The write path goes on
+ * meanwhile; what a host's file holds is each value list as it was at some
+ * moment during the checkpoint. */
+#define AD_ENGINE_SAVE_BATCH 4096
+
+/* Receives one host's state (doc, a new reference the writer must
+ * json_decref). Returns 0 or an errno value (counted, the checkpoint goes
+ * on with the next host). */
+typedef int (*ad_state_writer_t)(void *ctx, const char *host, json_t *doc);
+
+typedef struct {
+  size_t hosts;       /* hosts written */
+  size_t value_lists; /* value lists in them */
+  size_t series;      /* series in them */
+  size_t failed;      /* hosts not written (out of memory, writer error) */
+} ad_save_stats_t;
+
+/* Writes every host's state through write (one call per host). Only one
+ * checkpoint runs at a time (a second waits). Thread-safe with the write
+ * path, training and housekeeping. Returns 0; the first writer error or
+ * ENOMEM when some host was not written (the others were). */
+int ad_engine_save(ad_engine_t *e, ad_state_writer_t write, void *ctx,
+                   ad_save_stats_t *stats);
+
+typedef struct {
+  size_t value_lists; /* value lists restored */
+  size_t series;      /* series in them */
+  size_t skipped;     /* value lists dropped: already tracked, or beyond
+                         MaxSeries */
+  unsigned reset;     /* AD_PERSIST_RESET_*: members started afresh */
+} ad_restore_stats_t;
+
+/* Adds the host a checkpoint wrote (doc, as given to the writer; the file's
+ * envelope may be there too) to the engine. Value lists get `now` as their
+ * last arrival (NaN: keep the saved one), so that housekeeping gives a
+ * restarted daemon's series the usual SeriesTimeout to come back. Returns 0;
+ * EINVAL with the reason in err (nothing added); EEXIST when the host is
+ * tracked already; ENOMEM. */
+int ad_engine_restore(ad_engine_t *e, const json_t *doc, double now,
+                      ad_restore_stats_t *stats, ad_codec_error_t *err);
+
+/* Data time of the named host's last report, NaN when there is none or no
+ * such host (replay carries on after a restored state from there). */
+double ad_engine_host_last_time(ad_engine_t *e, const char *host);
 
 /* Series and hosts tracked (racy snapshots). */
 size_t ad_engine_series_count(ad_engine_t *e);

@@ -2,6 +2,7 @@
 #include "ad_host.h"
 #include "ad_config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,34 @@ ad_host_t *ad_host_create(const char *name) {
     seed = (seed ^ (unsigned char)*c) * 1099511628211ULL;
   ad_model_init(&h->model, seed);
   return h;
+}
+
+ad_host_t *ad_host_copy(const ad_host_t *h) {
+  ad_host_t *c = ad_host_create(h->name);
+  if (c == NULL)
+    return NULL;
+  atomic_store(&c->series, atomic_load(&h->series));
+  c->anomalous = h->anomalous;
+  c->alert = h->alert;
+  c->last_report = h->last_report;
+  c->tick.interval = h->tick.interval;
+  int rc = ad_model_copy(&c->model, &h->model);
+  if (rc == 0 && h->slots > 0) {
+    c->latest = malloc(h->slots * sizeof(*c->latest));
+    c->slot_name = malloc(h->slots * sizeof(*c->slot_name));
+    if (c->latest != NULL && c->slot_name != NULL) {
+      memcpy(c->latest, h->latest, h->slots * sizeof(*c->latest));
+      memcpy(c->slot_name, h->slot_name, h->slots * sizeof(*c->slot_name));
+      c->slots = c->slot_capacity = h->slots;
+    } else {
+      rc = ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    ad_host_destroy(c);
+    return NULL;
+  }
+  return c;
 }
 
 void ad_host_destroy(ad_host_t *h) {

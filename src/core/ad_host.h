@@ -52,22 +52,28 @@ typedef struct ad_host_s {
   struct ad_host_s *next; /* next host in the engine's bucket */
   pthread_mutex_t lock;
   char name[AD_NAME_MAX];
-  atomic_uint series;         /* series tracked; changed under the hosts lock */
-  unsigned anomalous;         /* series whose level is not OKAY */
-  ad_alert_t alert;           /* the host's level and incidents */
-  ad_tick_t tick;             /* the open tick */
-  double last_report;         /* time of the last report (NaN: none yet) */
-  ad_model_t model;           /* the host forest */
-  double sustained;           /* short EMA of the forest's deviations */
-  ad_calib_t calib_sustained; /* their history */
-  unsigned slots;             /* series with a slot in the view */
+  atomic_uint series; /* series tracked; changed under the hosts lock */
+  unsigned anomalous; /* series whose level is not OKAY */
+  ad_alert_t alert;   /* the host's level and incidents */
+  ad_tick_t tick;     /* the open tick */
+  double last_report; /* time of the last report (NaN: none yet) */
+  ad_model_t model;   /* the host forest */
+  unsigned slots;     /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */
   char (*slot_name)[AD_SERIES_NAME_MAX]; /* slots: the series' names */
+  uint64_t save_stamp; /* the checkpoint batch it is in (ad_engine_save's
+                          own, used under its lock only) */
+  size_t save_index;   /* its place in that batch */
 } ad_host_t;
 
 /* Creates a host with no series and an OKAY level. NULL when out of memory. */
 ad_host_t *ad_host_create(const char *name);
+
+/* A copy of h for a checkpoint: its name, level, forest (ad_model_copy)
+ * and view, with no tick open and no lock taken. Bounded work: callers hold
+ * h->lock. NULL when out of memory. */
+ad_host_t *ad_host_copy(const ad_host_t *h);
 
 /* Frees a host; NULL allowed. */
 void ad_host_destroy(ad_host_t *h);

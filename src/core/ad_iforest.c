@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +34,7 @@ typedef struct {
 } extent_t;
 
 struct ad_iforest_s {
+  atomic_uint holders; /* see ad_iforest_share */
   uint32_t dim, trees, sample_size, nodes, max_depth;
   float c_norm;         /* c(sample_size) */
   float *lo;            /* dim: the origin of each feature's scale */
@@ -153,6 +156,7 @@ static ad_iforest_t *allocate(size_t dim, size_t trees, size_t nodes) {
   ad_iforest_t *f = malloc(head + nodes * (sizeof(node_t) + sizeof(extent_t)));
   if (f == NULL)
     return NULL;
+  atomic_init(&f->holders, 1);
   f->lo = (float *)(f + 1);
   f->inv_step = f->lo + dim;
   f->tree_start = (uint32_t *)(f->inv_step + dim);
@@ -252,7 +256,101 @@ done:
   return rc;
 }
 
-void ad_iforest_free(ad_iforest_t *f) { free(f); }
+void ad_iforest_free(ad_iforest_t *f) {
+  if (f != NULL && atomic_fetch_sub(&f->holders, 1) == 1)
+    free(f);
+}
+
+ad_iforest_t *ad_iforest_share(ad_iforest_t *f) {
+  atomic_fetch_add(&f->holders, 1);
+  return f;
+}
+
+/* ---- images ----------------------------------------------------------- */
+
+void ad_iforest_export(const ad_iforest_t *f, ad_iforest_image_t *img) {
+  _Static_assert(sizeof(node_t) == 2 * sizeof(uint16_t), "node layout");
+  _Static_assert(sizeof(extent_t) == 2 * sizeof(uint16_t), "extent layout");
+  *img = (ad_iforest_image_t){.dim = f->dim,
+                              .trees = f->trees,
+                              .sample_size = f->sample_size,
+                              .nodes = f->nodes,
+                              .max_depth = f->max_depth,
+                              .lo = f->lo,
+                              .inv_step = f->inv_step,
+                              .tree_start = f->tree_start,
+                              .node = (const uint16_t *)f->node,
+                              .extent = (const uint16_t *)f->extent};
+}
+
+/* Checks the subtree at node `at` (below `end`) at depth: returns its node
+ * count, 0 when it is malformed. Depth is bounded by max_depth (at most 8),
+ * so the recursion is too. */
+static size_t check_subtree(const ad_iforest_image_t *img, size_t at,
+                            size_t end, unsigned depth) {
+  if (at >= end)
+    return 0;
+  unsigned feature = img->node[2 * at + 1] >> OFFSET_BITS;
+  unsigned offset = img->node[2 * at + 1] & OFFSET_MASK;
+  if (feature == LEAF_FEATURE)
+    return offset == 0 ? 1 : 0;
+  uint16_t lo = img->extent[2 * at], hi = img->extent[2 * at + 1];
+  if (feature >= img->dim || depth >= img->max_depth || lo > hi)
+    return 0;
+  size_t left = check_subtree(img, at + 1, end, depth + 1);
+  if (left == 0 || offset != 1 + left)
+    return 0;
+  size_t right = check_subtree(img, at + offset, end, depth + 1);
+  return right == 0 ? 0 : 1 + left + right;
+}
+
+static int image_invalid(char *err, size_t err_size, const char *why) {
+  snprintf(err, err_size, "%s", why);
+  return EINVAL;
+}
+
+int ad_iforest_import(const ad_iforest_image_t *img, ad_iforest_t **out,
+                      char *err, size_t err_size) {
+  *out = NULL;
+  if (img->dim == 0 || img->dim > AD_IFOREST_MAX_DIM)
+    return image_invalid(err, err_size, "features out of range");
+  if (img->trees == 0 || img->trees > AD_IFOREST_MAX_TREES)
+    return image_invalid(err, err_size, "trees out of range");
+  if (img->sample_size < 2 || img->sample_size > AD_IFOREST_MAX_SAMPLE ||
+      img->max_depth != ceil_log2(img->sample_size))
+    return image_invalid(err, err_size, "sample size or depth out of range");
+  if (img->nodes < img->trees ||
+      img->nodes > img->trees * (2 * (size_t)img->sample_size - 1))
+    return image_invalid(err, err_size, "node count out of range");
+  for (uint32_t j = 0; j < img->dim; j++)
+    if (!isfinite(img->lo[j]) || !isfinite(img->inv_step[j]) ||
+        img->inv_step[j] < 0)
+      return image_invalid(err, err_size, "feature scale not finite");
+  if (img->tree_start[0] != 0 || img->tree_start[img->trees] != img->nodes)
+    return image_invalid(err, err_size, "trees do not cover the nodes");
+  for (uint32_t t = 0; t < img->trees; t++) {
+    size_t at = img->tree_start[t], end = img->tree_start[t + 1];
+    if (end <= at || end > img->nodes ||
+        check_subtree(img, at, end, 0) != end - at)
+      return image_invalid(err, err_size, "malformed tree");
+  }
+  ad_iforest_t *f = allocate(img->dim, img->trees, img->nodes);
+  if (f == NULL)
+    return ENOMEM;
+  f->dim = img->dim;
+  f->trees = img->trees;
+  f->sample_size = img->sample_size;
+  f->max_depth = img->max_depth;
+  f->nodes = img->nodes;
+  f->c_norm = (float)ad_iforest_c(img->sample_size);
+  memcpy(f->lo, img->lo, img->dim * sizeof(float));
+  memcpy(f->inv_step, img->inv_step, img->dim * sizeof(float));
+  memcpy(f->tree_start, img->tree_start, (img->trees + 1) * sizeof(uint32_t));
+  memcpy(f->node, img->node, img->nodes * sizeof(node_t));
+  memcpy(f->extent, img->extent, img->nodes * sizeof(extent_t));
+  *out = f;
+  return 0;
+}
 
 /* ---- scoring ---------------------------------------------------------- */
 

@@ -58,8 +58,35 @@ typedef struct ad_iforest_s ad_iforest_t;
 int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
                    size_t dim, ad_iforest_t **out);
 
-/* Frees a forest; NULL allowed. */
+/* Lets go of a forest: it is freed when its last holder lets go (see
+ * ad_iforest_share). NULL allowed. */
 void ad_iforest_free(ad_iforest_t *f);
+
+/* One more holder of f (a checkpoint's snapshot): a forest never changes
+ * once fitted, so a holder may read it while another frees its own hold.
+ * Returns f. Thread-safe; cannot fail. */
+ad_iforest_t *ad_iforest_share(ad_iforest_t *f);
+
+/* A forest laid open for saving and loading: the arrays are the forest's
+ * own (export) or the caller's (import). */
+typedef struct {
+  uint32_t dim, trees, sample_size, nodes, max_depth;
+  const float *lo;            /* dim */
+  const float *inv_step;      /* dim */
+  const uint32_t *tree_start; /* trees + 1 */
+  const uint16_t *node;       /* 2 x nodes: split, packed */
+  const uint16_t *extent;     /* 2 x nodes: lo, hi */
+} ad_iforest_image_t;
+
+/* Fills img with views into f (valid while f is held). Cannot fail. */
+void ad_iforest_export(const ad_iforest_t *f, ad_iforest_image_t *img);
+
+/* Builds a forest from an image, which need not be trusted: every tree must
+ * be a well-formed tree of the image's depth over its own nodes, every cut
+ * on a feature below dim, every number finite. Returns 0; EINVAL with a
+ * reason in err when it is not; ENOMEM. */
+int ad_iforest_import(const ad_iforest_image_t *img, ad_iforest_t **out,
+                      char *err, size_t err_size);
 
 /* Anomaly score of x (dim features) in (0, 1]. When attribution is not NULL
  * it receives dim shares summing to 1 (the features that isolated x). Pure:

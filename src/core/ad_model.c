@@ -42,6 +42,25 @@ void ad_model_release(ad_model_t *m) {
   ad_model_init(m, m->seed);
 }
 
+int ad_model_copy(ad_model_t *dst, const ad_model_t *src) {
+  *dst = *src;
+  dst->taken = false;
+  dst->reservoir = NULL;
+  if (src->forest != NULL)
+    dst->forest = ad_iforest_share(src->forest);
+  if (src->pending != NULL)
+    dst->pending = ad_iforest_share(src->pending);
+  if (src->reservoir != NULL) {
+    size_t bytes =
+        ad_reservoir_bytes(src->reservoir->capacity, src->reservoir->dim);
+    dst->reservoir = malloc(bytes);
+    if (dst->reservoir == NULL)
+      return ENOMEM;
+    memcpy(dst->reservoir, src->reservoir, bytes);
+  }
+  return 0;
+}
+
 /* A reservoir of the new width, holding the old one's rows (the new
  * features 0: "ordinary"). Keeps the old one when out of memory. */
 static void widen(ad_model_t *m, unsigned dim) {

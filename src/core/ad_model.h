@@ -69,6 +69,12 @@ void ad_model_init(ad_model_t *m, uint64_t seed);
 /* Frees what m holds; m is then as after init. */
 void ad_model_release(ad_model_t *m);
 
+/* Makes dst a copy of src for a checkpoint: the reservoir copied, the
+ * forests shared (ad_iforest_share); a training a trainer has taken counts
+ * as due again (the copy will not see it installed). Bounded work: callers
+ * hold src's lock. Returns 0; ENOMEM (dst then holds no reservoir). */
+int ad_model_copy(ad_model_t *dst, const ad_model_t *src);
+
 /* Scores x (dim features, dim <= AD_IFOREST_MAX_DIM) at data time t with
  * the forest in force: *deviation = 20 (score - 0.5), at least 0, NaN
  * without a forest;

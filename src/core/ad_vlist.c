@@ -16,6 +16,18 @@ static size_t series_offset(size_t key_len, size_t names_len) {
   return (head + align - 1) / align * align;
 }
 
+/* Bytes of the allocation, and where the model lies in it (0: none). */
+static size_t allocation_bytes(size_t key_len, size_t names_len, size_t count,
+                               bool forest, size_t *model_at) {
+  size_t offset = series_offset(key_len, names_len);
+  size_t at = offset + count * sizeof(ad_series_t);
+  at = (at + alignof(ad_model_t) - 1) / alignof(ad_model_t) *
+       alignof(ad_model_t);
+  *model_at = forest ? at : 0;
+  return forest ? at + sizeof(ad_model_t)
+                : offset + count * sizeof(ad_series_t);
+}
+
 ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
                             size_t count, const char *const *names,
                             const ad_config_t *cfg) {
@@ -32,14 +44,12 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
     names_len += n + 1;
   }
   size_t offset = series_offset(key_len, names_len);
-  size_t model_at = offset + count * sizeof(ad_series_t);
-  model_at = (model_at + alignof(ad_model_t) - 1) / alignof(ad_model_t) *
-             alignof(ad_model_t);
   /* A value list of one data source has no forest of its own (its series
    * are seen by their host's). */
   bool forest = count >= 2 && cfg != NULL && cfg->forest;
-  ad_vlist_t *v = calloc(1, forest ? model_at + sizeof(ad_model_t)
-                                   : offset + count * sizeof(ad_series_t));
+  size_t model_at;
+  ad_vlist_t *v =
+      calloc(1, allocation_bytes(key_len, names_len, count, forest, &model_at));
   if (v == NULL)
     return NULL;
   v->hash = hash;
@@ -63,6 +73,28 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
     ad_model_init(v->model, hash);
   }
   return v;
+}
+
+ad_vlist_t *ad_vlist_copy(const ad_vlist_t *v) {
+  size_t model_at;
+  size_t bytes = allocation_bytes(v->key_len, v->names_len, v->count,
+                                  v->model != NULL, &model_at);
+  ad_vlist_t *c = malloc(bytes);
+  if (c == NULL)
+    return NULL;
+  memcpy(c, v, bytes);
+  c->next = NULL;
+  c->names = c->key + c->key_len;
+  c->series =
+      (ad_series_t *)((char *)c + series_offset(c->key_len, c->names_len));
+  if (v->model != NULL) {
+    c->model = (ad_model_t *)((char *)c + model_at);
+    if (ad_model_copy(c->model, v->model) != 0) {
+      ad_vlist_destroy(c);
+      return NULL;
+    }
+  }
+  return c;
 }
 
 void ad_vlist_destroy(ad_vlist_t *v) {

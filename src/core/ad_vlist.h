@@ -50,6 +50,11 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
                             size_t count, const char *const *names,
                             const ad_config_t *cfg);
 
+/* A copy of v for a checkpoint (ad_model_copy for its forest), sharing
+ * nothing that v's owner may change; its host pointer is v's. Bounded work:
+ * callers hold v's shard lock. NULL when out of memory. */
+ad_vlist_t *ad_vlist_copy(const ad_vlist_t *v);
+
 /* Frees a value list; NULL allowed. Does not touch its host. */
 void ad_vlist_destroy(ad_vlist_t *v);
 

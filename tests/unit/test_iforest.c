@@ -134,6 +134,91 @@ static void test_batch_scores_equal_single_scores(void **state) {
   free(d);
 }
 
+/* An image copied into arrays the test may damage. */
+typedef struct {
+  ad_iforest_image_t img;
+  float lo[8], inv_step[8];
+  uint32_t starts[16];
+  uint16_t *node, *extent;
+} image_copy_t;
+
+static void image_copy(const ad_iforest_t *f, image_copy_t *c) {
+  ad_iforest_export(f, &c->img);
+  memcpy(c->lo, c->img.lo, c->img.dim * sizeof(float));
+  memcpy(c->inv_step, c->img.inv_step, c->img.dim * sizeof(float));
+  memcpy(c->starts, c->img.tree_start, (c->img.trees + 1) * sizeof(uint32_t));
+  c->node = malloc(2 * c->img.nodes * sizeof(uint16_t));
+  c->extent = malloc(2 * c->img.nodes * sizeof(uint16_t));
+  memcpy(c->node, c->img.node, 2 * c->img.nodes * sizeof(uint16_t));
+  memcpy(c->extent, c->img.extent, 2 * c->img.nodes * sizeof(uint16_t));
+  c->img.lo = c->lo;
+  c->img.inv_step = c->inv_step;
+  c->img.tree_start = c->starts;
+  c->img.node = c->node;
+  c->img.extent = c->extent;
+}
+
+static void test_image_round_trip_and_damage(void **state) {
+  (void)state;
+  float *d = normal_data(500, 3, 11);
+  ad_iforest_params_t p = {.trees = 5, .sample_size = 64, .seed = 3};
+  ad_iforest_t *f, *g;
+  assert_int_equal(ad_iforest_fit(&p, d, 500, 3, &f), 0);
+  image_copy_t c;
+  image_copy(f, &c);
+  char err[96];
+  assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), 0);
+  assert_int_equal(ad_iforest_bytes(g), ad_iforest_bytes(f));
+  for (size_t i = 0; i < 500; i++) {
+    float shares_f[3], shares_g[3];
+    assert_true(ad_iforest_score(f, d + 3 * i, shares_f) ==
+                ad_iforest_score(g, d + 3 * i, shares_g));
+    assert_memory_equal(shares_f, shares_g, sizeof(shares_f));
+  }
+  ad_iforest_free(g);
+  /* shared: the forest outlives one holder letting go */
+  ad_iforest_t *held = ad_iforest_share(f);
+  ad_iforest_free(f);
+  assert_true(ad_iforest_score(held, d, NULL) > 0);
+
+  /* the root of tree 0 is an inner node: damage it in every way */
+  uint16_t root = c.node[1];
+  assert_true((root >> 9) < 3);
+  static const struct {
+    uint16_t packed;
+    const char *reason;
+  } bad[] = {
+      {(uint16_t)((5u << 9) | 2u), "malformed"},   /* feature beyond dim */
+      {(uint16_t)((0u << 9) | 0u), "malformed"},   /* inner node, no right */
+      {(uint16_t)((0u << 9) | 511u), "malformed"}, /* right child outside */
+      {(uint16_t)((127u << 9) | 3u), "malformed"}, /* leaf with a child */
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+    c.node[1] = bad[i].packed;
+    err[0] = '\0';
+    assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), EINVAL);
+    assert_null(g);
+    assert_non_null(strstr(err, bad[i].reason));
+  }
+  c.node[1] = root;
+  c.img.max_depth = 7; /* not ceil(log2(64)) */
+  assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), EINVAL);
+  c.img.max_depth = 6;
+  c.starts[c.img.trees] = c.img.nodes - 1;
+  assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), EINVAL);
+  assert_non_null(strstr(err, "cover"));
+  c.starts[c.img.trees] = c.img.nodes;
+  c.lo[1] = NAN;
+  assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), EINVAL);
+  c.lo[1] = 0.0f;
+  c.img.dim = 0;
+  assert_int_equal(ad_iforest_import(&c.img, &g, err, sizeof(err)), EINVAL);
+  ad_iforest_free(held);
+  free(c.node);
+  free(c.extent);
+  free(d);
+}
+
 static void test_small_and_degenerate_data(void **state) {
   (void)state;
   /* fewer rows than sample_size: every row in every tree */
@@ -198,6 +283,7 @@ int main(void) {
       cmocka_unit_test(test_small_and_degenerate_data),
       cmocka_unit_test(test_invalid_arguments),
       cmocka_unit_test(test_compact_layout),
+      cmocka_unit_test(test_image_round_trip_and_damage),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

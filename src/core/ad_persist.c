@@ -1,0 +1,739 @@
+/* ad_persist: a host's learned state to JSON and back (see header). */
+#include "ad_persist.h"
+#include "ad_table.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- field tables ------------------------------------------------------ */
+
+static const ad_codec_field_t WINDOW[] = {
+    AD_CODEC_FIELD(ad_window_t, mean, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, deviation, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, spread, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, ring_sum, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, record_max, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, record_min, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, recent, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, run_sum, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_window_t, run, AD_CODEC_I16),
+    AD_CODEC_FIELD(ad_window_t, head, AD_CODEC_U16),
+    AD_CODEC_FIELD(ad_window_t, fill, AD_CODEC_U16),
+    AD_CODEC_FLOATS(ad_window_t, ring),
+};
+
+static const ad_codec_field_t SEASON[] = {
+    AD_CODEC_FIELD(ad_season_t, first_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, last_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, level, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, plain, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, scale, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, err_plain, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, err_full, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, mse_plain, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, mse_full, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, shift_start, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, shift_last, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, plain_shift_start, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, persistence, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, plain_shift_last, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_season_t, mode_changes, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_season_t, seasonal_mode, AD_CODEC_BOOL),
+    AD_CODEC_FLOATS(ad_season_t, day),
+    AD_CODEC_FLOATS(ad_season_t, day_scale),
+    AD_CODEC_FLOATS(ad_season_t, week),
+};
+
+static const ad_codec_field_t CALIB[] = {
+    AD_CODEC_FLOATS(ad_calib_t, mass),
+    AD_CODEC_FIELD(ad_calib_t, gain, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_calib_t, total, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_calib_t, band, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_calib_t, seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_calib_t, band_seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_calib_t, top, AD_CODEC_I8),
+    AD_CODEC_FIELD(ad_calib_t, bounded, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_calib_t, exponent, AD_CODEC_F32),
+};
+
+static const ad_codec_field_t ALERT[] = {
+    AD_CODEC_FIELD(ad_alert_t, raw.level, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_alert_t, raw.pending, AD_CODEC_I8),
+    AD_CODEC_FIELD(ad_alert_t, raw.streak, AD_CODEC_U16),
+    AD_CODEC_FIELD(ad_alert_t, notified, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_alert_t, muted, AD_CODEC_BOOL),
+    AD_CODEC_FIELD(ad_alert_t, quiet_since, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_alert_t, incident_rate, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_alert_t, rate_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_alert_t, muted_until, AD_CODEC_F64),
+};
+
+static const ad_codec_field_t SERIES[] = {
+    AD_CODEC_FIELD(ad_series_t, last_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, step, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, season_mode_seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
+};
+
+static const ad_codec_field_t MODEL[] = {
+    AD_CODEC_FIELD(ad_model_t, pending_from, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, next_train, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, due_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, first_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, drift, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, last_score, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, sustained, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, seed, AD_CODEC_U64),
+    AD_CODEC_FIELD(ad_model_t, trainings, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_model_t, ticket, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_model_t, due, AD_CODEC_BOOL),
+};
+
+static const ad_codec_field_t RESERVOIR[] = {
+    AD_CODEC_FIELD(ad_reservoir_t, rng, AD_CODEC_U64),
+    AD_CODEC_FIELD(ad_reservoir_t, seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_reservoir_t, capacity, AD_CODEC_U16),
+    AD_CODEC_FIELD(ad_reservoir_t, fill, AD_CODEC_U16),
+    AD_CODEC_FIELD(ad_reservoir_t, dim, AD_CODEC_U8),
+};
+
+static const ad_codec_field_t FOREST[] = {
+    AD_CODEC_FIELD(ad_iforest_image_t, dim, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_iforest_image_t, trees, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_iforest_image_t, sample_size, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_iforest_image_t, nodes, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_iforest_image_t, max_depth, AD_CODEC_U32),
+};
+
+static const ad_codec_field_t HOST[] = {
+    AD_CODEC_FIELD(ad_host_t, last_report, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_host_t, tick.interval, AD_CODEC_F64),
+};
+
+/* ---- encoding ---------------------------------------------------------- */
+
+/* Sets obj[name] to a new object of the struct's fields. */
+static int put_struct(json_t *obj, const char *name, const void *base,
+                      const ad_codec_field_t *fields, size_t n) {
+  json_t *o = json_object();
+  if (o == NULL || ad_codec_encode(o, base, fields, n) != 0 ||
+      json_object_set_new(obj, name, o) != 0) {
+    json_decref(o);
+    return ENOMEM;
+  }
+  return 0;
+}
+
+static json_t *encode_forest(const ad_iforest_t *f) {
+  if (f == NULL)
+    return json_null();
+  ad_iforest_image_t img;
+  ad_iforest_export(f, &img);
+  json_t *o = json_object();
+  if (o == NULL || ad_codec_encode(o, &img, FOREST, COUNT(FOREST)) != 0 ||
+      ad_codec_put_array(o, "lo", img.lo, img.dim, sizeof(float)) != 0 ||
+      ad_codec_put_array(o, "inv_step", img.inv_step, img.dim, sizeof(float)) !=
+          0 ||
+      ad_codec_put_array(o, "tree_start", img.tree_start, img.trees + 1,
+                         sizeof(uint32_t)) != 0 ||
+      ad_codec_put_array(o, "node", img.node, 2 * (size_t)img.nodes,
+                         sizeof(uint16_t)) != 0 ||
+      ad_codec_put_array(o, "extent", img.extent, 2 * (size_t)img.nodes,
+                         sizeof(uint16_t)) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+static json_t *encode_reservoir(const ad_reservoir_t *r) {
+  if (r == NULL)
+    return json_null();
+  json_t *o = json_object();
+  if (o == NULL || ad_codec_encode(o, r, RESERVOIR, COUNT(RESERVOIR)) != 0 ||
+      ad_codec_put_array(o, "rows", r->rows, (size_t)r->fill * r->dim,
+                         sizeof(int16_t)) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+static json_t *encode_model(const ad_model_t *m) {
+  json_t *o = json_object();
+  if (o == NULL || ad_codec_encode(o, m, MODEL, COUNT(MODEL)) != 0 ||
+      put_struct(o, "calib", &m->calib, CALIB, COUNT(CALIB)) != 0 ||
+      put_struct(o, "calib_sustained", &m->calib_sustained, CALIB,
+                 COUNT(CALIB)) != 0 ||
+      json_object_set_new(o, "reservoir", encode_reservoir(m->reservoir)) ||
+      json_object_set_new(o, "forest", encode_forest(m->forest)) ||
+      json_object_set_new(o, "pending", encode_forest(m->pending))) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+static json_t *encode_series(const ad_series_t *s) {
+  json_t *o = json_object();
+  json_t *calib = json_array();
+  for (int i = 0; calib != NULL && i < 2; i++) {
+    json_t *c = json_object();
+    if (c == NULL || ad_codec_encode(c, &s->calib[i], CALIB, COUNT(CALIB)) ||
+        json_array_append_new(calib, c) != 0) {
+      json_decref(c);
+      json_decref(calib);
+      calib = NULL;
+    }
+  }
+  if (o == NULL || calib == NULL ||
+      ad_codec_encode(o, s, SERIES, COUNT(SERIES)) != 0 ||
+      json_object_set_new(o, "calib", calib) != 0 ||
+      put_struct(o, "window", &s->window, WINDOW, COUNT(WINDOW)) != 0 ||
+      put_struct(o, "season", &s->season, SEASON, COUNT(SEASON)) != 0 ||
+      put_struct(o, "calib_record", &s->calib_record, CALIB, COUNT(CALIB)) ||
+      put_struct(o, "calib_dispersion", &s->calib_dispersion, CALIB,
+                 COUNT(CALIB)) != 0 ||
+      put_struct(o, "alert", &s->alert, ALERT, COUNT(ALERT)) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+static const char *const VLIST_FIELDS[] = {"plugin", "plugin_instance", "type",
+                                           "type_instance"};
+
+static json_t *encode_vlist(const ad_vlist_t *v) {
+  json_t *o = json_object();
+  json_t *sources = json_array();
+  json_t *series = json_array();
+  if (o == NULL || sources == NULL || series == NULL)
+    goto fail;
+  const char *field = v->key + strlen(v->key) + 1; /* after the host */
+  for (size_t f = 0; f < COUNT(VLIST_FIELDS); f++) {
+    if (json_object_set_new(o, VLIST_FIELDS[f], json_string(field)) != 0)
+      goto fail;
+    field += strlen(field) + 1;
+  }
+  const char *name = v->names;
+  for (unsigned i = 0; i < v->count; i++, name += strlen(name) + 1)
+    if (json_array_append_new(sources, json_string(name)) != 0 ||
+        json_array_append_new(series, encode_series(&v->series[i])) != 0)
+      goto fail;
+  if (json_object_set_new(o, "sources", sources) != 0) {
+    sources = NULL;
+    goto fail;
+  }
+  sources = NULL;
+  if (json_object_set_new(o, "series", series) != 0) {
+    series = NULL;
+    goto fail;
+  }
+  series = NULL;
+  if (v->model != NULL &&
+      json_object_set_new(o, "forest", encode_model(v->model)) != 0)
+    goto fail;
+  return o;
+fail:
+  json_decref(sources);
+  json_decref(series);
+  json_decref(o);
+  return NULL;
+}
+
+static json_t *encode_host(const ad_host_t *h) {
+  json_t *o = json_object();
+  json_t *names = json_array();
+  if (o == NULL || names == NULL)
+    goto fail;
+  for (unsigned i = 0; i < h->slots; i++)
+    if (json_array_append_new(names, json_string(h->slot_name[i])) != 0)
+      goto fail;
+  if (json_object_set_new(o, "name", json_string(h->name)) != 0 ||
+      ad_codec_encode(o, h, HOST, COUNT(HOST)) != 0 ||
+      put_struct(o, "alert", &h->alert, ALERT, COUNT(ALERT)) != 0 ||
+      json_object_set_new(o, "forest", encode_model(&h->model)) != 0 ||
+      ad_codec_put_array(o, "slot_latest", h->latest, h->slots,
+                         sizeof(float)) != 0)
+    goto fail;
+  if (json_object_set_new(o, "slot_names", names) != 0) {
+    names = NULL;
+    goto fail;
+  }
+  return o;
+fail:
+  json_decref(names);
+  json_decref(o);
+  return NULL;
+}
+
+json_t *ad_persist_encode(const ad_host_t *h, ad_vlist_t *const *vlists,
+                          size_t n, const ad_config_t *cfg) {
+  json_t *doc = json_object();
+  json_t *list = json_array();
+  json_t *params = json_pack("{s:I}", "window", (json_int_t)cfg->window.window);
+  json_t *detectors = json_pack(
+      "{s:i, s:i, s:i, s:i}", "window", AD_PERSIST_WINDOW_VERSION, "season",
+      AD_PERSIST_SEASON_VERSION, "calibration", AD_PERSIST_CALIBRATION_VERSION,
+      "forest", AD_PERSIST_FOREST_VERSION);
+  if (doc == NULL || list == NULL || params == NULL || detectors == NULL)
+    goto fail;
+  for (size_t i = 0; i < n; i++)
+    if (json_array_append_new(list, encode_vlist(vlists[i])) != 0)
+      goto fail;
+  json_t *host = encode_host(h);
+  if (host == NULL || json_object_set_new(doc, "host", host) != 0)
+    goto fail;
+  json_object_set_new(doc, "parameters", params);
+  json_object_set_new(doc, "detectors", detectors);
+  json_object_set_new(doc, "value_lists", list);
+  return doc;
+fail:
+  json_decref(params);
+  json_decref(detectors);
+  json_decref(list);
+  json_decref(doc);
+  return NULL;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+/* Decodes obj[name] into the struct at base. */
+static int get_struct(const json_t *obj, const char *name, void *base,
+                      const ad_codec_field_t *fields, size_t n,
+                      ad_codec_error_t *err) {
+  const json_t *o = json_object_get(obj, name);
+  if (o == NULL)
+    return ad_codec_fail(err, "%s: missing", name);
+  return ad_codec_within(err, name, ad_codec_decode(o, base, fields, n, err));
+}
+
+static int check_calib(const ad_calib_t *c, ad_codec_error_t *err) {
+  if (c->top < -1 || c->top >= AD_CALIB_BINS)
+    return ad_codec_fail(err, "top: %d out of range", c->top);
+  if (c->bounded > 1)
+    return ad_codec_fail(err, "bounded: not 0 or 1");
+  if (!(c->gain > 0) || !isfinite(c->gain) || !(c->total >= 0) ||
+      !isfinite(c->total))
+    return ad_codec_fail(err, "gain or total out of range");
+  for (int b = 0; b < AD_CALIB_BINS; b++)
+    if (c->mass[b] < 0)
+      return ad_codec_fail(err, "mass: negative");
+  return 0;
+}
+
+static int get_calib(const json_t *obj, const char *name, ad_calib_t *c,
+                     ad_codec_error_t *err) {
+  if (get_struct(obj, name, c, CALIB, COUNT(CALIB), err) != 0)
+    return EINVAL;
+  return ad_codec_within(err, name, check_calib(c, err));
+}
+
+static int check_alert(const ad_alert_t *a, ad_codec_error_t *err) {
+  if (a->raw.level >= AD_LEVEL_COUNT || a->notified >= AD_LEVEL_COUNT ||
+      a->raw.pending < -1 || a->raw.pending > 1)
+    return ad_codec_fail(err, "level out of range");
+  return 0;
+}
+
+static int get_alert(const json_t *obj, ad_alert_t *a, ad_codec_error_t *err) {
+  if (get_struct(obj, "alert", a, ALERT, COUNT(ALERT), err) != 0)
+    return EINVAL;
+  return ad_codec_within(err, "alert", check_alert(a, err));
+}
+
+static int decode_forest(const json_t *o, ad_iforest_t **out,
+                         ad_codec_error_t *err) {
+  *out = NULL;
+  if (json_is_null(o))
+    return 0;
+  ad_iforest_image_t img;
+  if (ad_codec_decode(o, &img, FOREST, COUNT(FOREST), err) != 0)
+    return EINVAL;
+  if (img.dim == 0 || img.dim > AD_IFOREST_MAX_DIM || img.trees == 0 ||
+      img.trees > AD_IFOREST_MAX_TREES ||
+      img.nodes > img.trees * (2u * AD_IFOREST_MAX_SAMPLE - 1))
+    return ad_codec_fail(err, "size out of range");
+  float *lo = malloc(img.dim * sizeof(float));
+  float *inv_step = malloc(img.dim * sizeof(float));
+  uint32_t *starts = malloc((img.trees + 1) * sizeof(uint32_t));
+  uint16_t *nodes = malloc(2 * (size_t)img.nodes * sizeof(uint16_t) + 1);
+  uint16_t *extents = malloc(2 * (size_t)img.nodes * sizeof(uint16_t) + 1);
+  int rc = ENOMEM;
+  if (lo != NULL && inv_step != NULL && starts != NULL && nodes != NULL &&
+      extents != NULL) {
+    rc = ad_codec_get_array(o, "lo", lo, img.dim, sizeof(float), err) ||
+                 ad_codec_get_array(o, "inv_step", inv_step, img.dim,
+                                    sizeof(float), err) ||
+                 ad_codec_get_array(o, "tree_start", starts, img.trees + 1,
+                                    sizeof(uint32_t), err) ||
+                 ad_codec_get_array(o, "node", nodes, 2 * (size_t)img.nodes,
+                                    sizeof(uint16_t), err) ||
+                 ad_codec_get_array(o, "extent", extents, 2 * (size_t)img.nodes,
+                                    sizeof(uint16_t), err)
+             ? EINVAL
+             : 0;
+  }
+  if (rc == 0) {
+    img.lo = lo;
+    img.inv_step = inv_step;
+    img.tree_start = starts;
+    img.node = nodes;
+    img.extent = extents;
+    char why[96];
+    rc = ad_iforest_import(&img, out, why, sizeof(why));
+    if (rc == EINVAL)
+      ad_codec_fail(err, "%s", why);
+  }
+  free(lo);
+  free(inv_step);
+  free(starts);
+  free(nodes);
+  free(extents);
+  return rc;
+}
+
+static int decode_reservoir(const json_t *o, ad_reservoir_t **out,
+                            ad_codec_error_t *err) {
+  *out = NULL;
+  if (json_is_null(o))
+    return 0;
+  ad_reservoir_t head;
+  if (ad_codec_decode(o, &head, RESERVOIR, COUNT(RESERVOIR), err) != 0)
+    return EINVAL;
+  if (head.capacity == 0 || head.dim == 0 || head.dim > AD_IFOREST_MAX_DIM ||
+      head.fill > head.capacity)
+    return ad_codec_fail(err, "size out of range");
+  ad_reservoir_t *r = ad_reservoir_create(head.capacity, head.dim, head.rng);
+  if (r == NULL)
+    return ENOMEM;
+  r->seen = head.seen;
+  r->fill = head.fill;
+  if (ad_codec_get_array(o, "rows", r->rows, (size_t)r->fill * r->dim,
+                         sizeof(int16_t), err) != 0) {
+    ad_reservoir_destroy(r);
+    return EINVAL;
+  }
+  *out = r;
+  return 0;
+}
+
+/* Decodes a model whose rows must have `dim` features exactly (dim > 0) or
+ * at most -dim (dim < 0: a host's view, which only grows). */
+static int decode_model(const json_t *o, ad_model_t *m, int dim,
+                        ad_codec_error_t *err) {
+  uint64_t seed = m->seed;
+  ad_model_release(m);
+  int rc = ad_codec_decode(o, m, MODEL, COUNT(MODEL), err);
+  m->reservoir = NULL;
+  m->forest = m->pending = NULL;
+  m->taken = false;
+  if (rc == 0)
+    rc = get_calib(o, "calib", &m->calib, err);
+  if (rc == 0)
+    rc = get_calib(o, "calib_sustained", &m->calib_sustained, err);
+  if (rc == 0)
+    rc = ad_codec_within(
+        err, "reservoir",
+        decode_reservoir(json_object_get(o, "reservoir"), &m->reservoir, err));
+  if (rc == 0)
+    rc = ad_codec_within(
+        err, "forest",
+        decode_forest(json_object_get(o, "forest"), &m->forest, err));
+  if (rc == 0)
+    rc = ad_codec_within(
+        err, "pending",
+        decode_forest(json_object_get(o, "pending"), &m->pending, err));
+  if (rc == 0) {
+    size_t limit = (size_t)(dim < 0 ? -dim : dim);
+    size_t rdim = m->reservoir != NULL ? m->reservoir->dim : 0;
+    size_t fdim = m->forest != NULL ? ad_iforest_dim(m->forest) : 0;
+    size_t pdim = m->pending != NULL ? ad_iforest_dim(m->pending) : 0;
+    bool exact = dim > 0;
+    if (rdim > limit || fdim > limit || pdim > limit ||
+        (exact &&
+         ((rdim != 0 && rdim != limit) || (fdim != 0 && fdim != limit) ||
+          (pdim != 0 && pdim != limit))))
+      rc = ad_codec_fail(err, "features do not match the value list");
+  }
+  if (rc != 0) {
+    ad_model_release(m);
+    m->seed = seed;
+  }
+  return rc;
+}
+
+static int decode_series(const json_t *o, ad_series_t *s,
+                         const ad_config_t *cfg, unsigned reset,
+                         ad_codec_error_t *err) {
+  ad_series_init(s);
+  int rc = ad_codec_decode(o, s, SERIES, COUNT(SERIES), err);
+  if (rc == 0)
+    rc = get_struct(o, "window", &s->window, WINDOW, COUNT(WINDOW), err);
+  if (rc == 0 &&
+      (s->window.head >= AD_WINDOW_MAX || s->window.fill > AD_WINDOW_MAX ||
+       s->window.head >= cfg->window.window ||
+       s->window.fill > cfg->window.window))
+    rc = ad_codec_fail(err, "window: ring position out of range");
+  if (rc == 0)
+    rc = get_struct(o, "season", &s->season, SEASON, COUNT(SEASON), err);
+  const json_t *calib = json_object_get(o, "calib");
+  if (rc == 0 && (!json_is_array(calib) || json_array_size(calib) != 2))
+    rc = ad_codec_fail(err, "calib: not an array of 2");
+  for (size_t i = 0; rc == 0 && i < 2; i++) {
+    rc = ad_codec_within(err, "calib",
+                         ad_codec_decode(json_array_get(calib, i), &s->calib[i],
+                                         CALIB, COUNT(CALIB), err));
+    if (rc == 0)
+      rc = ad_codec_within(err, "calib", check_calib(&s->calib[i], err));
+  }
+  if (rc == 0)
+    rc = get_calib(o, "calib_record", &s->calib_record, err);
+  if (rc == 0)
+    rc = get_calib(o, "calib_dispersion", &s->calib_dispersion, err);
+  if (rc == 0)
+    rc = get_alert(o, &s->alert, err);
+  if (rc == 0 && s->host_slot < AD_SLOT_NONE)
+    rc = ad_codec_fail(err, "host_slot: out of range");
+  if (rc != 0)
+    return rc;
+  if (reset & AD_PERSIST_RESET_WINDOW)
+    ad_window_init(&s->window);
+  if (reset & AD_PERSIST_RESET_SEASON) {
+    ad_season_init(&s->season);
+    s->season_mode_seen = 0;
+  }
+  if (reset & AD_PERSIST_RESET_CALIBRATION) {
+    ad_calib_init(&s->calib[0]);
+    ad_calib_init(&s->calib[1]);
+    ad_calib_init(&s->calib_record);
+    ad_calib_init(&s->calib_dispersion);
+  }
+  return 0;
+}
+
+/* Copies the JSON string obj[name] (shorter than AD_NAME_MAX) into out. */
+static int get_name(const json_t *obj, const char *name, char *out,
+                    ad_codec_error_t *err) {
+  const json_t *v = json_object_get(obj, name);
+  if (!json_is_string(v) || json_string_length(v) >= AD_NAME_MAX ||
+      strlen(json_string_value(v)) != json_string_length(v))
+    return ad_codec_fail(err, "%s: missing or not a name", name);
+  memcpy(out, json_string_value(v), json_string_length(v) + 1);
+  return 0;
+}
+
+static int decode_vlist(const json_t *o, ad_host_t *host,
+                        const ad_config_t *cfg, unsigned reset,
+                        ad_vlist_t **out, ad_codec_error_t *err) {
+  *out = NULL;
+  ad_ident_buf_t buf;
+  memcpy(buf.field[AD_FIELD_HOST], host->name, AD_NAME_MAX);
+  if (!json_is_object(o))
+    return ad_codec_fail(err, "not an object");
+  for (size_t f = 0; f < COUNT(VLIST_FIELDS); f++)
+    if (get_name(o, VLIST_FIELDS[f], buf.field[f + 1], err) != 0)
+      return EINVAL;
+  ad_ident_t id = {buf.field[0], buf.field[1], buf.field[2], buf.field[3],
+                   buf.field[4]};
+  if (!ad_ident_valid(&id))
+    return ad_codec_fail(err, "not a valid identifier");
+  const json_t *sources = json_object_get(o, "sources");
+  const json_t *series = json_object_get(o, "series");
+  size_t count = json_array_size(sources);
+  if (!json_is_array(sources) || count == 0 || count > AD_VLIST_MAX_SOURCES ||
+      !json_is_array(series) || json_array_size(series) != count)
+    return ad_codec_fail(err, "sources: not 1 to %d names, one per series",
+                         AD_VLIST_MAX_SOURCES);
+  const char *names[AD_VLIST_MAX_SOURCES];
+  for (size_t i = 0; i < count; i++) {
+    const json_t *n = json_array_get(sources, i);
+    names[i] = json_string_value(n);
+    if (names[i] == NULL || json_string_length(n) >= AD_NAME_MAX ||
+        strlen(names[i]) != json_string_length(n))
+      return ad_codec_fail(err, "sources: not names");
+  }
+  char key[AD_FIELD_COUNT * AD_NAME_MAX];
+  size_t len = 0;
+  for (int f = 0; f < AD_FIELD_COUNT; f++) {
+    size_t n = strlen(buf.field[f]);
+    memcpy(key + len, buf.field[f], n + 1);
+    len += n + 1;
+  }
+  ad_vlist_t *v =
+      ad_vlist_create(key, len, ad_table_hash(key, len), count, names, cfg);
+  if (v == NULL)
+    return ENOMEM;
+  v->host = host;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < count; i++)
+    rc = ad_codec_within(err, "series",
+                         decode_series(json_array_get(series, i), &v->series[i],
+                                       cfg, reset, err));
+  for (size_t i = 0; rc == 0 && i < count; i++)
+    if (v->series[i].host_slot >= (int)host->slots)
+      rc = ad_codec_fail(err, "series.host_slot: beyond the host's view");
+  const json_t *forest = json_object_get(o, "forest");
+  if (rc == 0 && v->model != NULL && forest != NULL &&
+      !(reset & AD_PERSIST_RESET_FOREST)) {
+    unsigned sources_seen = count < AD_VLIST_FOREST_SOURCES
+                                ? (unsigned)count
+                                : AD_VLIST_FOREST_SOURCES;
+    rc = ad_codec_within(
+        err, "forest",
+        decode_model(forest, v->model, (int)(2 * sources_seen), err));
+  }
+  if (rc != 0) {
+    ad_vlist_destroy(v);
+    return rc;
+  }
+  *out = v;
+  return 0;
+}
+
+static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
+                       ad_host_t **out, ad_codec_error_t *err) {
+  *out = NULL;
+  char name[AD_NAME_MAX];
+  if (!json_is_object(o))
+    return ad_codec_fail(err, "not an object");
+  if (get_name(o, "name", name, err) != 0)
+    return EINVAL;
+  ad_host_t *h = ad_host_create(name);
+  if (h == NULL)
+    return ENOMEM;
+  int rc = ad_codec_decode(o, h, HOST, COUNT(HOST), err);
+  if (rc == 0 && !(h->tick.interval >= 0))
+    rc = ad_codec_fail(err, "tick.interval: out of range");
+  if (rc == 0)
+    rc = get_alert(o, &h->alert, err);
+  const json_t *names = json_object_get(o, "slot_names");
+  size_t slots = json_array_size(names);
+  if (rc == 0 && (!json_is_array(names) || slots > AD_IFOREST_MAX_DIM ||
+                  slots > cfg->host_forest_series))
+    rc = ad_codec_fail(err, "slot_names: not an array of at most %u names",
+                       cfg->host_forest_series < AD_IFOREST_MAX_DIM
+                           ? cfg->host_forest_series
+                           : AD_IFOREST_MAX_DIM);
+  if (rc == 0 && slots > 0) {
+    h->latest = malloc(slots * sizeof(*h->latest));
+    h->slot_name = calloc(slots, sizeof(*h->slot_name));
+    if (h->latest == NULL || h->slot_name == NULL)
+      rc = ENOMEM;
+    else
+      h->slot_capacity = (unsigned)slots;
+  }
+  if (rc == 0 && slots > 0)
+    rc = ad_codec_get_array(o, "slot_latest", h->latest, slots, sizeof(float),
+                            err);
+  for (size_t i = 0; rc == 0 && i < slots; i++) {
+    const json_t *n = json_array_get(names, i);
+    if (!json_is_string(n) || json_string_length(n) >= AD_SERIES_NAME_MAX)
+      rc = ad_codec_fail(err, "slot_names: not names");
+    else
+      memcpy(h->slot_name[i], json_string_value(n), json_string_length(n) + 1);
+    if (rc == 0 && !isfinite(h->latest[i]))
+      rc = ad_codec_fail(err, "slot_latest: not finite");
+  }
+  h->slots = (unsigned)slots;
+  const json_t *forest = json_object_get(o, "forest");
+  if (rc == 0 && forest == NULL)
+    rc = ad_codec_fail(err, "forest: missing");
+  if (rc == 0 && !(reset & AD_PERSIST_RESET_FOREST))
+    rc = ad_codec_within(err, "forest",
+                         decode_model(forest, &h->model, -(int)slots, err));
+  if (rc != 0) {
+    ad_host_destroy(h);
+    return rc;
+  }
+  *out = h;
+  return 0;
+}
+
+/* Members whose saved state does not fit this build or this configuration:
+ * they start afresh. */
+static unsigned members_to_reset(const json_t *doc, const ad_config_t *cfg) {
+  static const struct {
+    const char *name;
+    int version;
+    unsigned bit;
+  } members[] = {
+      {"window", AD_PERSIST_WINDOW_VERSION, AD_PERSIST_RESET_WINDOW},
+      {"season", AD_PERSIST_SEASON_VERSION, AD_PERSIST_RESET_SEASON},
+      {"calibration", AD_PERSIST_CALIBRATION_VERSION,
+       AD_PERSIST_RESET_CALIBRATION},
+      {"forest", AD_PERSIST_FOREST_VERSION, AD_PERSIST_RESET_FOREST},
+  };
+  unsigned reset = 0;
+  const json_t *detectors = json_object_get(doc, "detectors");
+  for (size_t i = 0; i < COUNT(members); i++) {
+    const json_t *v = json_object_get(detectors, members[i].name);
+    if (!json_is_integer(v) || json_integer_value(v) != members[i].version)
+      reset |= members[i].bit;
+  }
+  const json_t *window =
+      json_object_get(json_object_get(doc, "parameters"), "window");
+  if (!json_is_integer(window) ||
+      json_integer_value(window) != (json_int_t)cfg->window.window)
+    reset |= AD_PERSIST_RESET_WINDOW;
+  return reset;
+}
+
+void ad_persist_host_free(ad_persist_host_t *p) {
+  for (size_t i = 0; p->vlists != NULL && i < p->count; i++)
+    ad_vlist_destroy(p->vlists[i]);
+  free(p->vlists);
+  ad_host_destroy(p->host);
+  memset(p, 0, sizeof(*p));
+}
+
+int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
+                      ad_persist_host_t *out, ad_codec_error_t *err) {
+  memset(out, 0, sizeof(*out));
+  if (!json_is_object(doc))
+    return ad_codec_fail(err, "not an object");
+  unsigned reset = members_to_reset(doc, cfg);
+  if (json_object_get(doc, "host") == NULL)
+    return ad_codec_fail(err, "host: missing");
+  int rc = ad_codec_within(
+      err, "host",
+      decode_host(json_object_get(doc, "host"), cfg, reset, &out->host, err));
+  if (rc != 0)
+    return rc;
+  const json_t *list = json_object_get(doc, "value_lists");
+  if (!json_is_array(list)) {
+    ad_persist_host_free(out);
+    return ad_codec_fail(err, "value_lists: not an array");
+  }
+  size_t n = json_array_size(list);
+  out->vlists = n > 0 ? calloc(n, sizeof(*out->vlists)) : NULL;
+  if (n > 0 && out->vlists == NULL) {
+    ad_persist_host_free(out);
+    return ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    rc = ad_codec_within(err, "value_lists",
+                         decode_vlist(json_array_get(list, i), out->host, cfg,
+                                      reset, &out->vlists[i], err));
+    if (rc != 0) {
+      ad_persist_host_free(out);
+      return rc;
+    }
+    out->count++;
+    out->series += out->vlists[i]->count;
+  }
+  if (reset & AD_PERSIST_RESET_FOREST) {
+    /* the view's slots stay (series keep theirs); its forest starts over */
+    ad_model_release(&out->host->model);
+  }
+  out->reset = reset;
+  return 0;
+}
