@@ -17,8 +17,15 @@
  *  - the trainer thread (started in init): fits the isolation forests that
  *    fell due (ad_engine_train); woken by the write path, which only says
  *    so, and every second in case.
+ *  - the checkpoint thread (started in init when Persist is on and
+ *    CheckpointInterval is not 0): writes what was learned to StateDir
+ *    every CheckpointInterval (ad_state_checkpoint: copies under short
+ *    locks, files written with no lock held). State is loaded in init,
+ *    before the write callback takes values, and saved once more at
+ *    shutdown.
  */
 #include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/configfile.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_cache.h"
 #include "collectd/core/daemon/utils_complain.h"
@@ -28,6 +35,7 @@
 #include "core/ad_engine.h"
 #include "core/ad_explain.h"
 #include "core/ad_outbox.h"
+#include "core/ad_state.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -54,6 +62,13 @@ typedef struct {
   pthread_mutex_t train_lock; /* guards train_wake and train_stop */
   pthread_cond_t train_cond;
   bool train_wake, train_stop;
+  ad_state_t state; /* StateDir, owned while state_open */
+  bool state_open;
+  pthread_t checkpointer;
+  bool checkpointer_running;
+  pthread_mutex_t checkpoint_lock; /* guards checkpoint_stop */
+  pthread_cond_t checkpoint_cond;
+  bool checkpoint_stop;
   /* Refused input, counted on the write path and logged by the worker (no
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
@@ -69,6 +84,8 @@ static an_ctx_t an_ctx = {
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
     .train_lock = PTHREAD_MUTEX_INITIALIZER,
     .train_cond = PTHREAD_COND_INITIALIZER,
+    .checkpoint_lock = PTHREAD_MUTEX_INITIALIZER,
+    .checkpoint_cond = PTHREAD_COND_INITIALIZER,
     .complain_full = C_COMPLAIN_INIT_STATIC,
     .complain_invalid = C_COMPLAIN_INIT_STATIC,
     .complain_dropped = C_COMPLAIN_INIT_STATIC,
@@ -105,6 +122,7 @@ static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
     }
     break;
   case AD_KEY_RULE:
+  case AD_KEY_STRING:
     if (v->type == OCONFIG_TYPE_STRING) {
       sstrncpy(buf, v->value.string, size);
       return 0;
@@ -112,8 +130,9 @@ static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
     break;
   }
   ERROR(AN_PLUGIN " plugin: Option \"%s\" expects %s.", ci->key,
-        key->kind == AD_KEY_BOOLEAN ? "true or false"
-                                    : "a rule such as \"Plugin=cpu\"");
+        key->kind == AD_KEY_BOOLEAN  ? "true or false"
+        : key->kind == AD_KEY_STRING ? "a string"
+                                     : "a rule such as \"Plugin=cpu\"");
   return -1;
 }
 
@@ -430,6 +449,110 @@ static void *an_worker_main(void *arg) {
   return NULL;
 }
 
+/* ---- state (StateDir)
+ * ------------------------------------------------------------ */
+
+static void an_state_log(void *ctx, ad_state_severity_t severity,
+                         const char *msg) {
+  (void)ctx;
+  int level = severity == AD_STATE_ERROR     ? LOG_ERR
+              : severity == AD_STATE_WARNING ? LOG_WARNING
+                                             : LOG_INFO;
+  plugin_log(level, AN_PLUGIN " plugin: %s.", msg);
+}
+
+static void an_checkpoint(an_ctx_t *c, const char *when) {
+  cdtime_t start = cdtime();
+  ad_save_stats_t stats;
+  if (ad_state_checkpoint(&c->state, c->engine, &stats) == 0)
+    INFO(AN_PLUGIN " plugin: %s: %zu hosts, %zu series written to %s in "
+                   "%.3f s.",
+         when, stats.hosts, stats.series, c->state.dir,
+         CDTIME_T_TO_DOUBLE(cdtime() - start));
+}
+
+static void *an_checkpointer_main(void *arg) {
+  an_ctx_t *c = arg;
+  double interval = ad_engine_config(c->engine)->checkpoint_interval;
+  for (;;) {
+    pthread_mutex_lock(&c->checkpoint_lock);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)interval;
+    until.tv_nsec += (long)((interval - floor(interval)) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    while (!c->checkpoint_stop &&
+           pthread_cond_timedwait(&c->checkpoint_cond, &c->checkpoint_lock,
+                                  &until) != ETIMEDOUT)
+      ;
+    bool stop = c->checkpoint_stop;
+    pthread_mutex_unlock(&c->checkpoint_lock);
+    if (stop)
+      break;
+    an_checkpoint(c, "checkpoint");
+  }
+  return NULL;
+}
+
+static void an_stop_checkpointer(an_ctx_t *c) {
+  if (!c->checkpointer_running)
+    return;
+  pthread_mutex_lock(&c->checkpoint_lock);
+  c->checkpoint_stop = true;
+  pthread_cond_signal(&c->checkpoint_cond);
+  pthread_mutex_unlock(&c->checkpoint_lock);
+  pthread_join(c->checkpointer, NULL);
+  c->checkpointer_running = false;
+}
+
+/* Opens StateDir and loads it into the engine (init, before the write
+ * callback takes values). Without a usable directory detection goes on,
+ * learning from scratch, and says so. */
+static void an_state_start(an_ctx_t *c) {
+  const ad_config_t *cfg = ad_engine_config(c->engine);
+  if (!cfg->persist)
+    return;
+  char dir[AD_STATE_DIR_MAX];
+  if (cfg->state_dir[0] != '\0') {
+    sstrncpy(dir, cfg->state_dir, sizeof(dir));
+  } else {
+    const char *base = global_option_get("BaseDir");
+    snprintf(dir, sizeof(dir), "%s/%s", base != NULL ? base : ".", AN_PLUGIN);
+  }
+  char err[1024];
+  int status = ad_state_open(&c->state, dir, cfg->state_versions,
+                             "collectd anomaly plugin " PACKAGE_VERSION,
+                             an_state_log, c, err, sizeof(err));
+  if (status != 0) {
+    ERROR(AN_PLUGIN " plugin: StateDir: %s; what is learned will not be "
+                    "kept across restarts.",
+          err);
+    return;
+  }
+  c->state_open = true;
+  cdtime_t start = cdtime();
+  ad_state_load_stats_t loaded;
+  (void)ad_state_load(&c->state, c->engine, CDTIME_T_TO_DOUBLE(start), &loaded);
+  INFO(AN_PLUGIN " plugin: loaded %zu hosts, %zu series from %s in %.3f s "
+                 "(%zu files, %zu set aside as damaged).",
+       loaded.hosts, loaded.series, dir, CDTIME_T_TO_DOUBLE(cdtime() - start),
+       loaded.files, loaded.damaged);
+  if (cfg->checkpoint_interval > 0) {
+    c->checkpoint_stop = false;
+    status = plugin_thread_create(&c->checkpointer, an_checkpointer_main, c,
+                                  "anomaly ckpt");
+    if (status != 0)
+      ERROR(AN_PLUGIN " plugin: starting the checkpoint thread failed: %s; "
+                      "state is saved at shutdown only.",
+            STRERROR(status));
+    else
+      c->checkpointer_running = true;
+  }
+}
+
 /* ---- lifecycle
  * ------------------------------------------------------------------- */
 
@@ -465,6 +588,7 @@ static int an_init(void) {
     return -1;
   }
   an_ctx.worker_running = true;
+  an_state_start(&an_ctx);
   an_ctx.train_stop = an_ctx.train_wake = false;
   status = plugin_thread_create(&an_ctx.trainer, an_trainer_main, &an_ctx,
                                 "anomaly trainer");
@@ -488,11 +612,19 @@ static int an_init(void) {
 static int an_shutdown(void) {
   atomic_store(&an_ctx.ready, false);
   an_stop_trainer(&an_ctx);
+  an_stop_checkpointer(&an_ctx);
+  if (an_ctx.engine != NULL)
+    ad_engine_close_ticks(an_ctx.engine); /* reported by the worker below */
   if (an_ctx.worker_running) {
     ad_outbox_stop(an_ctx.outbox);
     pthread_join(an_ctx.worker, NULL);
     an_ctx.worker_running = false;
     an_log_refusals(&an_ctx);
+  }
+  if (an_ctx.state_open) {
+    an_checkpoint(&an_ctx, "state saved at shutdown");
+    ad_state_close(&an_ctx.state);
+    an_ctx.state_open = false;
   }
   ad_engine_destroy(an_ctx.engine);
   ad_outbox_destroy(an_ctx.outbox);

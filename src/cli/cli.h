@@ -14,8 +14,17 @@
 /* `collectd-anomaly replay ...`; argv[0] is "replay". */
 int cli_replay(int argc, char **argv);
 
+/* `collectd-anomaly state ...`: list, show and roll back saved state. */
+int cli_state(int argc, char **argv);
+
 /* `collectd-anomaly options`: the plugin's option table (Markdown). */
 int cli_options(int argc, char **argv);
+
+/* Opens the state directory dir for a command (the lock taken: EBUSY when
+ * collectd runs with it), its messages on stderr. Prints why when it
+ * cannot. Returns 0 or an errno value. */
+struct ad_state_s;
+int cli_state_open(struct ad_state_s *st, const char *dir, unsigned versions);
 
 /* Prints "collectd-anomaly: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,5 +1,7 @@
 /* Helpers shared by the subcommands: error output and terminal progress. */
 #include "cli.h"
+#include "config.h"
+#include "core/ad_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,4 +44,19 @@ void cli_progress_finish(cli_progress_t *p, size_t done) {
   if (!p->enabled)
     return;
   fprintf(stderr, "\r%s: %zu rows, done\n", p->what, done);
+}
+
+static void state_log(void *ctx, ad_state_severity_t severity,
+                      const char *msg) {
+  (void)ctx;
+  cli_error("%s%s", severity == AD_STATE_INFO ? "" : "state: ", msg);
+}
+
+int cli_state_open(struct ad_state_s *st, const char *dir, unsigned versions) {
+  char err[1200];
+  int rc = ad_state_open(st, dir, versions, "collectd-anomaly " AD_VERSION,
+                         state_log, NULL, err, sizeof(err));
+  if (rc != 0)
+    cli_error("%s", err);
+  return rc;
 }

@@ -18,6 +18,8 @@ static const char *kind_text(ad_key_kind_t kind) {
     return "boolean";
   case AD_KEY_RULE:
     return "rule";
+  case AD_KEY_STRING:
+    return "string";
   }
   return "?";
 }

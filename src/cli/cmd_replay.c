@@ -13,7 +13,9 @@
 #include "core/ad_explain.h"
 #include "core/ad_rate.h"
 
+#include "core/ad_state.h"
 #include <errno.h>
+
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +46,7 @@ typedef struct {
   size_t kind_count;
   bool detail;        /* --detail: extra columns explaining each row */
   const char *events; /* --events FILE */
+  const char *state;  /* --state DIR: load before, checkpoint after */
 } replay_options_t;
 
 static void replay_usage(FILE *out) {
@@ -68,6 +71,9 @@ static void replay_usage(FILE *out) {
       "      --detail          extra columns: the riskiest series' value, the\n"
       "                        expectation and band, and per detector its\n"
       "                        deviation, surprise and risk\n"
+      "      --state DIR       start from the state in DIR (a StateDir) and\n"
+      "                        write the state learned back to it: a replay\n"
+      "                        in parts learns what one replay learns\n"
       "  -h, --help            this text\n",
       out);
 }
@@ -109,7 +115,8 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
     OPT_COUNTER,
     OPT_ABSOLUTE,
     OPT_DETAIL,
-    OPT_EVENTS
+    OPT_EVENTS,
+    OPT_STATE
   };
   static const struct option longopts[] = {
       {"set", required_argument, NULL, 's'},
@@ -119,6 +126,7 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       {"absolute", required_argument, NULL, OPT_ABSOLUTE},
       {"detail", no_argument, NULL, OPT_DETAIL},
       {"events", required_argument, NULL, OPT_EVENTS},
+      {"state", required_argument, NULL, OPT_STATE},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -151,6 +159,9 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       break;
     case OPT_EVENTS:
       o->events = optarg;
+      break;
+    case OPT_STATE:
+      o->state = optarg;
       break;
     case 'h':
       replay_usage(stdout);
@@ -258,7 +269,8 @@ static void print_detail(const replay_state_t *st) {
 }
 
 static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
-                       replay_state_t *st, const char *host, bool detail) {
+                       replay_state_t *st, const char *host, bool detail,
+                       double previous) {
   static const char *const ds_name[] = {"value"};
   char err[512];
   cli_progress_t progress;
@@ -267,7 +279,7 @@ static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
   if (detail)
     print_detail_header();
   fputc('\n', stdout);
-  double time = NAN, previous = NAN;
+  double time = NAN;
   const char *time_text = NULL;
   size_t rows = 0;
   bool warned_full = false;
@@ -348,6 +360,8 @@ int cli_replay(int argc, char **argv) {
   columns_t columns = {0};
   ad_engine_t *engine = NULL;
   replay_state_t state = {.level = AD_LEVEL_OKAY};
+  ad_state_t dir_state;
+  bool dir_open = false;
   if (csv == NULL) {
     cli_error("%s", err);
     code = CLI_EXIT_USAGE;
@@ -369,9 +383,34 @@ int cli_replay(int argc, char **argv) {
     code = CLI_EXIT_FAILURE;
     goto out_file;
   }
+  /* --state (or --set StateDir=): carry on from what an earlier replay or
+   * the plugin learned, and keep what this one learns */
+  const char *state_dir = o.state != NULL              ? o.state
+                          : o.cfg.state_dir[0] != '\0' ? o.cfg.state_dir
+                                                       : NULL;
+  double previous = NAN;
+  if (state_dir != NULL) {
+    if (cli_state_open(&dir_state, state_dir, o.cfg.state_versions) != 0) {
+      code = CLI_EXIT_FAILURE;
+      goto out_file;
+    }
+    dir_open = true;
+    ad_state_load_stats_t loaded;
+    if (ad_state_load(&dir_state, engine, NAN, &loaded) != 0) {
+      code = CLI_EXIT_FAILURE;
+      goto out_file;
+    }
+    /* the host's intervals go on from its last report */
+    previous = ad_engine_host_last_time(engine, o.host);
+  }
   static char buffer[1 << 16];
   setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
-  code = replay_rows(csv, &columns, engine, &state, o.host, o.detail);
+  code = replay_rows(csv, &columns, engine, &state, o.host, o.detail, previous);
+  if (dir_open && code == CLI_EXIT_OK) {
+    ad_save_stats_t saved;
+    if (ad_state_checkpoint(&dir_state, engine, &saved) != 0)
+      code = CLI_EXIT_FAILURE;
+  }
   if (state.events != NULL) {
     if (fclose(state.events) != 0 && state.events_failed == 0)
       state.events_failed = errno;
@@ -383,6 +422,8 @@ int cli_replay(int argc, char **argv) {
   }
 
 out_file:
+  if (dir_open)
+    ad_state_close(&dir_state);
   if (state.events != NULL)
     fclose(state.events);
   ad_engine_destroy(engine);

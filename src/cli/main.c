@@ -2,7 +2,9 @@
  *
  *   collectd-anomaly replay [--set KEY=VALUE]... FILE.csv
  *
- * Later subcommands (train, state, safe-to-patch) arrive with their issues. */
+ *   collectd-anomaly state [-d DIR] list | show HOST | rollback HOST
+ *
+ * Later subcommands (train, safe-to-patch) arrive with their issues. */
 #include "cli.h"
 #include "config.h"
 
@@ -13,9 +15,12 @@ static void usage(FILE *out) {
   fputs("usage: collectd-anomaly COMMAND [OPTION]... [ARG]...\n"
         "\n"
         "Commands:\n"
-        "  replay [--set KEY=VALUE]... [--host NAME] FILE.csv\n"
+        "  replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv\n"
         "        run a CSV of history through the anomaly plugin's detectors\n"
         "        and print timestamp,score,level for every row\n"
+        "  state [-d DIR] list | show HOST | rollback HOST\n"
+        "        what the anomaly plugin has learned, per host, in its\n"
+        "        StateDir: list, show as JSON, roll back to a checkpoint\n"
         "  options\n"
         "        print the anomaly plugin's options (Markdown table)\n"
         "\n"
@@ -40,6 +45,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(command, "replay") == 0)
     return cli_replay(argc - 1, argv + 1);
+  if (strcmp(command, "state") == 0)
+    return cli_state(argc - 1, argv + 1);
   if (strcmp(command, "options") == 0)
     return cli_options(argc - 1, argv + 1);
   cli_error("unknown command \"%s\" (try collectd-anomaly --help)", command);

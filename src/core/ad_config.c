@@ -45,6 +45,10 @@ typedef enum {
   K_NOTIFY_HOST,
   K_NOTIFY_SERIES,
   K_RISK_METRICS,
+  K_PERSIST,
+  K_STATE_DIR,
+  K_CHECKPOINT_INTERVAL,
+  K_STATE_VERSIONS,
   K_SELECT,
   K_IGNORE,
   K_HOST_GROUP,
@@ -169,6 +173,19 @@ static const ad_config_key_t keys[] = {
                         "Dispatch anomaly/gauge-risk and "
                         "anomaly/percent-anomalous for every host every "
                         "interval."},
+    [K_PERSIST] = {"Persist", AD_KEY_BOOLEAN, 0, 1, "true",
+                   "Keep what was learned across restarts: checkpoints to "
+                   "StateDir, loaded at start."},
+    [K_STATE_DIR] = {"StateDir", AD_KEY_STRING, 0, 0, "",
+                     "Directory of the checkpoints (created, mode 0700); "
+                     "default: anomaly under collectd's BaseDir."},
+    [K_CHECKPOINT_INTERVAL] = {"CheckpointInterval", AD_KEY_NUMBER, 0, 1e7,
+                               "1800",
+                               "Seconds between checkpoints, written by a "
+                               "background thread; 0: at shutdown only."},
+    [K_STATE_VERSIONS] = {"StateVersions", AD_KEY_INTEGER, 0, 100, "3",
+                          "Previous checkpoints kept per host, for "
+                          "collectd-anomaly state rollback."},
     [K_SELECT] = {"Select", AD_KEY_RULE, 0, 0, "",
                   "Only look at value lists matching one of these rules "
                   "(default: all)."},
@@ -372,6 +389,23 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     break;
   case K_RISK_METRICS:
     cfg->risk_metrics = flag;
+    break;
+  case K_PERSIST:
+    cfg->persist = flag;
+    break;
+  case K_STATE_DIR:
+    if (strlen(value) >= sizeof(cfg->state_dir)) {
+      snprintf(err, err_size, "%s: longer than %zu bytes", k->name,
+               sizeof(cfg->state_dir) - 1);
+      return EINVAL;
+    }
+    snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", value);
+    break;
+  case K_CHECKPOINT_INTERVAL:
+    cfg->checkpoint_interval = number;
+    break;
+  case K_STATE_VERSIONS:
+    cfg->state_versions = (unsigned)number;
     break;
   case K_SELECT:
     return set_rule(cfg, k, AD_RULE_SELECT, value, err, err_size);

@@ -589,7 +589,7 @@ static bool tick_stale(const ad_tick_t *t, double now) {
 /* Closes stale ticks and unlinks hosts without series. Hosts to report on and
  * hosts to free are collected first, because reports go out with no lock
  * held. */
-static void hosts_sweep(ad_engine_t *e, double now) {
+static void hosts_sweep(ad_engine_t *e, double now, bool close_all) {
   pthread_mutex_lock(&e->hosts_lock);
   size_t capacity = e->host_count;
   ad_host_report_t *reports =
@@ -604,8 +604,9 @@ static void hosts_sweep(ad_engine_t *e, double now) {
     while (*link != NULL) {
       ad_host_t *h = *link;
       pthread_mutex_lock(&h->lock);
-      if (tick_stale(&h->tick, now) && n < capacity && reports != NULL &&
-          notices != NULL && changed != NULL) {
+      if ((tick_stale(&h->tick, now) || (close_all && h->tick.open)) &&
+          n < capacity && reports != NULL && notices != NULL &&
+          changed != NULL) {
         bool due;
         changed[n] = close_tick(e, h, &reports[n], &notices[n], &due);
         n++;
@@ -641,9 +642,11 @@ static void hosts_sweep(ad_engine_t *e, double now) {
 size_t ad_engine_housekeep(ad_engine_t *e, double now) {
   sweep_ctx_t ctx = {.engine = e, .now = now};
   ad_table_sweep(e->table, vlist_expired, vlist_expire, &ctx);
-  hosts_sweep(e, now);
+  hosts_sweep(e, now, false);
   return ctx.dropped;
 }
+
+void ad_engine_close_ticks(ad_engine_t *e) { hosts_sweep(e, NAN, true); }
 
 int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
                           ad_series_info_t *info) {

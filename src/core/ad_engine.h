@@ -85,6 +85,11 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host);
  * same clock as ad_sample_t.arrival. Returns the number of series dropped. */
 size_t ad_engine_housekeep(ad_engine_t *e, double now);
 
+/* Closes every host's open tick now, reporting as when a later value closes
+ * it (at shutdown, before the last checkpoint: a restarted daemon then goes
+ * on from where an uninterrupted one would). */
+void ad_engine_close_ticks(ad_engine_t *e);
+
 typedef struct {
   unsigned long values_learned; /* values absorbed by the detectors */
   ad_level_t level;             /* the series' own level */

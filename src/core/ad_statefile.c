@@ -179,6 +179,62 @@ int ad_statefile_read(const char *dir, const char *name, size_t max,
   return 0;
 }
 
+int ad_statefile_version_name(const char *name, unsigned v, char *out,
+                              size_t out_size) {
+  if (out_size < AD_STATEFILE_NAME_MAX + 1 || !ad_statefile_name_valid(name))
+    return EINVAL;
+  int n = snprintf(out, out_size, "%s.%u", name, v);
+  return n > 0 && (size_t)n <= AD_STATEFILE_NAME_MAX ? 0 : EINVAL;
+}
+
+int ad_statefile_keep_versions(const char *dir, const char *name,
+                               unsigned versions, char *err, size_t err_size) {
+  if (versions == 0)
+    return 0;
+  char older[AD_STATEFILE_NAME_MAX + 1], newer[AD_STATEFILE_NAME_MAX + 1];
+  if (dir == NULL ||
+      ad_statefile_version_name(name, versions, older, sizeof(older)) != 0) {
+    if (err != NULL && err_size > 0)
+      snprintf(err, err_size, "invalid state file name");
+    return EINVAL;
+  }
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    int e = errno;
+    say(err, err_size, "cannot open directory", dir, "", e);
+    return e;
+  }
+  struct stat st;
+  int rc = 0;
+  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG(st.st_mode)) {
+    close(dfd);
+    return 0; /* nothing to keep */
+  }
+  /* name.(v-1) -> name.v, from the oldest down: name.versions is dropped */
+  for (unsigned v = versions; v > 1; v--) {
+    ad_statefile_version_name(name, v, older, sizeof(older));
+    ad_statefile_version_name(name, v - 1, newer, sizeof(newer));
+    if (renameat(dfd, newer, dfd, older) != 0 && errno != ENOENT) {
+      rc = errno;
+      say(err, err_size, "cannot rename", dir, newer, rc);
+      break;
+    }
+  }
+  if (rc == 0) {
+    ad_statefile_version_name(name, 1, newer, sizeof(newer));
+    if (unlinkat(dfd, newer, 0) != 0 && errno != ENOENT) { /* versions 1 */
+      rc = errno;
+      say(err, err_size, "cannot remove", dir, newer, rc);
+    } else if (linkat(dfd, name, dfd, newer, 0) != 0) {
+      rc = errno;
+      say(err, err_size, "cannot link", dir, newer, rc);
+    }
+  }
+  close(dfd);
+  return rc;
+}
+
 int ad_statefile_set_aside(const char *dir, const char *name, long time,
                            char *moved_to, size_t moved_to_size) {
   if (dir == NULL || !ad_statefile_name_valid(name))

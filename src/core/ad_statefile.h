@@ -51,6 +51,20 @@ int ad_statefile_write(const char *dir, const char *name, const void *data,
 int ad_statefile_read(const char *dir, const char *name, size_t max,
                       char **data, size_t *len);
 
+/* Before dir/name is replaced: keeps its current content as the newest of
+ * `versions` previous versions, name.1 (newest) .. name.<versions> (oldest;
+ * the one beyond is dropped). The current file stays in place (a hard link
+ * keeps its content as name.1), so a crash anywhere leaves a loadable file.
+ * Nothing to do when versions is 0 or there is no current file. Returns 0 or
+ * an errno value (err says which step). */
+int ad_statefile_keep_versions(const char *dir, const char *name,
+                               unsigned versions, char *err, size_t err_size);
+
+/* The name of version v (1 = newest) of name into out (AD_STATEFILE_NAME_MAX
+ * + 1 bytes at least). Returns 0; EINVAL when it would not be valid. */
+int ad_statefile_version_name(const char *name, unsigned v, char *out,
+                              size_t out_size);
+
 /* Moves dir/name aside into dir/damaged/ (created, mode 0700) as
  * "<name>.<time>" (a number appended when that exists too), never deleting
  * anything. moved_to (may be NULL) receives the new path. Returns 0 or an

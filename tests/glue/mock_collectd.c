@@ -6,9 +6,13 @@
 #include "collectd/core/utils/common/common.h"
 #include "collectd/core/utils/metadata/meta_data.h"
 
+#include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 char *hostname_g = "mockhost";
 cdtime_t interval_g = 10 * (((cdtime_t)1) << 30);
@@ -31,9 +35,47 @@ static size_t log_count;
 
 void module_register(void); /* of the plugin under test */
 
+/* BaseDir: a fresh temporary directory per test, all removed at exit. */
+static char base_dir[64];
+static char base_dirs[256][64];
+static size_t base_dir_count;
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void remove_base_dirs(void) {
+  for (size_t i = 0; i < base_dir_count; i++)
+    nftw(base_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *mock_base_dir(void) {
+  if (base_dir[0] == '\0') {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(base_dir, sizeof(base_dir), "%s/anomaly-glue-XXXXXX",
+             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
+    if (mkdtemp(base_dir) == NULL)
+      return NULL;
+    if (base_dir_count == 0)
+      atexit(remove_base_dirs);
+    if (base_dir_count < 256)
+      memcpy(base_dirs[base_dir_count++], base_dir, sizeof(base_dir));
+  }
+  return base_dir;
+}
+
+const char *global_option_get(const char *option) {
+  return strcasecmp(option, "BaseDir") == 0 ? mock_base_dir() : NULL;
+}
+
 int mock_setup_plugin(void **state) {
   (void)state;
   mock_reset();
+  base_dir[0] = '\0'; /* a new BaseDir for the next test */
   module_register();
   return 0;
 }

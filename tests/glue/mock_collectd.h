@@ -58,6 +58,10 @@ size_t mock_notifications(mock_notification_t *out, size_t max);
 const char *mock_notification_meta(const mock_notification_t *n,
                                    const char *name);
 
+/* The BaseDir global_option_get gives: a temporary directory of this test
+ * (made on first use, removed at exit). */
+const char *mock_base_dir(void);
+
 /* True when any logged message contains text. */
 bool mock_log_contains(const char *text);
 

@@ -6,6 +6,9 @@
 
 #include "../unit/test_util.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 static data_source_t gauge_ds[] = {{"value", DS_TYPE_GAUGE, 0, NAN}};
 static data_set_t gauge_set = {"gauge", 1, gauge_ds};
 static data_source_t octet_ds[] = {{"rx", DS_TYPE_DERIVE, 0, NAN},
@@ -268,6 +271,122 @@ static void test_max_series_refusal_is_logged(void **state) {
       "tracked (latest: b/%s%s%n/gauge)."));
 }
 
+/* ---- StateDir ---------------------------------------------------------- */
+
+/* Path of a file in the default StateDir (BaseDir/anomaly). */
+static void state_path(char *out, size_t size, const char *name) {
+  snprintf(out, size, "%s/anomaly%s%s", mock_base_dir(), name[0] ? "/" : "",
+           name);
+}
+
+static void start_plugin(void) {
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "CheckpointInterval", 0);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+}
+
+static void test_state_survives_restart(void **state) {
+  (void)state;
+  start_plugin();
+  for (int i = 0; i < 300; i++)
+    write_gauge("web1", "test", 1e9 + 60 * i, 100 + i % 7);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  assert_true(mock_log_contains("state saved at shutdown: 1 hosts, 1 series"));
+
+  char dir[256], file[256], name[AD_STATEFILE_NAME_MAX + 1];
+  state_path(dir, sizeof(dir), "");
+  assert_int_equal(ad_state_host_file("web1", 0, name, sizeof(name)), 0);
+  state_path(file, sizeof(file), name);
+  struct stat sb;
+  assert_int_equal(stat(dir, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0700);
+  assert_int_equal(stat(file, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+
+  mock_reset();
+  start_plugin();
+  assert_true(mock_log_contains("loaded 1 hosts, 1 series from"));
+  ad_ident_t id = {"web1", "test", "", "gauge", ""};
+  ad_series_info_t info;
+  assert_int_equal(ad_engine_series_info(an_ctx.engine, &id, "value", &info),
+                   0);
+  assert_int_equal(info.values_learned, 300); /* no new warm-up */
+  assert_true(info.last_time == 1e9 + 60 * 299);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  /* the second shutdown kept the first checkpoint as a version */
+  char version[300];
+  snprintf(version, sizeof(version), "%s.1", file);
+  assert_int_equal(stat(version, &sb), 0);
+}
+
+static void test_damaged_state_is_set_aside(void **state) {
+  (void)state;
+  char dir[256], file[300], name[AD_STATEFILE_NAME_MAX + 1];
+  state_path(dir, sizeof(dir), "");
+  assert_int_equal(mkdir(dir, 0700), 0);
+  assert_int_equal(ad_state_host_file("db1", 0, name, sizeof(name)), 0);
+  state_path(file, sizeof(file), name);
+  FILE *fp = fopen(file, "w");
+  assert_non_null(fp);
+  fputs("{\"format\": \"collectd-anomaly-state\", \"version\": 1, \"ki", fp);
+  fclose(fp);
+  start_plugin();
+  assert_true(mock_log_contains("not JSON"));
+  assert_true(mock_log_contains("moved to "));
+  assert_true(mock_log_contains(name));
+  assert_true(mock_log_contains("1 set aside as damaged"));
+  struct stat sb;
+  assert_int_not_equal(stat(file, &sb), 0); /* moved, */
+  char damaged[300];
+  snprintf(damaged, sizeof(damaged), "%s/damaged", dir);
+  DIR *d = opendir(damaged); /* ...and kept */
+  assert_non_null(d);
+  int kept = 0;
+  for (struct dirent *e; (e = readdir(d)) != NULL;)
+    kept += strncmp(e->d_name, name, strlen(name)) == 0;
+  closedir(d);
+  assert_int_equal(kept, 1);
+  write_gauge("db1", "test", 1e9, 1); /* and the plugin goes on */
+  assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+}
+
+static void test_state_dir_in_use(void **state) {
+  (void)state;
+  char dir[256], err[256];
+  state_path(dir, sizeof(dir), "");
+  ad_state_t other;
+  assert_int_equal(
+      ad_state_open(&other, dir, 3, "test", NULL, NULL, err, sizeof(err)), 0);
+  start_plugin();
+  assert_true(mock_log_contains("in use by another process"));
+  assert_true(mock_log_contains("will not be kept across restarts"));
+  write_gauge("a", "p", 10, 1);
+  assert_int_equal(ad_engine_series_count(an_ctx.engine), 1);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  assert_false(mock_log_contains("state saved"));
+  ad_state_close(&other);
+}
+
+static void test_persist_off_writes_nothing(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_boolean(root, 0, "Persist", false);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  write_gauge("a", "p", 10, 1);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  char dir[256];
+  state_path(dir, sizeof(dir), "");
+  struct stat sb;
+  assert_int_not_equal(stat(dir, &sb), 0);
+}
+
 static void test_write_before_init_is_harmless(void **state) {
   (void)state;
   write_gauge("a", "p", 10, 1); /* not ready: ignored, no crash */
@@ -293,6 +412,14 @@ int main(void) {
           test_flapping_series_muted_with_a_log_line, mock_setup_plugin,
           teardown),
       cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_state_survives_restart,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_damaged_state_is_set_aside,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_state_dir_in_use, mock_setup_plugin,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_persist_off_writes_nothing,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless,
                                       mock_setup_plugin, teardown),
