@@ -22,16 +22,23 @@ int ad_codec_fail(ad_codec_error_t *err, const char *fmt, ...) {
 
 int ad_codec_within(ad_codec_error_t *err, const char *where, int rc) {
   if (rc != 0 && err->text[0] != '\0') {
-    /* "where." in front, the end of the reason cut off if need be */
-    size_t w = strlen(where), cap = sizeof(err->text) - 1;
+    /* "where." in front of a field's name ("where.field: reason"), "where: "
+     * in front of a bare reason; the end cut off if need be */
+    bool named = strstr(err->text, ": ") != NULL;
+    size_t w = strlen(where) + (named ? 0 : 1), cap = sizeof(err->text) - 1;
     if (w + 1 >= cap)
       return rc;
     size_t keep = strlen(err->text);
     if (keep > cap - w - 1)
       keep = cap - w - 1;
     memmove(err->text + w + 1, err->text, keep);
-    memcpy(err->text, where, w);
-    err->text[w] = '.';
+    memcpy(err->text, where, strlen(where));
+    if (named) {
+      err->text[w] = '.';
+    } else {
+      err->text[w - 1] = ':';
+      err->text[w] = ' ';
+    }
     err->text[w + 1 + keep] = '\0';
   }
   return rc;

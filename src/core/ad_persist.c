@@ -574,10 +574,13 @@ static int decode_vlist(const json_t *o, ad_host_t *host,
     return ENOMEM;
   v->host = host;
   int rc = 0;
-  for (size_t i = 0; rc == 0 && i < count; i++)
-    rc = ad_codec_within(err, "series",
+  for (size_t i = 0; rc == 0 && i < count; i++) {
+    char where[48];
+    snprintf(where, sizeof(where), "series[%zu]", i);
+    rc = ad_codec_within(err, where,
                          decode_series(json_array_get(series, i), &v->series[i],
                                        cfg, reset, err));
+  }
   for (size_t i = 0; rc == 0 && i < count; i++)
     if (v->series[i].host_slot >= (int)host->slots)
       rc = ad_codec_fail(err, "series.host_slot: beyond the host's view");
@@ -720,7 +723,9 @@ int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
     return ENOMEM;
   }
   for (size_t i = 0; i < n; i++) {
-    rc = ad_codec_within(err, "value_lists",
+    char where[48];
+    snprintf(where, sizeof(where), "value_lists[%zu]", i);
+    rc = ad_codec_within(err, where,
                          decode_vlist(json_array_get(list, i), out->host, cfg,
                                       reset, &out->vlists[i], err));
     if (rc != 0) {
