@@ -5,7 +5,8 @@
 # Knobs: SETUP_PACKAGES adds packages (test.sh adds its own); JOBS.
 
 setup_packages_base="build-essential autoconf automake libtool pkg-config \
-collectd-core collectd-dev libstatgrab-dev libjansson-dev libcmocka-dev"
+collectd-core collectd-dev libstatgrab-dev libjansson-dev libcmocka-dev \
+librrd-dev"
 
 setup_missing_packages() {
   local missing=""

@@ -17,6 +17,18 @@ int cli_replay(int argc, char **argv);
 /* `collectd-anomaly state ...`: list, show and roll back saved state. */
 int cli_state(int argc, char **argv);
 
+/* `collectd-anomaly train ...`: state from the csv or rrdtool plugin's
+ * files. */
+int cli_train(int argc, char **argv);
+
+/* Reads the rrdtool plugin's files of one host (rrd_history.c): one
+ * history per .rrd file, skipped files told to warn. Returns 0; ENOTSUP
+ * when built without librrd; another errno value. */
+struct ad_history_s;
+int cli_read_rrd_host(const char *host_dir, const char *host,
+                      void (*warn)(void *ctx, const char *msg), void *ctx,
+                      struct ad_history_s ***out, size_t *n);
+
 /* `collectd-anomaly options`: the plugin's option table (Markdown). */
 int cli_options(int argc, char **argv);
 

@@ -4,7 +4,9 @@
  *
  *   collectd-anomaly state [-d DIR] list | show HOST | rollback HOST
  *
- * Later subcommands (train, safe-to-patch) arrive with their issues. */
+ *   collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR]
+ *
+ * Later subcommands (safe-to-patch) arrive with their issues. */
 #include "cli.h"
 #include "config.h"
 
@@ -18,6 +20,9 @@ static void usage(FILE *out) {
         "  replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv\n"
         "        run a CSV of history through the anomaly plugin's detectors\n"
         "        and print timestamp,score,level for every row\n"
+        "  train (--csv DIR | --rrd DIR) [-d STATEDIR] [--host NAME]...\n"
+        "        build the plugin's state from the csv or rrdtool plugin's\n"
+        "        files, so that a host is known from day one\n"
         "  state [-d DIR] list | show HOST | rollback HOST\n"
         "        what the anomaly plugin has learned, per host, in its\n"
         "        StateDir: list, show as JSON, roll back to a checkpoint\n"
@@ -45,6 +50,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(command, "replay") == 0)
     return cli_replay(argc - 1, argv + 1);
+  if (strcmp(command, "train") == 0)
+    return cli_train(argc - 1, argv + 1);
   if (strcmp(command, "state") == 0)
     return cli_state(argc - 1, argv + 1);
   if (strcmp(command, "options") == 0)
