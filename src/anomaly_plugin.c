@@ -288,7 +288,7 @@ static void an_log_muting(const ad_notice_t *x) {
 }
 
 static void an_dispatch_notice(const ad_notice_t *x) {
-  if (x->kind != AD_NOTICE_LEVEL) {
+  if (x->kind == AD_NOTICE_MUTED || x->kind == AD_NOTICE_UNMUTED) {
     an_log_muting(x);
     return;
   }
@@ -315,6 +315,11 @@ static void an_dispatch_notice(const ad_notice_t *x) {
   plugin_notification_meta_add_signed_int(&n, "consensus", a->consensus);
   plugin_notification_meta_add_string(&n, "detectors", detectors);
   plugin_notification_meta_add_string(&n, "series", x->series);
+  if (x->kind == AD_NOTICE_NEW_NORMAL) {
+    plugin_notification_meta_add_string(&n, "event", "new_normal");
+    an_meta_double(&n, "normal", x->normal_to);
+    an_meta_double(&n, "previous_normal", x->normal_from);
+  }
   an_meta_double(&n, "observed", x->observed);
   for (int i = 0; i < AD_DET_COUNT; i++) {
     if (isnan(a->member[i].expected))

@@ -44,6 +44,7 @@ typedef enum {
   K_SERIES_TIMEOUT,
   K_NOTIFY_HOST,
   K_NOTIFY_SERIES,
+  K_NOTIFY_NEW_NORMAL,
   K_RISK_METRICS,
   K_PERSIST,
   K_STATE_DIR,
@@ -169,6 +170,11 @@ static const ad_config_key_t keys[] = {
     [K_NOTIFY_SERIES] = {"NotifySeries", AD_KEY_BOOLEAN, 0, 1, "false",
                          "Send a notification, under the series' own "
                          "identifier, when a series' level changes."},
+    [K_NOTIFY_NEW_NORMAL] = {"NotifyNewNormal", AD_KEY_BOOLEAN, 0, 1, "true",
+                             "Send one notification (OKAY, under the "
+                             "series' identifier) when a series' level has "
+                             "changed for good and, after ShiftAcceptance, "
+                             "is expected from then on."},
     [K_RISK_METRICS] = {"RiskMetrics", AD_KEY_BOOLEAN, 0, 1, "true",
                         "Dispatch anomaly/gauge-risk and "
                         "anomaly/percent-anomalous for every host every "
@@ -386,6 +392,9 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     break;
   case K_NOTIFY_SERIES:
     cfg->notify_series = flag;
+    break;
+  case K_NOTIFY_NEW_NORMAL:
+    cfg->notify_new_normal = flag;
     break;
   case K_RISK_METRICS:
     cfg->risk_metrics = flag;

@@ -24,27 +24,28 @@
 #define AD_STATE_DIR_MAX 1024
 
 typedef struct {
-  ad_level_params_t levels;         /* thresholds, hysteresis, hits */
-  double incident_gap;              /* seconds of OKAY that end an incident */
-  double mute_above;                /* incidents per day that mute a series */
-  double mute_time;                 /* seconds a mute lasts */
-  ad_window_params_t window;        /* sliding window + EMA detector */
-  ad_season_params_t season;        /* seasonal forecaster */
-  double calibration_days;          /* days a detector's history remembers */
-  double risk_rarity;               /* days between such deviations: risk 0.5 */
-  double weights[AD_DET_COUNT];     /* meta-classifier weights */
-  bool forest;                      /* isolation forest per value list */
-  bool host_forest;                 /* isolation forest per host */
-  ad_model_params_t vl_model;       /* the value lists' forests */
-  ad_model_params_t host_model;     /* the hosts' forests */
-  unsigned host_forest_series;      /* series a host forest looks at, at most */
-  size_t max_series;                /* series tracked at most */
-  double series_timeout;            /* seconds without values before expiry */
-  bool notify_host;                 /* host-level notifications */
-  bool notify_series;               /* per-series notifications */
-  bool risk_metrics;                /* dispatch anomaly/gauge-risk and co. */
-  ad_rules_t *rules;                /* Select/Ignore; NULL selects everything */
-  bool persist;                     /* keep what was learned across restarts */
+  ad_level_params_t levels;     /* thresholds, hysteresis, hits */
+  double incident_gap;          /* seconds of OKAY that end an incident */
+  double mute_above;            /* incidents per day that mute a series */
+  double mute_time;             /* seconds a mute lasts */
+  ad_window_params_t window;    /* sliding window + EMA detector */
+  ad_season_params_t season;    /* seasonal forecaster */
+  double calibration_days;      /* days a detector's history remembers */
+  double risk_rarity;           /* days between such deviations: risk 0.5 */
+  double weights[AD_DET_COUNT]; /* meta-classifier weights */
+  bool forest;                  /* isolation forest per value list */
+  bool host_forest;             /* isolation forest per host */
+  ad_model_params_t vl_model;   /* the value lists' forests */
+  ad_model_params_t host_model; /* the hosts' forests */
+  unsigned host_forest_series;  /* series a host forest looks at, at most */
+  size_t max_series;            /* series tracked at most */
+  double series_timeout;        /* seconds without values before expiry */
+  bool notify_host;             /* host-level notifications */
+  bool notify_series;           /* per-series notifications */
+  bool notify_new_normal;       /* a notification when a shift is accepted */
+  bool risk_metrics;            /* dispatch anomaly/gauge-risk and co. */
+  ad_rules_t *rules;            /* Select/Ignore; NULL selects everything */
+  bool persist;                 /* keep what was learned across restarts */
   char state_dir[AD_STATE_DIR_MAX]; /* "": the default (the plugin's: under
                                        collectd's BaseDir) */
   double checkpoint_interval;       /* seconds between checkpoints; 0: at

@@ -256,6 +256,33 @@ static void series_notice(const ad_ident_t *id, const char *ds,
   ad_notice_format(n);
 }
 
+/* A series' level changed for good: a notice under its own identifier. */
+static void new_normal_notice(const ad_ident_t *id, const char *ds,
+                              bool multi_source, double time,
+                              const ad_series_result_t *res, double held,
+                              ad_notice_t *n) {
+  *n = (ad_notice_t){.kind = AD_NOTICE_NEW_NORMAL,
+                     .scope = AD_SCOPE_SERIES,
+                     .time = time,
+                     .level = AD_LEVEL_OKAY,
+                     .previous = AD_LEVEL_OKAY,
+                     .observed = res->value,
+                     .risk = 0.0,
+                     .normal_from = res->normal_from,
+                     .normal_to = res->normal_to,
+                     .held = held,
+                     .assessment = res->assessment};
+  ad_notice_copy_name(n->host, id->host);
+  ad_notice_copy_name(n->plugin, id->plugin);
+  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
+  ad_notice_copy_name(n->type, id->type);
+  ad_notice_copy_name(n->type_instance, id->type_instance);
+  ad_notice_copy_name(n->data_source, ds);
+  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
+                       sizeof(n->series));
+  ad_notice_format(n);
+}
+
 /* The value list's forest on this value: each series' forest member (NONE
  * when the forest has no opinion, or when this series is not what made the
  * value list odd). Returns true when its training has just fallen due. */
@@ -407,6 +434,13 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
       emit_notice(e, &host_notice);
   }
   for (size_t i = 0; i < sample->count; i++) {
+    if (res[i].new_normal && e->cfg.notify_new_normal) {
+      const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
+      ad_notice_t notice;
+      new_normal_notice(id, ds, multi, sample->time, &res[i],
+                        e->cfg.season.shift_acceptance, &notice);
+      emit_notice(e, &notice);
+    }
     if (res[i].event != AD_ALERT_NONE &&
         (e->cfg.notify_series || res[i].event != AD_ALERT_NOTIFY)) {
       const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";

@@ -18,6 +18,8 @@ static const char *event_name(ad_notice_kind_t kind) {
     return "muted";
   case AD_NOTICE_UNMUTED:
     return "unmuted";
+  case AD_NOTICE_NEW_NORMAL:
+    return "new_normal";
   case AD_NOTICE_LEVEL:
     break;
   }

@@ -14,6 +14,15 @@ void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
 }
 
 void ad_notice_format(ad_notice_t *n) {
+  if (n->kind == AD_NOTICE_NEW_NORMAL) {
+    if (snprintf(n->message, sizeof(n->message),
+                 "Host %.60s: %.90s has a new normal: %.4g, was %.4g (held "
+                 "for %.0f min); expected from now on",
+                 n->host, n->series, n->normal_to, n->normal_from,
+                 n->held / 60.0) < 0)
+      n->message[0] = '\0';
+    return;
+  }
   const ad_assessment_t *a = &n->assessment;
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));

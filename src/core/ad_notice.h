@@ -20,9 +20,11 @@ typedef enum {
 } ad_scope_t;
 
 typedef enum {
-  AD_NOTICE_LEVEL = 0,   /* the level changed: a notification */
-  AD_NOTICE_MUTED = 1,   /* a noisy series was muted: a log line */
-  AD_NOTICE_UNMUTED = 2, /* its mute ended: a log line */
+  AD_NOTICE_LEVEL = 0,      /* the level changed: a notification */
+  AD_NOTICE_MUTED = 1,      /* a noisy series was muted: a log line */
+  AD_NOTICE_UNMUTED = 2,    /* its mute ended: a log line */
+  AD_NOTICE_NEW_NORMAL = 3, /* a series' level changed for good and is now
+                               expected: a notification (OKAY) */
 } ad_notice_kind_t;
 
 typedef struct {
@@ -48,6 +50,8 @@ typedef struct {
   char partner[AD_SERIES_NAME_MAX];
   double driver_z, partner_z;
   double risk; /* the risk that set the level: for a host, its own */
+  double normal_from, normal_to; /* AD_NOTICE_NEW_NORMAL: the levels */
+  double held;                   /* ...and how long the shift held (s) */
   ad_assessment_t assessment;
   unsigned anomalous; /* host scope: series currently not OKAY */
   unsigned total;     /* host scope: series tracked */

@@ -45,6 +45,10 @@ static const ad_codec_field_t SEASON[] = {
     AD_CODEC_FIELD(ad_season_t, seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_season_t, mode_changes, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_season_t, seasonal_mode, AD_CODEC_BOOL),
+    AD_CODEC_FIELD(ad_season_t, shifts, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_season_t, shift_from, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, shift_to, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, shift_time, AD_CODEC_F64),
     AD_CODEC_FLOATS(ad_season_t, day),
     AD_CODEC_FLOATS(ad_season_t, day_scale),
     AD_CODEC_FLOATS(ad_season_t, week),
@@ -79,6 +83,7 @@ static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, step, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, season_mode_seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_series_t, shifts_seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
 };
 

@@ -74,6 +74,7 @@ void ad_season_init(ad_season_t *s) {
   s->last_time = NAN;
   s->shift_start = NAN;
   s->plain_shift_start = NAN;
+  s->shift_from = s->shift_to = s->shift_time = NAN;
 }
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
@@ -265,9 +266,26 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
    * look like shift after shift and never be learned. After a real shift
    * the plain forecast does better, and the blend moves to it (see
    * ad_season_day_weight) until the seasonal level has caught up. */
-  if (shift_held(&s->plain_shift_start, &s->plain_shift_last, p, t, r_plain,
-                 plain_scale))
+  bool plain_shift = shift_held(&s->plain_shift_start, &s->plain_shift_last, p,
+                                t, r_plain, plain_scale);
+  double plain_before = s->plain;
+  if (plain_shift)
     s->plain += r_plain;
+  /* What is news for the operator: the forecast in use was off, one-sided,
+   * for shift_acceptance, and is now moved to the new level. For a series
+   * the profiles carry, a shift of the plain forecaster is just its daily
+   * pattern; there it is the seasonal forecast's own run that counts. */
+  bool seasonal_shift =
+      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal);
+  /* One new normal a day at most: the forecast in use takes a while to
+   * settle on the new level, and its runs meanwhile are the same change. */
+  bool settled = isnan(s->shift_time) || t - s->shift_time >= DAY;
+  if ((s->seasonal_mode ? seasonal_shift : plain_shift) && settled) {
+    s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
+    s->shift_to = s->seasonal_mode ? x : s->plain;
+    s->shift_time = t;
+    s->shifts++;
+  }
 }
 
 void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,

@@ -78,6 +78,10 @@ typedef struct {
                             mean something else: callers restart their
                             calibration) */
   bool seasonal_mode;    /* the profiles carry the forecast (weight >= 0.5) */
+  uint32_t shifts;       /* level shifts taken as the new normal */
+  double shift_from;     /* the last one: the level before... */
+  double shift_to;       /* ...and after */
+  double shift_time;     /* ...and when (NaN: none yet) */
   float day[AD_SEASON_DAY_BINS];
   float day_scale[AD_SEASON_SCALE_BINS];
   float week[AD_SEASON_WEEK_BINS];

@@ -130,6 +130,16 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   res->muted = s->alert.muted;
+  /* A new normal is news once the series has a history to compare with
+   * (shifts while it is still warming up are its first level settling). */
+  if (s->season.shifts != s->shifts_seen) {
+    s->shifts_seen = s->season.shifts;
+    if (s->season.seen > 4 * cfg->season.warmup) {
+      res->new_normal = true;
+      res->normal_from = s->season.shift_from;
+      res->normal_to = s->season.shift_to;
+    }
+  }
 }
 
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,

@@ -405,6 +405,49 @@ static void test_okay_waits_for_the_incident_gap(void **state) {
   free(c);
 }
 
+/* A series whose level doubles for good: alerted at the change, then one
+ * notification that the new level is its normal (after ShiftAcceptance),
+ * then quiet for days; a daily square wave, once learned, is no news. */
+static void test_new_normal_notified_once(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  const char *const pairs[] = {"NotifySeries=true", NULL};
+  ad_engine_t *e = engine_new(c, pairs);
+  test_rng_t rng = {.state = 5};
+  double start = 1700000000.0, shift_at = start + 4 * 86400.0;
+  for (int i = 0; i < 7 * 1440; i++) {
+    double t = start + 60.0 * i;
+    double base = 30.0 + 10.0 * sin(2 * M_PI * fmod(t, 86400.0) / 86400.0);
+    double square = fmod(t, 86400.0) < 43200.0 ? 10.0 : 50.0;
+    if (t >= shift_at)
+      base *= 2.0;
+    submit1_every(e, "h", "cpu", "percent", t, 60,
+                  base + 1.5 * test_rng_normal(&rng));
+    submit1_every(e, "h", "square", "gauge", t, 60,
+                  square + test_rng_normal(&rng));
+  }
+  size_t new_normal = 0, alerts_after = 0;
+  assert_true(c->notice_count < ARRAY_SIZE(c->notices)); /* none dropped */
+  for (size_t i = 0; i < c->notice_count; i++) {
+    const ad_notice_t *n = &c->notices[i];
+    if (n->kind == AD_NOTICE_NEW_NORMAL) {
+      new_normal++;
+      assert_string_equal(n->series, "cpu/percent");
+      assert_true(n->time >= shift_at + 3600.0 && n->time < shift_at + 7200.0);
+      assert_true(n->normal_from < 45.0 && n->normal_to > 50.0);
+      assert_non_null(strstr(n->message, "has a new normal"));
+      assert_int_equal(n->level, AD_LEVEL_OKAY);
+    } else if (n->kind == AD_NOTICE_LEVEL && n->scope == AD_SCOPE_SERIES &&
+               n->level != AD_LEVEL_OKAY && n->time > shift_at + 86400.0) {
+      alerts_after++;
+    }
+  }
+  assert_int_equal(new_normal, 1);
+  assert_int_equal(alerts_after, 0);
+  ad_engine_destroy(e);
+  free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spike_notifies_failure_then_okay),
@@ -417,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_late_values_keep_report_times_increasing),
       cmocka_unit_test(test_concurrent_writers),
       cmocka_unit_test(test_okay_waits_for_the_incident_gap),
+      cmocka_unit_test(test_new_normal_notified_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
