@@ -121,13 +121,19 @@ static int state_list(const char *dir) {
 /* ---- show -------------------------------------------------------------- */
 
 static json_t *model_json(const ad_model_t *m) {
-  char due[32];
+  char due[32], trained[32];
   iso_time(m->next_train, due, sizeof(due));
+  /* due_time is the data time of the last request: once installed, when
+   * the forest now trained was trained */
+  iso_time(m->trainings > 0 && !m->due ? m->due_time : NAN, trained,
+           sizeof(trained));
   return json_pack(
-      "{s:i, s:i, s:i, s:b, s:s, s:o}", "trainings", (int)m->trainings,
-      "samples", m->reservoir != NULL ? (int)m->reservoir->fill : 0, "features",
+      "{s:i, s:s, s:i, s:i, s:b, s:b, s:s, s:o}", "trainings",
+      (int)m->trainings, "trained_at", trained, "samples",
+      m->reservoir != NULL ? (int)m->reservoir->fill : 0, "features",
       m->forest != NULL ? (int)ad_iforest_dim(m->forest) : 0, "in_force",
-      m->forest != NULL, "next_training", due, "last_score",
+      m->forest != NULL, "training_due", m->due, "next_training", due,
+      "last_score",
       isnan(m->last_score) ? json_null() : json_real(m->last_score));
 }
 

@@ -284,7 +284,21 @@ json_t *ad_persist_encode(const ad_host_t *h, ad_vlist_t *const *vlists,
                           size_t n, const ad_config_t *cfg) {
   json_t *doc = json_object();
   json_t *list = json_array();
-  json_t *params = json_pack("{s:I}", "window", (json_int_t)cfg->window.window);
+  /* window is structural (checked on load); the rest says what the state
+   * was learned with */
+  json_t *params = json_pack(
+      "{s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f}",
+      "window", (json_int_t)cfg->window.window, "span",
+      (json_int_t)cfg->window.span, "warmup", (json_int_t)cfg->window.warmup,
+      "level_time", cfg->season.level_time, "shift_acceptance",
+      cfg->season.shift_acceptance, "day_memory", cfg->season.day_memory,
+      "week_memory", cfg->season.week_memory, "calibration_days",
+      cfg->calibration_days, "value_list_trees",
+      (json_int_t)cfg->vl_model.trees, "host_forest_trees",
+      (json_int_t)cfg->host_model.trees, "host_forest_samples",
+      (json_int_t)cfg->host_model.sample_size, "host_forest_max_series",
+      (json_int_t)cfg->host_forest_series, "train_interval",
+      cfg->vl_model.train_interval);
   json_t *detectors = json_pack(
       "{s:i, s:i, s:i, s:i}", "window", AD_PERSIST_WINDOW_VERSION, "season",
       AD_PERSIST_SEASON_VERSION, "calibration", AD_PERSIST_CALIBRATION_VERSION,
