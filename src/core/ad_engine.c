@@ -230,6 +230,20 @@ static void vlist_release(ad_engine_t *e, ad_vlist_t *v) {
   ad_vlist_destroy(v);
 }
 
+/* Names a series notice by the series' own identifier, and words it. */
+static void series_identify(const ad_ident_t *id, const char *ds,
+                            bool multi_source, ad_notice_t *n) {
+  ad_notice_copy_name(n->host, id->host);
+  ad_notice_copy_name(n->plugin, id->plugin);
+  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
+  ad_notice_copy_name(n->type, id->type);
+  ad_notice_copy_name(n->type_instance, id->type_instance);
+  ad_notice_copy_name(n->data_source, ds);
+  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
+                       sizeof(n->series));
+  ad_notice_format(n);
+}
+
 static void series_notice(const ad_ident_t *id, const char *ds,
                           bool multi_source, double time,
                           const ad_series_result_t *res, ad_notice_t *n) {
@@ -245,15 +259,7 @@ static void series_notice(const ad_ident_t *id, const char *ds,
       .risk = res->assessment.risk,
       .assessment = res->assessment,
   };
-  ad_notice_copy_name(n->host, id->host);
-  ad_notice_copy_name(n->plugin, id->plugin);
-  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
-  ad_notice_copy_name(n->type, id->type);
-  ad_notice_copy_name(n->type_instance, id->type_instance);
-  ad_notice_copy_name(n->data_source, ds);
-  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
-                       sizeof(n->series));
-  ad_notice_format(n);
+  series_identify(id, ds, multi_source, n);
 }
 
 /* A series' level changed for good: a notice under its own identifier. */
@@ -272,15 +278,7 @@ static void new_normal_notice(const ad_ident_t *id, const char *ds,
                      .normal_to = res->normal_to,
                      .held = held,
                      .assessment = res->assessment};
-  ad_notice_copy_name(n->host, id->host);
-  ad_notice_copy_name(n->plugin, id->plugin);
-  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
-  ad_notice_copy_name(n->type, id->type);
-  ad_notice_copy_name(n->type_instance, id->type_instance);
-  ad_notice_copy_name(n->data_source, ds);
-  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
-                       sizeof(n->series));
-  ad_notice_format(n);
+  series_identify(id, ds, multi_source, n);
 }
 
 /* The value list's forest on this value: each series' forest member (NONE

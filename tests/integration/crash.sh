@@ -33,12 +33,8 @@ series=$((hosts * 3))
 
 {
   conf_header
+  conf_log
   cat <<EOC
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-</Plugin>
 LoadPlugin anomaly
 <Plugin anomaly>
   StateDir "$WORK/state"

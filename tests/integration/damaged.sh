@@ -50,17 +50,9 @@ PY
 
 {
   conf_header
+  conf_log
+  conf_unixsock
   cat <<EOC
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$WORK/collectd.sock"
-  SocketGroup "$(id -gn)"
-</Plugin>
 LoadPlugin anomaly
 <Plugin anomaly>
   StateDir "$WORK/state"

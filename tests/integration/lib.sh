@@ -57,12 +57,37 @@ Interval 1
 EOC
 }
 
-# The part of a test collectd.conf shared by tests that feed values through
-# the unixsock plugin ($WORK/collectd.sock) and collect notifications with
-# the exec plugin: one file per notification in $WORK/notifications (exec
-# runs them concurrently, and refuses to run them as root). One write
-# thread: values of one identifier pushed in a burst could otherwise be
-# reordered and dropped as "Value too old", and the tests count exactly.
+# collectd.conf parts shared by the tests.
+# The log, at info with severities, in $WORK/collectd.log.
+conf_log() {
+  cat <<EOC
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$WORK/collectd.log"
+  Timestamp true
+  PrintSeverity true
+</Plugin>
+EOC
+}
+
+# The unixsock plugin at $WORK/collectd.sock, and one write thread: values
+# of one identifier pushed in a burst could otherwise be reordered and
+# dropped as "Value too old", and the tests count exactly.
+conf_unixsock() {
+  cat <<EOC
+WriteThreads 1
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$WORK/collectd.sock"
+  SocketGroup "$(id -gn)"
+</Plugin>
+EOC
+}
+
+# For tests that feed values through unixsock and collect notifications
+# with the exec plugin: one file per notification in $WORK/notifications
+# (exec runs them concurrently, and refuses to run them as root).
 conf_feed_and_notify() {
   local run_as
   run_as=$(id -un)
@@ -73,25 +98,22 @@ conf_feed_and_notify() {
 cat > "$WORK/notifications/\$(date +%s%N).\$\$"
 EOS
   chmod 755 "$WORK/notify.sh"
+  conf_log
+  conf_unixsock
   cat <<EOC
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-  Timestamp true
-  PrintSeverity true
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$WORK/collectd.sock"
-  SocketGroup "$(id -gn)"
-</Plugin>
 LoadPlugin exec
 <Plugin exec>
   NotificationExec "$run_as" "$WORK/notify.sh"
 </Plugin>
 EOC
+}
+
+# feed_csv HOST CSV [FIRST LAST]: sends the replay CSV's data rows FIRST to
+# LAST (1-based; default all) to collectd over unixsock, row by row, column
+# by column, with their timestamps, 5 ms a row (time for the trainer thread,
+# as minutes would leave it live).
+feed_csv() {
+  python3 "$(dirname "${BASH_SOURCE[0]}")/putval.py" --csv "$WORK/collectd.sock" "$@"
 }
 
 COLLECTD_PID=""

@@ -50,21 +50,7 @@ wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its soc
 # trained in the daemon come into force five intervals of data time after
 # they fell due (replay trains at once); at 5 ms a row that leaves their
 # trainer thread 25 ms, where live data would leave it five minutes.
-python3 - "$WORK/data.csv" "$WORK/collectd.sock" <<'PY'
-import socket, sys, time
-rows = [l.rstrip("\n").split(",") for l in open(sys.argv[1])]
-names = rows[0][1:]
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-sock.connect(sys.argv[2])
-reader = sock.makefile("r")
-for row in rows[1:]:
-    for name, value in zip(names, row[1:]):
-        sock.sendall(("PUTVAL parity-host/%s interval=60 %s:%s\n" % (name, row[0], value)).encode())
-        answer = reader.readline()
-        if not answer.startswith("0 "):
-            sys.exit("collectd refused a value: " + answer)
-    time.sleep(0.005)
-PY
+feed_csv parity-host "$WORK/data.csv" || fail "feeding collectd failed"
 
 count() { ls "$WORK/notifications" | wc -l; }
 all_in() { [ "$(count)" -ge "$expected" ]; }

@@ -88,22 +88,7 @@ EOC
 } >"$WORK/collectd.conf"
 
 feed() { # feed FIRST_ROW LAST_ROW
-  python3 - "$WORK/data.csv" "$WORK/collectd.sock" "$1" "$2" <<'PY'
-import socket, sys, time
-rows = [l.rstrip("\n").split(",") for l in open(sys.argv[1])]
-names = rows[0][1:]
-first, last = int(sys.argv[3]), int(sys.argv[4])
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-sock.connect(sys.argv[2])
-reader = sock.makefile("r")
-for row in rows[first:last + 1]:
-    for name, value in zip(names, row[1:]):
-        sock.sendall(("PUTVAL restart-host/%s interval=60 %s:%s\n" % (name, row[0], value)).encode())
-        answer = reader.readline()
-        if not answer.startswith("0 "):
-            sys.exit("collectd refused a value: " + answer)
-    time.sleep(0.005)
-PY
+  feed_csv restart-host "$WORK/data.csv" "$1" "$2" || fail "feeding collectd failed"
 }
 count() { ls "$WORK/notifications" | wc -l; }
 at_least() { [ "$(count)" -ge "$1" ]; }

@@ -22,18 +22,9 @@ start=$(( ($(date +%s) / 86400 - 4) * 86400 ))
 rows=2880
 {
   conf_header
+  conf_log
+  conf_unixsock
   cat <<EOC
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "$WORK/collectd.log"
-</Plugin>
-LoadPlugin unixsock
-<Plugin unixsock>
-  SocketFile "$WORK/collectd.sock"
-  SocketGroup "$(id -gn)"
-</Plugin>
 LoadPlugin csv
 <Plugin csv>
   DataDir "$WORK/csv"
