@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
-SETUP_PACKAGES="clang clang-format python3 procps"
+SETUP_PACKAGES="clang clang-format python3 procps groff-base debhelper lintian rpm fakeroot"
 setup_install_packages
 
 # Fails unless the suite in DIR ran tests and none failed, errored or was
