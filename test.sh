@@ -8,7 +8,10 @@
 #  3. the threaded tests again under ThreadSanitizer (writers scoring while
 #     the trainer publishes forests; the plugin's threads);
 #  4. make distcheck (the release tarball builds and passes its tests);
-#  5. formatting (clang-format, LLVM style as collectd).
+#  5. the packages: .deb and .rpm built from the tarball, lintian, the .deb
+#     installed, collectd run from it, removed and purged
+#     (packaging/test-packages.sh; the install part needs root);
+#  6. formatting (clang-format, LLVM style as collectd).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
@@ -69,6 +72,9 @@ make -C build/gcc -s distcheck >build/gcc/distcheck.out 2>&1 || {
   echo "FAIL: make distcheck" >&2
   exit 1
 }
+
+echo "==> packages"
+packaging/test-packages.sh build/gcc || { echo "FAIL: packages" >&2; exit 1; }
 
 echo "==> clang-format"
 sources=(src/*.[ch] src/*/*.[ch] tests/*/*.[ch] bench/*.c)
