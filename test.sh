@@ -15,7 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
-SETUP_PACKAGES="clang clang-format python3 procps groff-base debhelper lintian rpm fakeroot"
+SETUP_PACKAGES="clang clang-format python3 procps groff-base debhelper lintian rpm fakeroot \
+libprotobuf-c1 libmicrohttpd12 libesmtp6 libcurl3-gnutls libyajl2 python3-yaml"
 setup_install_packages
 
 # Fails unless the suite in DIR ran tests and none failed, errored or was

@@ -36,7 +36,7 @@ grep -v 'not recommended' "$work/lintian.out" | grep -vE '^W: collectd-anomaly: 
 echo "ok: lintian: no errors, no unexplained warnings"
 
 # the same contents in both packages
-expect="bin/collectd-anomaly collectd/anomaly.so collectd/statgrab.so man1/collectd-anomaly.1 man5/collectd-anomaly.conf.5 anomaly.conf.example README.md"
+expect="bin/collectd-anomaly collectd/anomaly.so collectd/statgrab.so man1/collectd-anomaly.1 man5/collectd-anomaly.conf.5 anomaly.conf.example README.md aggregator/aggregator.conf notify/anomaly-notify.sh notify/grafana-dashboard.json"
 deb_files=$(dpkg -c "$deb")
 rpm_files=$(rpm -qlp "$rpm" 2>/dev/null)
 for f in $expect; do
