@@ -177,6 +177,37 @@ static double host_fit_ms(unsigned dim) {
   return ms;
 }
 
+/* What a host forest's training holds its host's lock for (the write path
+ * takes that lock for every value): ad_model_take copying a full reservoir
+ * of `dim` series out, in microseconds, median of 201. */
+static double host_take_us(unsigned dim) {
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  ad_model_t m;
+  ad_model_init(&m, 7);
+  m.reservoir = ad_reservoir_create(cfg.host_model.capacity, dim, 3);
+  float row[AD_IFOREST_MAX_DIM];
+  uint64_t seed = 9;
+  for (unsigned i = 0; i < cfg.host_model.capacity; i++) {
+    for (unsigned j = 0; j < dim; j++)
+      row[j] = (float)noise(&seed);
+    ad_reservoir_offer(m.reservoir, row, 1.0);
+  }
+  double us[201];
+  for (int r = 0; r < 201; r++) {
+    m.due = true;
+    m.taken = false;
+    ad_model_job_t job;
+    double t0 = bench_now();
+    int rc = ad_model_take(&m, &job);
+    us[r] = 1e6 * (bench_now() - t0);
+    if (rc == 0)
+      free(job.rows);
+  }
+  ad_model_release(&m);
+  return bench_median(us, 201);
+}
+
 /* Bytes the allocator holds for n series in value lists of `sources` data
  * sources, after 400 values each (reservoirs full, forests trained). */
 static double bytes_per_series(int n, int sources, char (*plugins)[32]) {
@@ -239,6 +270,9 @@ int main(int argc, char **argv) {
   printf("  host forest fit, 64 series        %12.2f ms (256 intervals, "
          "%u trees, contamination refit)\n",
          ft, 50u);
+  printf("  host forest take, 64 series       %12.1f us (reservoir copied "
+         "out under the host's lock, once a training)\n",
+         host_take_us(64));
   printf("  state: series struct              %12zu bytes\n",
          sizeof(ad_series_t));
   printf("  state: allocator, %d series, 1 source a value list  %8.0f "
