@@ -6,7 +6,9 @@
  *  - the write path with and without checkpoints running beside it:
  *    values/s, and the latency of single submits (p50, p99, p99.99, max),
  *    the ratio against the run without checkpoints in the same command.
- * Medians of RUNS runs. The directory is under $TMPDIR (default /tmp).
+ * Medians of RUNS runs. The directory is under $TMPDIR (default /tmp),
+ * removed at the end unless CHECKPOINT_BENCH_KEEP is set (to profile a
+ * load, e.g. `collectd-anomaly replay --state DIR` of an empty CSV).
  *
  * usage: checkpoint_bench [SERIES] [VALUES] [RUNS] [THREADS] */
 #include "bench_util.h"
@@ -243,6 +245,9 @@ int main(int argc, char **argv) {
   free(lat);
   ad_state_close(&st);
   ad_engine_destroy(e);
-  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (getenv("CHECKPOINT_BENCH_KEEP") != NULL)
+    printf("  state directory kept: %s\n", dir);
+  else
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   return 0;
 }

@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,14 +294,87 @@ static int load_one(void *ctx, const char *name) {
   return 0;
 }
 
+/* The host files to load, shared by the loader threads. */
+typedef struct {
+  char **names;
+  size_t n, capacity;
+  atomic_size_t next; /* the next one to take */
+} file_list_t;
+
+static int collect_name(void *ctx, const char *name) {
+  file_list_t *l = ctx;
+  if (l->n == l->capacity) {
+    size_t capacity = l->capacity ? 2 * l->capacity : 64;
+    char **grown = realloc(l->names, capacity * sizeof(*grown));
+    if (grown == NULL)
+      return ENOMEM;
+    l->names = grown;
+    l->capacity = capacity;
+  }
+  if ((l->names[l->n] = strdup(name)) == NULL)
+    return ENOMEM;
+  l->n++;
+  return 0;
+}
+
+typedef struct {
+  load_ctx_t ctx;
+  ad_state_load_stats_t stats; /* this thread's */
+  file_list_t *files;
+} loader_t;
+
+static void *loader_main(void *arg) {
+  loader_t *l = arg;
+  for (size_t i; (i = atomic_fetch_add(&l->files->next, 1)) < l->files->n;)
+    (void)load_one(&l->ctx, l->files->names[i]);
+  return NULL;
+}
+
+/* Host files are independent: a few threads parse and restore them at once
+ * (a large state's load is mostly JSON parsing), on at most this many. */
+#define LOADERS_MAX 8
+
 int ad_state_load(ad_state_t *st, ad_engine_t *e, double now,
                   ad_state_load_stats_t *stats) {
   *stats = (ad_state_load_stats_t){0};
-  load_ctx_t c = {.st = st, .engine = e, .now = now, .stats = stats};
-  int rc = ad_state_each_host_file(st->dir, load_one, &c);
+  file_list_t files = {0};
+  atomic_init(&files.next, 0);
+  int rc = ad_state_each_host_file(st->dir, collect_name, &files);
   if (rc != 0)
     say(st, AD_STATE_ERROR, "cannot read state directory %s: %s", st->dir,
         strerror(rc));
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t threads = cpus > 1 ? (size_t)cpus : 1;
+  if (threads > LOADERS_MAX)
+    threads = LOADERS_MAX;
+  if (threads > files.n / 4 + 1) /* a few files: not worth threads */
+    threads = files.n / 4 + 1;
+  loader_t loaders[LOADERS_MAX];
+  pthread_t tids[LOADERS_MAX];
+  size_t started = 0;
+  for (size_t t = 0; t < threads; t++) {
+    loaders[t] = (loader_t){.files = &files};
+    loaders[t].ctx = (load_ctx_t){
+        .st = st, .engine = e, .now = now, .stats = &loaders[t].stats};
+    if (t > 0 && pthread_create(&tids[t], NULL, loader_main, &loaders[t]) != 0)
+      break;
+    started++;
+  }
+  loader_main(&loaders[0]); /* this thread loads too */
+  for (size_t t = 1; t < started; t++)
+    pthread_join(tids[t], NULL);
+  for (size_t t = 0; t < started; t++) {
+    const ad_state_load_stats_t *s = &loaders[t].stats;
+    stats->files += s->files;
+    stats->hosts += s->hosts;
+    stats->series += s->series;
+    stats->damaged += s->damaged;
+    stats->skipped += s->skipped;
+    stats->reset |= s->reset;
+  }
+  for (size_t i = 0; i < files.n; i++)
+    free(files.names[i]);
+  free(files.names);
   if (stats->reset != 0)
     say(st, AD_STATE_WARNING,
         "state in %s was saved by another detector version or with another "

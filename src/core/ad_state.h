@@ -65,7 +65,8 @@ typedef struct {
 } ad_state_load_stats_t;
 
 /* Loads every host file of the directory into e (ad_engine_restore with
- * `now`). A file that is empty, truncated, not JSON, of another format,
+ * `now`), on a few threads at once when there are many files (the log
+ * callback may then be called from several threads). A file that is empty, truncated, not JSON, of another format,
  * version or kind, or refused by ad_engine_restore is moved to damaged/
  * with a log line naming it and the reason; its host starts afresh.
  * Returns 0 (damaged files are not an error); an errno value when the

@@ -8,6 +8,7 @@
 
 #include "core/ad_engine.h"
 #include "core/ad_persist.h"
+#include "core/ad_state.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -123,7 +124,7 @@ static void feed(ad_engine_t *e, long from, long to) {
 /* ---- keeping checkpoints in memory ------------------------------------- */
 
 typedef struct {
-  char *text[8]; /* each host's document, as text (the file's form) */
+  char *text[32]; /* each host's document, as text (the file's form) */
   size_t n;
 } docs_t;
 
@@ -144,16 +145,16 @@ static void docs_free(docs_t *d) {
   d->n = 0;
 }
 
-/* Text of every host's state, sorted by host (a comparison's form). */
+static int cmp_text(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Text of every host's state, sorted (a comparison's form). */
 static char *state_text(ad_engine_t *e) {
   docs_t d = {0};
   ad_save_stats_t stats;
   assert_int_equal(ad_engine_save(e, keep_doc, &d, &stats), 0);
-  if (d.n == 2 && strcmp(d.text[0], d.text[1]) > 0) {
-    char *t = d.text[0];
-    d.text[0] = d.text[1];
-    d.text[1] = t;
-  }
+  qsort(d.text, d.n, sizeof(d.text[0]), cmp_text);
   size_t len = 1;
   for (size_t i = 0; i < d.n; i++)
     len += strlen(d.text[i]) + 1;
@@ -489,12 +490,54 @@ static void test_checkpoints_beside_writers(void **state) {
   capture_free(&cap);
 }
 
+/* The state directory: a checkpoint of many hosts, loaded (on several
+ * threads) into a new engine, gives back the very state. */
+static void test_state_directory_round_trip(void **state) {
+  (void)state;
+  char dir[] = "/tmp/test-persist-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  capture_t cap = {0};
+  ad_engine_t *e = engine_new(&cap);
+  char host[16];
+  for (int h = 0; h < 24; h++) {
+    snprintf(host, sizeof(host), "host%02d", h);
+    for (long k = 0; k < 200; k++)
+      feed_step(e, host, k);
+  }
+  ad_state_t st;
+  char err[256];
+  assert_int_equal(
+      ad_state_open(&st, dir, 2, "test", NULL, NULL, err, sizeof(err)), 0);
+  ad_save_stats_t saved;
+  assert_int_equal(ad_state_checkpoint(&st, e, &saved), 0);
+  assert_int_equal(saved.hosts, 24);
+  ad_engine_t *back = engine_new(&cap);
+  ad_state_load_stats_t loaded;
+  assert_int_equal(ad_state_load(&st, back, NAN, &loaded), 0);
+  assert_int_equal(loaded.files, 24);
+  assert_int_equal(loaded.hosts, 24);
+  assert_int_equal(loaded.series, 24 * 6);
+  assert_int_equal(loaded.damaged, 0);
+  char *a = state_text(e), *b = state_text(back);
+  assert_string_equal(a, b);
+  free(a);
+  free(b);
+  ad_state_close(&st);
+  ad_engine_destroy(e);
+  ad_engine_destroy(back);
+  capture_free(&cap);
+  char cmd[64];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_restart_continues_exactly),
       cmocka_unit_test(test_damaged_documents_are_refused),
       cmocka_unit_test(test_restore_twice_and_other_versions),
       cmocka_unit_test(test_checkpoints_beside_writers),
+      cmocka_unit_test(test_state_directory_round_trip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
