@@ -66,11 +66,11 @@ typedef struct {
 
 /* Loads every host file of the directory into e (ad_engine_restore with
  * `now`), on a few threads at once when there are many files (the log
- * callback may then be called from several threads). A file that is empty, truncated, not JSON, of another format,
- * version or kind, or refused by ad_engine_restore is moved to damaged/
- * with a log line naming it and the reason; its host starts afresh.
- * Returns 0 (damaged files are not an error); an errno value when the
- * directory cannot be read. */
+ * callback may then be called from several threads). A file that is empty,
+ * truncated, not JSON, of another format, version or kind, or refused by
+ * ad_engine_restore is moved to damaged/ with a log line naming it and the
+ * reason; its host starts afresh. Returns 0 (damaged files are not an error);
+ * an errno value when the directory cannot be read. */
 int ad_state_load(ad_state_t *st, ad_engine_t *e, double now,
                   ad_state_load_stats_t *stats);
 
