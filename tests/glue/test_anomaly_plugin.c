@@ -7,7 +7,9 @@
 #include "../unit/test_util.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static data_source_t gauge_ds[] = {{"value", DS_TYPE_GAUGE, 0, NAN}};
 static data_set_t gauge_set = {"gauge", 1, gauge_ds};
@@ -373,6 +375,44 @@ static void test_state_dir_in_use(void **state) {
   ad_state_close(&other);
 }
 
+/* Write threads going on while the checkpoint thread writes (a checkpoint
+ * every 10 ms): all of it runs under ThreadSanitizer in test.sh. */
+typedef struct {
+  const char *host;
+  int values;
+} feeder_t;
+
+static void *feed_values(void *arg) {
+  const feeder_t *f = arg;
+  for (int i = 0; i < f->values; i++) {
+    write_gauge(f->host, "a", 1e9 + 60 * i, 10 + i % 3);
+    write_gauge(f->host, "b", 1e9 + 60 * i, 20 + i % 5);
+  }
+  return NULL;
+}
+
+static void test_checkpoints_beside_write_threads(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "CheckpointInterval", 0.01);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  feeder_t feeders[3] = {{"w1", 3000}, {"w2", 3000}, {"w3", 3000}};
+  pthread_t threads[3];
+  for (int i = 0; i < 3; i++)
+    pthread_create(&threads[i], NULL, feed_values, &feeders[i]);
+  for (int i = 0; i < 3; i++)
+    pthread_join(threads[i], NULL);
+  /* at least one checkpoint ran while they wrote, or just after */
+  for (int i = 0; i < 200 && !mock_log_contains("anomaly plugin: checkpoint:");
+       i++)
+    usleep(10000);
+  assert_true(mock_log_contains("anomaly plugin: checkpoint:"));
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  assert_true(mock_log_contains("state saved at shutdown: 3 hosts, 6 series"));
+}
+
 static void test_persist_off_writes_nothing(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 1);
@@ -420,6 +460,8 @@ int main(void) {
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_state_dir_in_use, mock_setup_plugin,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_checkpoints_beside_write_threads,
+                                      mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_persist_off_writes_nothing,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless,
