@@ -27,6 +27,7 @@ static void state_usage(FILE *out) {
         "       collectd-anomaly state [-d DIR] show HOST [--version N] "
         "[--hours H]\n"
         "       collectd-anomaly state [-d DIR] rollback HOST [--version N]\n"
+        "       collectd-anomaly state [-d DIR] remove HOST\n"
         "\n"
         "What the anomaly plugin has learned, from its StateDir.\n"
         "  list      one line per host: series, when saved, versions kept\n"
@@ -36,6 +37,8 @@ static void state_usage(FILE *out) {
         "  rollback  make version N (default 1, the previous checkpoint) the\n"
         "            current state of HOST; collectd must be stopped (the\n"
         "            state directory is locked while it runs)\n"
+        "  remove    forget HOST (gone for good): its files move to removed/,\n"
+        "            kept but no longer loaded; collectd must be stopped\n"
         "\n"
         "  -d, --state-dir DIR  the StateDir (default " DEFAULT_STATE_DIR ")\n"
         "      --version N      a previous version (1 = newest)\n"
@@ -249,6 +252,25 @@ static int state_show(const char *dir, const char *host, unsigned version,
   return CLI_EXIT_OK;
 }
 
+/* ---- remove ------------------------------------------------------------ */
+
+static int state_remove(const char *dir, const char *host) {
+  ad_state_t st;
+  if (cli_state_open(&st, dir, 0) != 0)
+    return CLI_EXIT_FAILURE;
+  char err[1200];
+  size_t files;
+  int rc = ad_state_remove(&st, host, &files, err, sizeof(err));
+  ad_state_close(&st);
+  if (rc != 0) {
+    cli_error("%s", err);
+    return CLI_EXIT_FAILURE;
+  }
+  printf("%s: %zu files moved to %s/%s (kept, no longer loaded)\n", host, files,
+         dir, AD_STATEFILE_REMOVED);
+  return CLI_EXIT_OK;
+}
+
 /* ---- rollback ---------------------------------------------------------- */
 
 static int state_rollback(const char *dir, const char *host, unsigned version) {
@@ -323,6 +345,9 @@ int cli_state(int argc, char **argv) {
       optind + 2 == argc)
     return state_show(dir, host, version < 0 ? 0 : (unsigned)version,
                       (int)hours);
+  if (action != NULL && strcmp(action, "remove") == 0 && host != NULL &&
+      optind + 2 == argc)
+    return state_remove(dir, host);
   if (action != NULL && strcmp(action, "rollback") == 0 && host != NULL &&
       optind + 2 == argc)
     return state_rollback(dir, host, version < 0 ? 1 : (unsigned)version);

@@ -189,7 +189,8 @@ static const ad_config_key_t keys[] = {
                                "1800",
                                "Seconds between checkpoints, written by a "
                                "background thread; 0: at shutdown only."},
-    [K_STATE_VERSIONS] = {"StateVersions", AD_KEY_INTEGER, 0, 100, "3",
+    [K_STATE_VERSIONS] = {"StateVersions", AD_KEY_INTEGER, 0,
+                          AD_STATE_VERSIONS_MAX, "3",
                           "Previous checkpoints kept per host, for "
                           "collectd-anomaly state rollback."},
     [K_SELECT] = {"Select", AD_KEY_RULE, 0, 0, "",

@@ -22,6 +22,8 @@
 
 /* Longest StateDir, with its NUL. */
 #define AD_STATE_DIR_MAX 1024
+/* Previous versions kept per host, at most (StateVersions' range). */
+#define AD_STATE_VERSIONS_MAX 100
 
 typedef struct {
   ad_level_params_t levels;     /* thresholds, hysteresis, hits */

@@ -472,3 +472,31 @@ int ad_state_rollback(ad_state_t *st, const char *host, unsigned version,
   free(text);
   return rc;
 }
+
+int ad_state_remove(ad_state_t *st, const char *host, size_t *files, char *err,
+                    size_t err_size) {
+  *files = 0;
+  long now = (long)time(NULL);
+  /* the versions first, the current file last: interrupted, the host
+   * still loads */
+  for (unsigned v = AD_STATE_VERSIONS_MAX + 1; v-- > 0;) {
+    char name[AD_STATEFILE_NAME_MAX + 1];
+    if (ad_state_host_file(host, v, name, sizeof(name)) != 0) {
+      snprintf(err, err_size, "no state file name for host");
+      return EINVAL;
+    }
+    int rc = ad_statefile_retire(st->dir, name, now, NULL, 0);
+    if (rc == ENOENT)
+      continue;
+    if (rc != 0) {
+      snprintf(err, err_size, "%s/%s: %s", st->dir, name, strerror(rc));
+      return rc;
+    }
+    (*files)++;
+  }
+  if (*files == 0) {
+    snprintf(err, err_size, "%s: no state of host \"%s\"", st->dir, host);
+    return ENOENT;
+  }
+  return 0;
+}

@@ -103,4 +103,10 @@ int ad_state_each_host_file(const char *dir,
 int ad_state_rollback(ad_state_t *st, const char *host, unsigned version,
                       char *err, size_t err_size);
 
+/* Forgets host: its current file and versions move to removed/ (kept, no
+ * longer loaded). For a host that is gone for good. Returns 0; ENOENT when
+ * there is no file of it; another errno value (err says which). */
+int ad_state_remove(ad_state_t *st, const char *host, size_t *files, char *err,
+                    size_t err_size);
+
 #endif /* AD_STATE_H */

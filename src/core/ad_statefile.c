@@ -235,27 +235,27 @@ int ad_statefile_keep_versions(const char *dir, const char *name,
   return rc;
 }
 
-int ad_statefile_set_aside(const char *dir, const char *name, long time,
-                           char *moved_to, size_t moved_to_size) {
+/* Moves dir/name into dir/subdir/ (made, mode 0700) as name.<time>[.n]. */
+static int move_into(const char *dir, const char *name, const char *subdir,
+                     long time, char *moved_to, size_t moved_to_size) {
   if (dir == NULL || !ad_statefile_name_valid(name))
     return EINVAL;
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return errno;
   int rc = 0;
-  if (mkdirat(dfd, AD_STATEFILE_DAMAGED, 0700) != 0 && errno != EEXIST) {
+  if (mkdirat(dfd, subdir, 0700) != 0 && errno != EEXIST) {
     rc = errno;
     close(dfd);
     return rc;
   }
-  char target[sizeof(AD_STATEFILE_DAMAGED) + AD_STATEFILE_NAME_MAX + 48];
+  char target[2 * AD_STATEFILE_NAME_MAX + 48];
   for (unsigned attempt = 0;; attempt++) {
     if (attempt == 0)
-      snprintf(target, sizeof(target), "%s/%s.%ld", AD_STATEFILE_DAMAGED, name,
-               time);
+      snprintf(target, sizeof(target), "%s/%s.%ld", subdir, name, time);
     else
-      snprintf(target, sizeof(target), "%s/%s.%ld.%u", AD_STATEFILE_DAMAGED,
-               name, time, attempt);
+      snprintf(target, sizeof(target), "%s/%s.%ld.%u", subdir, name, time,
+               attempt);
     struct stat st;
     if (fstatat(dfd, target, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
       break;
@@ -272,4 +272,16 @@ int ad_statefile_set_aside(const char *dir, const char *name, long time,
   if (rc == 0 && moved_to != NULL && moved_to_size > 0)
     snprintf(moved_to, moved_to_size, "%s/%s", dir, target);
   return rc;
+}
+
+int ad_statefile_set_aside(const char *dir, const char *name, long time,
+                           char *moved_to, size_t moved_to_size) {
+  return move_into(dir, name, AD_STATEFILE_DAMAGED, time, moved_to,
+                   moved_to_size);
+}
+
+int ad_statefile_retire(const char *dir, const char *name, long time,
+                        char *moved_to, size_t moved_to_size) {
+  return move_into(dir, name, AD_STATEFILE_REMOVED, time, moved_to,
+                   moved_to_size);
 }

@@ -19,6 +19,8 @@
 #define AD_STATEFILE_NAME_MAX 80
 /* Directory (inside the state directory) where damaged files are kept. */
 #define AD_STATEFILE_DAMAGED "damaged"
+/* ...and files an operator removed (collectd-anomaly state remove). */
+#define AD_STATEFILE_REMOVED "removed"
 
 /* True when name is one these functions accept: 1..AD_STATEFILE_NAME_MAX
  * characters of [A-Za-z0-9._-], not starting with '.' ("." and ".." and
@@ -71,5 +73,10 @@ int ad_statefile_version_name(const char *name, unsigned v, char *out,
  * errno. */
 int ad_statefile_set_aside(const char *dir, const char *name, long time,
                            char *moved_to, size_t moved_to_size);
+
+/* Moves dir/name into dir/removed/ the same way: what an operator removes
+ * is kept, out of the loader's sight. */
+int ad_statefile_retire(const char *dir, const char *name, long time,
+                        char *moved_to, size_t moved_to_size);
 
 #endif /* AD_STATEFILE_H */

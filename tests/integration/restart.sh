@@ -159,4 +159,9 @@ grep -E '\[(error|warning)\]' "$WORK/collectd.log" && fail "errors or warnings w
   || fail "rollback did not bring back the first run's state"
 "$cmd" state -d "$WORK/state" show restart-host --version 1 | grep -q '"values_learned": 2880' \
   || fail "the replaced state is not kept as version 1"
-echo "PASS: restart: replay in parts and collectd restarted half-way give the same $total notifications; state list, show, rollback"
+# remove: a host gone for good is no longer loaded, its files kept aside
+"$cmd" state -d "$WORK/state" remove restart-host >/dev/null || fail "state remove failed"
+"$cmd" state -d "$WORK/state" list | grep -q '^restart-host' && fail "removed host still listed"
+[ "$(ls "$WORK/state/removed" | grep -c '^host-restart-host-')" -ge 2 ] \
+  || fail "the removed files are not kept: $(ls "$WORK/state/removed")"
+echo "PASS: restart: replay in parts and collectd restarted half-way give the same $total notifications; state list, show, rollback, remove"
