@@ -45,6 +45,7 @@ typedef enum {
   K_NOTIFY_HOST,
   K_NOTIFY_SERIES,
   K_NOTIFY_NEW_NORMAL,
+  K_NEW_NORMAL_TIME,
   K_RISK_METRICS,
   K_PERSIST,
   K_STATE_DIR,
@@ -175,6 +176,11 @@ static const ad_config_key_t keys[] = {
                              "series' identifier) when a series' level has "
                              "changed for good and, after ShiftAcceptance, "
                              "is expected from then on."},
+    [K_NEW_NORMAL_TIME] = {"NewNormalTime", AD_KEY_NUMBER, 60, 1e7, "10800",
+                           "Seconds a level shift must have held, from its "
+                           "start, before it is notified as a new normal "
+                           "(at least ShiftAcceptance); one that goes back "
+                           "before is not news."},
     [K_RISK_METRICS] = {"RiskMetrics", AD_KEY_BOOLEAN, 0, 1, "true",
                         "Dispatch anomaly/gauge-risk and "
                         "anomaly/percent-anomalous for every host every "
@@ -397,6 +403,9 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
   case K_NOTIFY_NEW_NORMAL:
     cfg->notify_new_normal = flag;
     break;
+  case K_NEW_NORMAL_TIME:
+    cfg->new_normal_time = number;
+    break;
   case K_RISK_METRICS:
     cfg->risk_metrics = flag;
     break;
@@ -481,6 +490,12 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
     snprintf(err, err_size,
              "WarmupValues (%u) must be at least WindowSize (%u)",
              cfg->window.warmup, cfg->window.window);
+    return EINVAL;
+  }
+  if (cfg->new_normal_time < cfg->season.shift_acceptance) {
+    snprintf(err, err_size,
+             "NewNormalTime (%g) must be at least ShiftAcceptance (%g)",
+             cfg->new_normal_time, cfg->season.shift_acceptance);
     return EINVAL;
   }
   double total = 0.0;

@@ -45,6 +45,7 @@ typedef struct {
   bool notify_host;             /* host-level notifications */
   bool notify_series;           /* per-series notifications */
   bool notify_new_normal;       /* a notification when a shift is accepted */
+  double new_normal_time;       /* seconds a shift holds before it is news */
   bool risk_metrics;            /* dispatch anomaly/gauge-risk and co. */
   ad_rules_t *rules;            /* Select/Ignore; NULL selects everything */
   bool persist;                 /* keep what was learned across restarts */

@@ -436,7 +436,7 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
       const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
       ad_notice_t notice;
       new_normal_notice(id, ds, multi, sample->time, &res[i],
-                        e->cfg.season.shift_acceptance, &notice);
+                        res[i].normal_held, &notice);
       emit_notice(e, &notice);
     }
     if (res[i].event != AD_ALERT_NONE &&

@@ -84,6 +84,10 @@ static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, step, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, season_mode_seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_series_t, shifts_seen, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_series_t, normal_start, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, normal_from, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, normal_to, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, normal_notified, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
 };
 

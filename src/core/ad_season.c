@@ -277,10 +277,7 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
    * pattern; there it is the seasonal forecast's own run that counts. */
   bool seasonal_shift =
       shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal);
-  /* One new normal a day at most: the forecast in use takes a while to
-   * settle on the new level, and its runs meanwhile are the same change. */
-  bool settled = isnan(s->shift_time) || t - s->shift_time >= DAY;
-  if ((s->seasonal_mode ? seasonal_shift : plain_shift) && settled) {
+  if (s->seasonal_mode ? seasonal_shift : plain_shift) {
     s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
     s->shift_to = s->seasonal_mode ? x : s->plain;
     s->shift_time = t;

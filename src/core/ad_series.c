@@ -8,11 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
+                       ad_series_result_t *res);
+
 void ad_series_init(ad_series_t *s) {
   memset(s, 0, sizeof(*s));
   s->last_time = NAN;
   s->last_value = NAN;
   s->host_slot = AD_SLOT_UNASSIGNED;
+  s->normal_start = s->normal_from = s->normal_to = s->normal_notified = NAN;
   ad_window_init(&s->window);
   ad_season_init(&s->season);
   ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
@@ -130,15 +134,53 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   res->muted = s->alert.muted;
-  /* A new normal is news once the series has a history to compare with
-   * (shifts while it is still warming up are its first level settling). */
+  new_normal(s, cfg, time, res);
+}
+
+/* Days of history before a level change is news: until the profiles have
+ * seen a few days, a daily pattern looks like shift after shift. */
+#define NEW_NORMAL_HISTORY (3 * 86400.0)
+#define DAY 86400.0
+
+/* A shift the forecaster took over (ad_season, after ShiftAcceptance) is
+ * news once it has held for NewNormalTime from its start: a shift back
+ * before that (a job of a few hours) cancels it. At most one a day. */
+static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
+                       ad_series_result_t *res) {
   if (s->season.shifts != s->shifts_seen) {
     s->shifts_seen = s->season.shifts;
-    if (s->season.seen > 4 * cfg->season.warmup) {
-      res->new_normal = true;
-      res->normal_from = s->season.shift_from;
-      res->normal_to = s->season.shift_to;
+    double from = s->season.shift_from, to = s->season.shift_to;
+    bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
+    bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= DAY;
+    if (!isnan(s->normal_start)) {
+      /* back towards where it came from: it was not for good */
+      if (fabs(to - s->normal_from) < fabs(to - s->normal_to))
+        s->normal_start = NAN;
+      else
+        s->normal_to = to; /* further the same way: the same change */
+    } else if (old_enough && quiet) {
+      s->normal_start = time - cfg->season.shift_acceptance;
+      s->normal_from = from;
+      s->normal_to = to;
     }
+  }
+  /* the values of the last window are back nearer the old level than the
+   * new (a series whose forecast is its level; a seasonal one's values move
+   * with its day and only a shift back tells) */
+  if (!isnan(s->normal_start) && !s->season.seasonal_mode &&
+      s->window.fill > 0) {
+    double recent = s->window.ring_sum / s->window.fill;
+    if (fabs(recent - s->normal_from) < fabs(recent - s->normal_to))
+      s->normal_start = NAN;
+  }
+  if (!isnan(s->normal_start) &&
+      time - s->normal_start >= cfg->new_normal_time) {
+    res->new_normal = true;
+    res->normal_from = s->normal_from;
+    res->normal_to = s->normal_to;
+    res->normal_held = time - s->normal_start;
+    s->normal_notified = time;
+    s->normal_start = NAN;
   }
 }
 

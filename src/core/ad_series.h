@@ -31,11 +31,15 @@ typedef struct ad_series_s {
   ad_calib_t calib[2];     /* their deviations' history (AD_DET_*) */
   ad_calib_t calib_record; /* the sliding window's further views */
   ad_calib_t calib_dispersion;
-  uint32_t season_mode_seen; /* season.mode_changes calib[1] belongs to */
-  uint32_t shifts_seen;      /* season.shifts already reported */
-  ad_alert_t alert;          /* the series' own level, incidents, muting */
-  int16_t host_slot;         /* its place in the host forest's view, or
-                                AD_SLOT_UNASSIGNED / AD_SLOT_NONE */
+  uint32_t season_mode_seen;     /* season.mode_changes calib[1] belongs to */
+  uint32_t shifts_seen;          /* season.shifts already looked at */
+  double normal_start;           /* a shift taken over, not yet news: when it
+                                    began (NaN: none) */
+  double normal_from, normal_to; /* ...its levels */
+  double normal_notified;        /* data time of the last new-normal news */
+  ad_alert_t alert;              /* the series' own level, incidents, muting */
+  int16_t host_slot;             /* its place in the host forest's view, or
+                                    AD_SLOT_UNASSIGNED / AD_SLOT_NONE */
 } ad_series_t;
 
 typedef struct {
@@ -53,8 +57,9 @@ typedef struct {
   bool anomalous;             /* ...and after this value */
   bool muted;                 /* muted: it does not raise its host's risk */
   bool new_normal;            /* its level changed for good and is now
-                                 expected: from normal_from to normal_to */
-  double normal_from, normal_to;
+                                 expected: from normal_from to normal_to,
+                                 held for normal_held seconds */
+  double normal_from, normal_to, normal_held;
 } ad_series_result_t;
 
 /* Resets a series to "nothing learned". Cannot fail. */
