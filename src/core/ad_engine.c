@@ -265,8 +265,7 @@ static void series_notice(const ad_ident_t *id, const char *ds,
 /* A series' level changed for good: a notice under its own identifier. */
 static void new_normal_notice(const ad_ident_t *id, const char *ds,
                               bool multi_source, double time,
-                              const ad_series_result_t *res, double held,
-                              ad_notice_t *n) {
+                              const ad_series_result_t *res, ad_notice_t *n) {
   *n = (ad_notice_t){.kind = AD_NOTICE_NEW_NORMAL,
                      .scope = AD_SCOPE_SERIES,
                      .time = time,
@@ -276,7 +275,7 @@ static void new_normal_notice(const ad_ident_t *id, const char *ds,
                      .risk = 0.0,
                      .normal_from = res->normal_from,
                      .normal_to = res->normal_to,
-                     .held = held,
+                     .held = res->normal_held,
                      .assessment = res->assessment};
   series_identify(id, ds, multi_source, n);
 }
@@ -435,8 +434,7 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     if (res[i].new_normal && e->cfg.notify_new_normal) {
       const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
       ad_notice_t notice;
-      new_normal_notice(id, ds, multi, sample->time, &res[i],
-                        res[i].normal_held, &notice);
+      new_normal_notice(id, ds, multi, sample->time, &res[i], &notice);
       emit_notice(e, &notice);
     }
     if (res[i].event != AD_ALERT_NONE &&

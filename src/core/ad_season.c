@@ -74,7 +74,7 @@ void ad_season_init(ad_season_t *s) {
   s->last_time = NAN;
   s->shift_start = NAN;
   s->plain_shift_start = NAN;
-  s->shift_from = s->shift_to = s->shift_time = NAN;
+  s->shift_from = s->shift_to = NAN;
 }
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
@@ -280,7 +280,6 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   if (s->seasonal_mode ? seasonal_shift : plain_shift) {
     s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
     s->shift_to = s->seasonal_mode ? x : s->plain;
-    s->shift_time = t;
     s->shifts++;
   }
 }

@@ -70,7 +70,6 @@ typedef struct {
   double shift_start; /* run of one-sided seasonal residuals: start */
   double shift_last;  /* the run's previous residual */
   double plain_shift_start; /* the same for the plain forecaster */
-  double persistence;       /* short EMA of the signed residual in scales */
   double plain_shift_last;
   uint32_t seen;         /* values learned, saturating */
   uint32_t mode_changes; /* times the forecast switched between the plain
@@ -81,7 +80,6 @@ typedef struct {
   uint32_t shifts;       /* level shifts taken as the new normal */
   double shift_from;     /* the last one: the level before... */
   double shift_to;       /* ...and after */
-  double shift_time;     /* ...and when (NaN: none yet) */
   float day[AD_SEASON_DAY_BINS];
   float day_scale[AD_SEASON_SCALE_BINS];
   float week[AD_SEASON_WEEK_BINS];
