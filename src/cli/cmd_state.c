@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include "core/ad_config.h"
+#include "core/ad_explain.h"
 #include "core/ad_persist.h"
 #include "core/ad_state.h"
 
@@ -47,15 +48,11 @@ static void state_usage(FILE *out) {
         out);
 }
 
+/* A time as the notifications' JSON gives it, "-" for none. */
 static void iso_time(double t, char *out, size_t size) {
-  if (isnan(t)) {
+  ad_explain_time(t, out, size);
+  if (out[0] == '\0')
     snprintf(out, size, "-");
-    return;
-  }
-  time_t s = (time_t)t;
-  struct tm tm;
-  gmtime_r(&s, &tm);
-  strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static unsigned count_versions(const char *dir, const char *host) {

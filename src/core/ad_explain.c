@@ -26,8 +26,7 @@ static const char *event_name(ad_notice_kind_t kind) {
   return "notification";
 }
 
-/* ISO 8601 UTC; empty when the time cannot be represented. */
-static void iso_time(double epoch, char *buf, size_t size) {
+void ad_explain_time(double epoch, char *buf, size_t size) {
   buf[0] = '\0';
   if (!isfinite(epoch))
     return;
@@ -107,7 +106,7 @@ char *ad_explain_json(const ad_notice_t *n) {
   if (root == NULL)
     return NULL;
   char when[32];
-  iso_time(n->time, when, sizeof(when));
+  ad_explain_time(n->time, when, sizeof(when));
   put(root, "event", json_string(event_name(n->kind)));
   put(root, "time", json_string(when));
   put(root, "epoch", number(n->time));

@@ -30,4 +30,8 @@
  * caller frees with free(), or NULL when out of memory. */
 char *ad_explain_json(const ad_notice_t *n);
 
+/* epoch as ISO 8601 UTC ("2026-11-23T04:54:08Z") into buf; empty when it
+ * cannot be represented (NaN, out of range). Cannot fail. */
+void ad_explain_time(double epoch, char *buf, size_t size);
+
 #endif /* AD_EXPLAIN_H */
