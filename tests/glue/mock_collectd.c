@@ -6,7 +6,8 @@
 #include "collectd/core/utils/common/common.h"
 #include "collectd/core/utils/metadata/meta_data.h"
 
-#include <ftw.h>
+#include "../unit/test_util.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,17 +41,9 @@ static char base_dir[64];
 static char base_dirs[256][64];
 static size_t base_dir_count;
 
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
 static void remove_base_dirs(void) {
   for (size_t i = 0; i < base_dir_count; i++)
-    nftw(base_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    test_remove_tree(base_dirs[i]);
 }
 
 const char *mock_base_dir(void) {

@@ -7,7 +7,6 @@
 #include "core/ad_history.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,14 +20,6 @@ static void write_file(const char *rel, const char *text) {
   assert_non_null(fp);
   fputs(text, fp);
   fclose(fp);
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
 }
 
 static int setup(void **state) {
@@ -66,7 +57,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  test_remove_tree(root);
   return 0;
 }
 

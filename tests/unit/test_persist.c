@@ -526,9 +526,7 @@ static void test_state_directory_round_trip(void **state) {
   ad_engine_destroy(e);
   ad_engine_destroy(back);
   capture_free(&cap);
-  char cmd[64];
-  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
+  assert_int_equal(test_remove_tree(dir), 0);
 }
 
 int main(void) {

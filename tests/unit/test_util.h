@@ -3,6 +3,7 @@
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H
 
+#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,6 +49,20 @@ static inline double test_rng_normal(test_rng_t *r) {
   if (u1 < 1e-300)
     u1 = 1e-300;
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static inline int test_remove_entry(const char *path, const struct stat *sb,
+                                    int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* Removes path and everything under it (a test's scratch directory).
+ * Returns 0 or -1. */
+static inline int test_remove_tree(const char *path) {
+  return nftw(path, test_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif /* TEST_UTIL_H */
