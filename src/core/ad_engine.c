@@ -757,19 +757,23 @@ static int save_batch(ad_engine_t *e, save_group_t *groups, size_t n,
                       ad_state_writer_t write, void *ctx,
                       ad_save_stats_t *stats) {
   save_ctx_t c = {.stamp = ++e->save_stamp, .groups = groups};
-  pthread_mutex_lock(&e->hosts_lock);
   for (size_t i = 0; i < n; i++) {
+    /* the hosts lock only to find it: holding its own lock, the host cannot
+     * be freed (as in ad_engine_flush_host), and new value lists can attach
+     * to other hosts while this one is copied */
+    pthread_mutex_lock(&e->hosts_lock);
     ad_host_t *h = host_find(e, groups[i].name);
+    if (h != NULL)
+      pthread_mutex_lock(&h->lock);
+    pthread_mutex_unlock(&e->hosts_lock);
     if (h == NULL)
       continue; /* gone since the list was made */
-    pthread_mutex_lock(&h->lock);
     h->save_stamp = c.stamp;
     h->save_index = i;
     groups[i].copy = ad_host_copy(h);
     groups[i].failed = groups[i].copy == NULL;
     pthread_mutex_unlock(&h->lock);
   }
-  pthread_mutex_unlock(&e->hosts_lock);
   ad_table_sweep(e->table, save_collect, release_nothing, &c);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
