@@ -4,6 +4,7 @@
 #define TEST_CONFIG_UTIL_H
 
 #include "core/ad_config.h"
+#include "core/ad_engine.h"
 #include "test_util.h"
 
 /* Defaults, then each pair of the NULL-terminated list (pairs may be NULL);
@@ -16,6 +17,18 @@ static inline void test_config_from_pairs(ad_config_t *cfg,
     if (ad_config_set_pair(cfg, pairs[i], err, sizeof(err)) != 0)
       fail_msg("%s: %s", pairs[i], err);
   assert_int_equal(ad_config_check(cfg, err, sizeof(err)), 0);
+}
+
+/* An engine of that configuration reporting to sink (NULL: nowhere); fails
+ * the test when it cannot be made. */
+static inline ad_engine_t *test_engine_from_pairs(const char *const *pairs,
+                                                  const ad_sink_t *sink) {
+  ad_config_t cfg;
+  test_config_from_pairs(&cfg, pairs);
+  ad_sink_t none = {0};
+  ad_engine_t *e = ad_engine_create(&cfg, sink != NULL ? sink : &none);
+  assert_non_null(e);
+  return e;
 }
 
 #endif /* TEST_CONFIG_UTIL_H */

@@ -42,12 +42,8 @@ static capture_t *capture_new(void) {
 }
 
 static ad_engine_t *engine_new(capture_t *c, const char *const *pairs) {
-  ad_config_t cfg;
-  test_config_from_pairs(&cfg, pairs);
   ad_sink_t sink = {.host_report = on_report, .notice = on_notice, .ctx = c};
-  ad_engine_t *e = ad_engine_create(&cfg, &sink);
-  assert_non_null(e);
-  return e;
+  return test_engine_from_pairs(pairs, &sink);
 }
 
 static int submit1_every(ad_engine_t *e, const char *host, const char *plugin,

@@ -129,10 +129,7 @@ static void test_csv_plugin_files(void **state) {
       &w, "h1/cpu-0/percent-user-2024-01-01:1:", "not a csv plugin file"));
 
   /* fed in time order: the counter becomes a rate, the load a gauge */
-  ad_config_t cfg;
-  test_config_from_pairs(&cfg, NULL);
-  ad_sink_t sink = {0};
-  ad_engine_t *e = ad_engine_create(&cfg, &sink);
+  ad_engine_t *e = test_engine_from_pairs(NULL, NULL);
   assert_int_equal(ad_history_feed(e, list, n, NULL, NULL), 2 * 4 + 3 * 3);
   ad_ident_t id = {"h1", "interface", "eth0", "if_octets", ""};
   ad_series_info_t info;

@@ -63,15 +63,11 @@ static void capture_free(capture_t *c) {
   memset(c, 0, sizeof(*c));
 }
 
+/* An engine of the default configuration (forests train every 6 hours of
+ * data: several times within the test's days). */
 static ad_engine_t *engine_new(capture_t *c) {
-  ad_config_t cfg;
-  /* forests trained often enough to be in play within the test's days */
-  const char *const pairs[] = {"TrainInterval=21600", NULL};
-  test_config_from_pairs(&cfg, pairs);
   ad_sink_t sink = {.host_report = on_report, .notice = on_notice, .ctx = c};
-  ad_engine_t *e = ad_engine_create(&cfg, &sink);
-  assert_non_null(e);
-  return e;
+  return test_engine_from_pairs(NULL, &sink);
 }
 
 /* ---- a host's data ----------------------------------------------------- */
@@ -465,11 +461,8 @@ static int count_doc(void *ctx, const char *host, json_t *doc) {
 static void test_checkpoints_beside_writers(void **state) {
   (void)state;
   capture_t cap = {0};
-  ad_config_t cfg;
   const char *const pairs[] = {"TrainInterval=3600", NULL};
-  test_config_from_pairs(&cfg, pairs);
-  ad_sink_t sink = {0};
-  ad_engine_t *e = ad_engine_create(&cfg, &sink);
+  ad_engine_t *e = test_engine_from_pairs(pairs, NULL);
   writer_t w[3] = {{e, "a", 3000}, {e, "b", 3000}, {e, "c", 3000}};
   pthread_t t[3];
   for (int i = 0; i < 3; i++)
