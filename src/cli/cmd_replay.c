@@ -12,6 +12,7 @@
 #include "core/ad_engine.h"
 #include "core/ad_explain.h"
 #include "core/ad_rate.h"
+#include "core/ad_text.h"
 
 #include "core/ad_state.h"
 #include <errno.h>
@@ -222,9 +223,11 @@ static int columns_setup(columns_t *c, const ad_csv_t *csv,
   for (size_t i = 0; i < c->count; i++) {
     const char *name = ad_csv_column_name(csv, i);
     if (ad_ident_parse(name, o->host, &c->names[i], &c->ids[i]) != 0) {
-      cli_error("%s:1: column \"%.64s\" is not a usable series name "
+      char shown[300];
+      cli_error("%s:1: column \"%s\" is not a usable series name "
                 "(plugin[-instance]/type[-instance], fields under %d bytes)",
-                o->path, name, AD_NAME_MAX);
+                o->path, ad_text_escape(shown, sizeof(shown), name, 64),
+                AD_NAME_MAX);
       return CLI_EXIT_USAGE;
     }
     ad_rate_init(&c->rates[i]);

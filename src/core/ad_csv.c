@@ -1,5 +1,6 @@
 /* ad_csv: streaming reader for the replay CSV format (see header). */
 #include "ad_csv.h"
+#include "ad_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -60,43 +61,74 @@ static bool leap(int64_t y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int parse_calendar(const char *text, double *time) {
-  int year, month, day, hour, minute, second, used = 0;
-  if (sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month, &day, &hour,
-             &minute, &second, &used) != 6 ||
-      used != 19)
-    return EINVAL;
+/* The number of the n digits at text, or -1 when they are not all digits
+ * (sscanf's %d would take a sign, spaces or fewer digits). */
+static int digits(const char *text, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (text[i] < '0' || text[i] > '9')
+      return -1;
+    v = 10 * v + (text[i] - '0');
+  }
+  return v;
+}
+
+/* Latest time accepted: 10000-01-01 00:00:00 UTC. Later "epoch seconds"
+ * are almost always milliseconds. */
+#define TIME_MAX 253402300800.0
+
+static const char *parse_calendar(const char *text, double *time) {
+  static const char shape[] = "dddd-dd-dd dd:dd:dd";
+  for (size_t i = 0; i < sizeof(shape) - 1; i++)
+    if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
+      return "not YYYY-MM-DD HH:MM:SS";
+  int year = digits(text, 4), month = digits(text + 5, 2),
+      day = digits(text + 8, 2), hour = digits(text + 11, 2),
+      minute = digits(text + 14, 2), second = digits(text + 17, 2);
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12 || day < 1 ||
       day > mdays[month - 1] + (month == 2 && leap(year)) || hour > 23 ||
       minute > 59 || second > 60)
-    return EINVAL;
-  double fraction = 0.0;
-  const char *rest = text + used;
+    return "no such date or time of day";
+  if (year < 1970)
+    return "before 1970";
+  /* the fraction: digits only (strtod would take an exponent) */
+  const char *rest = text + sizeof(shape) - 1;
+  double fraction = 0.0, unit = 0.1;
   if (*rest == '.') {
-    char *end = NULL;
-    fraction = strtod(rest, &end);
-    if (end == rest + 1 || *end != '\0')
-      return EINVAL;
+    size_t n = strspn(rest + 1, "0123456789");
+    if (n == 0 || rest[1 + n] != '\0')
+      return "the fraction of a second must be digits";
+    for (size_t i = 1; i <= n && unit > 1e-12; i++, unit /= 10)
+      fraction += (rest[i] - '0') * unit;
   } else if (*rest != '\0') {
-    return EINVAL;
+    return "text after the time";
   }
   int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
   *time =
       (double)(days * 86400 + hour * 3600 + minute * 60 + second) + fraction;
-  return 0;
+  return NULL;
 }
 
-int ad_csv_parse_time(const char *text, double *time) {
+/* Parses a timestamp; returns NULL, or what is wrong with it. */
+static const char *parse_time(const char *text, double *time) {
   if (strchr(text, '-') != NULL && strchr(text, ':') != NULL)
     return parse_calendar(text, time);
   char *end = NULL;
   errno = 0;
   double v = strtod(text, &end);
-  if (end == text || *end != '\0' || errno != 0 || !isfinite(v) || v < 0)
-    return EINVAL;
+  if (end == text || *end != '\0' || errno != 0 || !isfinite(v))
+    return "not a number of seconds";
+  if (v < 0)
+    return "before 1970";
+  if (v >= TIME_MAX)
+    return "after the year 9999 (milliseconds instead of seconds?)";
   *time = v;
-  return 0;
+  return NULL;
+}
+
+int ad_csv_parse_time(const char *text, double *time) {
+  return parse_time(text, time) == NULL ? 0 : EINVAL;
 }
 
 int ad_csv_parse_value(const char *text, double *value) {
@@ -126,16 +158,33 @@ static char *trim(char *s) {
 }
 
 /* Reads the next line into csv->line, without its end of line. Returns 1, 0
- * at end of file, -1 on a read error. */
-static int read_line(ad_csv_t *csv) {
+ * at end of file, -1 on a read error (err filled). A NUL byte is an error:
+ * it would silently cut the line short. */
+static int read_line(ad_csv_t *csv, char *err, size_t err_size) {
   errno = 0;
   ssize_t n = getline(&csv->line, &csv->line_cap, csv->fp);
-  if (n < 0)
-    return ferror(csv->fp) ? -1 : 0;
+  if (n < 0) {
+    if (!ferror(csv->fp))
+      return 0;
+    csv->line_no++;
+    fail(csv, err, err_size, "read error: %s", strerror(errno));
+    return -1;
+  }
   csv->line_no++;
+  const char *nul = memchr(csv->line, '\0', (size_t)n);
+  if (nul != NULL) {
+    fail(csv, err, err_size, "a NUL byte at column %zu (not a text file?)",
+         (size_t)(nul - csv->line) + 1);
+    return -1;
+  }
   while (n > 0 && (csv->line[n - 1] == '\n' || csv->line[n - 1] == '\r'))
     csv->line[--n] = '\0';
   return 1;
+}
+
+/* A cell for an error message: escaped, at most 64 bytes of it. */
+static const char *shown(const char *cell, char *buf, size_t size) {
+  return ad_text_escape(buf, size, cell, 64);
 }
 
 /* Splits csv->line in place at commas, honouring double quotes. Returns the
@@ -206,11 +255,11 @@ ad_csv_t *ad_csv_open(FILE *fp, const char *name, char *err, size_t err_size) {
     free(csv);
     return NULL;
   }
-  int status = read_line(csv);
+  int status = read_line(csv, err, err_size);
   if (status <= 0) {
     csv->line_no = 1;
-    fail(csv, err, err_size,
-         status < 0 ? "read error" : "empty file: no header");
+    if (status == 0)
+      fail(csv, err, err_size, "empty file: no header");
     ad_csv_close(csv);
     return NULL;
   }
@@ -271,11 +320,9 @@ size_t ad_csv_line(const ad_csv_t *csv) { return csv->line_no; }
 int ad_csv_next(ad_csv_t *csv, double *time, const char **time_text,
                 double *values, char *err, size_t err_size) {
   for (;;) {
-    int status = read_line(csv);
-    if (status < 0) {
-      fail(csv, err, err_size, "read error: %s", strerror(errno));
+    int status = read_line(csv, err, err_size);
+    if (status < 0)
       return -1;
-    }
     if (status == 0)
       return 0;
     if (trim(csv->line)[0] != '\0')
@@ -290,17 +337,20 @@ int ad_csv_next(ad_csv_t *csv, double *time, const char **time_text,
     return -1;
   }
   double t;
-  if (ad_csv_parse_time(csv->fields[0], &t) != 0) {
+  const char *why = parse_time(csv->fields[0], &t);
+  char cell[300], column[300];
+  if (why != NULL) {
     fail(csv, err, err_size,
-         "bad timestamp \"%.64s\" (expected epoch seconds or YYYY-MM-DD "
-         "HH:MM:SS)",
-         csv->fields[0]);
+         "bad timestamp \"%s\": %s (expected epoch seconds or YYYY-MM-DD "
+         "HH:MM:SS[.fraction], UTC)",
+         shown(csv->fields[0], cell, sizeof(cell)), why);
     return -1;
   }
   for (size_t i = 0; i < csv->columns; i++) {
     if (ad_csv_parse_value(csv->fields[i + 1], &values[i]) != 0) {
-      fail(csv, err, err_size, "column \"%.64s\": \"%.64s\" is not a number",
-           csv->column_names[i], csv->fields[i + 1]);
+      fail(csv, err, err_size, "column \"%s\": \"%s\" is not a number",
+           shown(csv->column_names[i], column, sizeof(column)),
+           shown(csv->fields[i + 1], cell, sizeof(cell)));
       return -1;
     }
   }

@@ -360,6 +360,11 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     return EINVAL;
   if (sample->count == 0 || sample->count > AD_VLIST_MAX_SOURCES)
     return EINVAL;
+  /* the detectors' clocks: a time that is not finite would stop them for
+   * good (nothing is ever after infinity) */
+  if (!isfinite(sample->time) || !isfinite(sample->arrival) ||
+      !isfinite(sample->interval) || sample->interval < 0)
+    return EINVAL;
   for (size_t i = 0; i < sample->count; i++)
     if (sample->ds_names[i] != NULL &&
         strnlen(sample->ds_names[i], AD_NAME_MAX) >= AD_NAME_MAX)

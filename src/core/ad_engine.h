@@ -58,6 +58,8 @@ const ad_config_t *ad_engine_config(const ad_engine_t *e);
 
 /* Feeds one value list. Returns 0; EINVAL when the identifier is invalid
  * (empty host/plugin/type or a field of AD_NAME_MAX bytes or more), when
+ * the time, arrival or interval is not finite or the interval negative,
+ * when
  * there are no or more than AD_VLIST_MAX_SOURCES (64) data sources or a data
  * source name is too long: nothing is done; ENOSPC when the value list is
  * new and its series would pass MaxSeries (it is not tracked); ENOMEM when it

@@ -24,6 +24,21 @@ static void test_timestamps(void **state) {
       {"2015-13-01 00:00:00", EINVAL, 0},
       {"2015-01-01T00:00:00", EINVAL, 0},
       {"2015-01-01 00:00", EINVAL, 0},
+      /* an exponent in the fraction is not a fraction of a second */
+      {"2020-01-01 00:00:00.9e999", EINVAL, 0},
+      {"2020-01-01 00:00:00.5e3", EINVAL, 0},
+      {"2020-01-01 00:00:00.", EINVAL, 0},
+      {"2020-01-01 00:00:00.5", 0, 1577836800.5},
+      {"2020-01-01 00:00:00.123456789012345", 0, 1577836800.123456789},
+      {"2020-01-01 00:00:00 ", EINVAL, 0},
+      /* no signs or spaces where digits belong, no dates before 1970 */
+      {"+020-01-01 00:00:00", EINVAL, 0},
+      {"2020-01-01 0:00:00 ", EINVAL, 0},
+      {"0999-01-01 00:00:00", EINVAL, 0},
+      {"1969-12-31 23:59:59", EINVAL, 0},
+      {"9999-12-31 23:59:59", 0, 253402300799},
+      {"253402300800", EINVAL, 0},
+      {"1.6e12", EINVAL, 0},
       {"yesterday", EINVAL, 0},
       {"-5", EINVAL, 0},
       {"", EINVAL, 0},
@@ -59,6 +74,13 @@ static void test_values(void **state) {
     else if (status == 0)
       assert_double_near(v, cases[i].value, 0);
   }
+}
+
+static ad_csv_t *open_bytes(const char *text, size_t len, FILE **fp, char *err,
+                            size_t size) {
+  *fp = fmemopen((void *)text, len, "r");
+  assert_non_null(*fp);
+  return ad_csv_open(*fp, "in.csv", err, size);
 }
 
 static ad_csv_t *open_text(const char *text, FILE **fp, char *err,
@@ -113,6 +135,14 @@ static void test_errors_name_file_and_line(void **state) {
       {"timestamp,a\n1,2\nnoon,3\n", NULL, "in.csv:3: bad timestamp \"noon\""},
       {"timestamp,a\n1,2\n2,x\n", NULL,
        "in.csv:3: column \"a\": \"x\" is not a number"},
+      {"timestamp,a\n1,2\n2020-01-01 00:00:00.9e999,3\n", NULL,
+       "in.csv:3: bad timestamp \"2020-01-01 00:00:00.9e999\": the fraction "
+       "of a second must be digits"},
+      {"timestamp,a\n0999-01-01 00:00:00,3\n", NULL,
+       "in.csv:2: bad timestamp \"0999-01-01 00:00:00\": before 1970"},
+      /* what is not printable is shown escaped */
+      {"timestamp,a\n1,2\n2,\x1b[2J\n", NULL,
+       "in.csv:3: column \"a\": \"\\x1b[2J\" is not a number"},
   };
   for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
     FILE *fp;
@@ -138,6 +168,29 @@ static void test_errors_name_file_and_line(void **state) {
   }
 }
 
+static void test_nul_byte_is_an_error(void **state) {
+  (void)state;
+  static const char text[] = "timestamp,a\n1,2\n2,3\0garbage\n3,4\n";
+  FILE *fp;
+  char err[256] = "";
+  ad_csv_t *csv = open_bytes(text, sizeof(text) - 1, &fp, err, sizeof(err));
+  assert_non_null(csv);
+  double t, v[1];
+  const char *tt;
+  assert_int_equal(ad_csv_next(csv, &t, &tt, v, err, sizeof(err)), 1);
+  assert_int_equal(ad_csv_next(csv, &t, &tt, v, err, sizeof(err)), -1);
+  assert_string_equal(err,
+                      "in.csv:3: a NUL byte at column 4 (not a text file?)");
+  ad_csv_close(csv);
+  fclose(fp);
+  static const char header[] = "timestamp,a\0b\n1,2\n";
+  csv = open_bytes(header, sizeof(header) - 1, &fp, err, sizeof(err));
+  assert_null(csv);
+  assert_string_equal(err,
+                      "in.csv:1: a NUL byte at column 12 (not a text file?)");
+  fclose(fp);
+}
+
 static void test_time_going_back_is_flagged_not_fatal(void **state) {
   (void)state;
   const char *text = "timestamp,a\n10,1\n20,1\n20,1\n15,1\n30,1\n";
@@ -161,6 +214,7 @@ int main(void) {
       cmocka_unit_test(test_values),
       cmocka_unit_test(test_reads_rows),
       cmocka_unit_test(test_errors_name_file_and_line),
+      cmocka_unit_test(test_nul_byte_is_an_error),
       cmocka_unit_test(test_time_going_back_is_flagged_not_fatal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,63 @@
+/* Unit tests: ad_text (escaping untrusted text for logs and messages). */
+#include "test_util.h"
+
+#include "core/ad_text.h"
+
+#include <string.h>
+
+static void test_escapes_what_is_not_printable(void **state) {
+  (void)state;
+  static const struct {
+    const char *in;
+    const char *out;
+  } cases[] = {
+      {"web1", "web1"},
+      {"a b-c_d.e/f:g", "a b-c_d.e/f:g"},
+      {"line\nforged", "line\\x0aforged"},
+      {"\x1b[2Jclear", "\\x1b[2Jclear"},
+      {"back\\slash", "back\\\\slash"},
+      {"tab\tand\rcr\x7f", "tab\\x09and\\x0dcr\\x7f"},
+      {"caf\xc3\xa9", "caf\xc3\xa9"},               /* UTF-8 kept */
+      {"\xe2\x82\xac 5", "\xe2\x82\xac 5"},         /* a three-byte character */
+      {"bad\xc3", "bad\\xc3"},                      /* cut sequence */
+      {"\xc0\xaf", "\\xc0\\xaf"},                   /* overlong '/' */
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},          /* a surrogate */
+      {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"}, /* beyond U+10FFFF */
+      {"%n%s", "%n%s"}, /* harmless once it is never a format */
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    char out[64];
+    ad_text_escape(out, sizeof(out), cases[i].in, SIZE_MAX);
+    if (strcmp(out, cases[i].out) != 0)
+      fail_msg("case %zu: \"%s\"", i, out);
+    assert_int_equal(ad_text_clean(cases[i].in, strlen(cases[i].in)),
+                     strcmp(cases[i].in, cases[i].out) == 0);
+  }
+}
+
+static void test_cuts_at_a_character_boundary(void **state) {
+  (void)state;
+  char out[8];
+  /* "ab" fits, "\x0a" (4 bytes) would need 7 with the NUL: cut before it */
+  ad_text_escape(out, 6, "ab\ncd", SIZE_MAX);
+  assert_string_equal(out, "ab");
+  ad_text_escape(out, sizeof(out), "abcdefghij", 3);
+  assert_string_equal(out, "abc");
+  ad_text_escape(out, 4, "\xe2\x82\xac", SIZE_MAX);
+  assert_string_equal(out, "\xe2\x82\xac");
+  ad_text_escape(out, 3, "\xe2\x82\xac", SIZE_MAX);
+  assert_string_equal(out, "");
+  ad_text_escape(out, sizeof(out), NULL, 5);
+  assert_string_equal(out, "");
+  out[0] = 'x';
+  ad_text_escape(out, 0, "abc", SIZE_MAX); /* nothing written */
+  assert_int_equal(out[0], 'x');
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_escapes_what_is_not_printable),
+      cmocka_unit_test(test_cuts_at_a_character_boundary),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
