@@ -217,8 +217,11 @@ static int state_show(const char *dir, const char *host, unsigned version,
   char created[32];
   iso_time(hdr.created, created, sizeof(created));
   json_t *series = json_array();
-  for (size_t i = 0; i < p.count; i++)
-    json_array_extend(series, vlist_series_json(p.vlists[i], hours));
+  for (size_t i = 0; series != NULL && i < p.count; i++) {
+    json_t *some = vlist_series_json(p.vlists[i], hours);
+    json_array_extend(series, some); /* copies what some holds */
+    json_decref(some);
+  }
   json_t *slots = json_array();
   for (unsigned i = 0; i < p.host->slots; i++)
     json_array_append_new(slots, json_string(p.host->slot_name[i]));

@@ -357,8 +357,10 @@ static void test_damaged_documents_are_refused(void **state) {
     } else {
       json_error_t jerr;
       json_t *v = json_loads(cases[i].value, JSON_DECODE_ANY, &jerr);
-      if (v == NULL) /* 1e999: jansson refuses it in the file too */
+      if (v == NULL) { /* 1e999: jansson refuses it in the file too */
+        json_decref(doc);
         continue;
+      }
       json_object_set_new(p, cases[i].member, v);
     }
     capture_t cap = {0};
