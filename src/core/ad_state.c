@@ -404,10 +404,8 @@ static int write_host(ad_state_t *st, const char *host, const char *text,
     snprintf(err, err_size, "no file name for host");
     return rc;
   }
-  rc = ad_statefile_keep_versions(st->dir, name, st->versions, err, err_size);
-  if (rc == 0)
-    rc = ad_statefile_write(st->dir, name, text, len, err, err_size);
-  return rc;
+  return ad_statefile_write(st->dir, name, text, len, st->versions, err,
+                            err_size);
 }
 
 static int save_host(void *ctx, const char *host, json_t *doc) {

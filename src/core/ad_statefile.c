@@ -81,8 +81,81 @@ static int write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
+/* Writes data into the temporary file tmp of dfd, durably. On failure
+ * nothing is left behind. */
+static int write_temp(int dfd, const char *dir, const char *tmp,
+                      const void *data, size_t len, char *err,
+                      size_t err_size) {
+  int fd = openat(dfd, tmp,
+                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    int e = errno;
+    say(err, err_size, "cannot create", dir, tmp, e);
+    return e;
+  }
+  int rc = 0;
+  /* a leftover temporary file of another mode must not pass its mode on */
+  if (fchmod(fd, 0600) != 0 || (rc = write_all(fd, data, len)) != 0 ||
+      fsync(fd) != 0)
+    rc = rc != 0 ? rc : errno;
+  if (close(fd) != 0 && rc == 0)
+    rc = errno;
+  if (rc != 0) {
+    say(err, err_size, "cannot write", dir, tmp, rc);
+    unlinkat(dfd, tmp, 0);
+  }
+  return rc;
+}
+
+/* Keeps the current dir/name as version 1, the older ones moved down one
+ * (the one beyond `versions` dropped). The current file stays in place. A
+ * link to it is made first, under a hidden name, so that a failure before
+ * anything moved changes nothing, and one later only leaves a version
+ * twice. */
+static int keep_versions(int dfd, const char *dir, const char *name,
+                         unsigned versions, char *err, size_t err_size) {
+  struct stat st;
+  if (versions == 0 || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG(st.st_mode))
+    return 0; /* nothing to keep */
+  char prev[AD_STATEFILE_NAME_MAX + 8], older[AD_STATEFILE_NAME_MAX + 1],
+      newer[AD_STATEFILE_NAME_MAX + 1];
+  snprintf(prev, sizeof(prev), ".%s.prev", name);
+  if (ad_statefile_version_name(name, versions, older, sizeof(older)) != 0) {
+    if (err != NULL && err_size > 0)
+      snprintf(err, err_size, "invalid state file name");
+    return EINVAL;
+  }
+  unlinkat(dfd, prev, 0); /* left by a crash */
+  if (linkat(dfd, name, dfd, prev, 0) != 0) {
+    int e = errno;
+    say(err, err_size, "cannot link", dir, prev, e);
+    return e;
+  }
+  /* name.(v-1) -> name.v, from the oldest down: name.versions is dropped */
+  for (unsigned v = versions; v > 1; v--) {
+    ad_statefile_version_name(name, v, older, sizeof(older));
+    ad_statefile_version_name(name, v - 1, newer, sizeof(newer));
+    if (renameat(dfd, newer, dfd, older) != 0 && errno != ENOENT) {
+      int e = errno;
+      say(err, err_size, "cannot rename", dir, newer, e);
+      unlinkat(dfd, prev, 0);
+      return e;
+    }
+  }
+  ad_statefile_version_name(name, 1, newer, sizeof(newer));
+  if (renameat(dfd, prev, dfd, newer) != 0) {
+    int e = errno;
+    say(err, err_size, "cannot rename", dir, prev, e);
+    unlinkat(dfd, prev, 0);
+    return e;
+  }
+  return 0;
+}
+
 int ad_statefile_write(const char *dir, const char *name, const void *data,
-                       size_t len, char *err, size_t err_size) {
+                       size_t len, unsigned versions, char *err,
+                       size_t err_size) {
   if (dir == NULL || !ad_statefile_name_valid(name) ||
       (data == NULL && len > 0)) {
     if (err != NULL && err_size > 0)
@@ -97,31 +170,18 @@ int ad_statefile_write(const char *dir, const char *name, const void *data,
     say(err, err_size, "cannot open directory", dir, "", e);
     return e;
   }
-  int fd = openat(dfd, tmp,
-                  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    int e = errno;
-    say(err, err_size, "cannot create", dir, tmp, e);
-    close(dfd);
-    return e;
-  }
-  int rc = 0;
-  const char *step = "cannot write", *what = tmp;
-  /* a leftover temporary file of another mode must not pass its mode on */
-  if (fchmod(fd, 0600) != 0 || (rc = write_all(fd, data, len)) != 0 ||
-      fsync(fd) != 0)
-    rc = rc != 0 ? rc : errno;
-  if (close(fd) != 0 && rc == 0)
-    rc = errno;
+  /* The new content is durable before anything of the old moves: a full
+   * disk costs this checkpoint, never the versions kept. */
+  int rc = write_temp(dfd, dir, tmp, data, len, err, err_size);
+  if (rc == 0 &&
+      (rc = keep_versions(dfd, dir, name, versions, err, err_size)) != 0)
+    unlinkat(dfd, tmp, 0);
   if (rc == 0 && renameat(dfd, tmp, dfd, name) != 0) {
     rc = errno;
-    step = "cannot rename into";
-    what = name;
-  }
-  if (rc != 0) {
-    say(err, err_size, step, dir, what, rc);
+    say(err, err_size, "cannot rename into", dir, name, rc);
     unlinkat(dfd, tmp, 0);
-  } else if (fsync(dfd) != 0) {
+  }
+  if (rc == 0 && fsync(dfd) != 0) {
     /* the rename itself is durable only once the directory is */
     rc = errno;
     say(err, err_size, "cannot sync directory of", dir, name, rc);
@@ -185,54 +245,6 @@ int ad_statefile_version_name(const char *name, unsigned v, char *out,
     return EINVAL;
   int n = snprintf(out, out_size, "%s.%u", name, v);
   return n > 0 && (size_t)n <= AD_STATEFILE_NAME_MAX ? 0 : EINVAL;
-}
-
-int ad_statefile_keep_versions(const char *dir, const char *name,
-                               unsigned versions, char *err, size_t err_size) {
-  if (versions == 0)
-    return 0;
-  char older[AD_STATEFILE_NAME_MAX + 1], newer[AD_STATEFILE_NAME_MAX + 1];
-  if (dir == NULL ||
-      ad_statefile_version_name(name, versions, older, sizeof(older)) != 0) {
-    if (err != NULL && err_size > 0)
-      snprintf(err, err_size, "invalid state file name");
-    return EINVAL;
-  }
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) {
-    int e = errno;
-    say(err, err_size, "cannot open directory", dir, "", e);
-    return e;
-  }
-  struct stat st;
-  int rc = 0;
-  if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-      !S_ISREG(st.st_mode)) {
-    close(dfd);
-    return 0; /* nothing to keep */
-  }
-  /* name.(v-1) -> name.v, from the oldest down: name.versions is dropped */
-  for (unsigned v = versions; v > 1; v--) {
-    ad_statefile_version_name(name, v, older, sizeof(older));
-    ad_statefile_version_name(name, v - 1, newer, sizeof(newer));
-    if (renameat(dfd, newer, dfd, older) != 0 && errno != ENOENT) {
-      rc = errno;
-      say(err, err_size, "cannot rename", dir, newer, rc);
-      break;
-    }
-  }
-  if (rc == 0) {
-    ad_statefile_version_name(name, 1, newer, sizeof(newer));
-    if (unlinkat(dfd, newer, 0) != 0 && errno != ENOENT) { /* versions 1 */
-      rc = errno;
-      say(err, err_size, "cannot remove", dir, newer, rc);
-    } else if (linkat(dfd, name, dfd, newer, 0) != 0) {
-      rc = errno;
-      say(err, err_size, "cannot link", dir, newer, rc);
-    }
-  }
-  close(dfd);
-  return rc;
 }
 
 /* Moves dir/name into dir/subdir/ (made, mode 0700) as name.<time>[.n]. */

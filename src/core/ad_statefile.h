@@ -38,13 +38,18 @@ int ad_statefile_name(const char *kind, const char *identifier, char *out,
                       size_t out_size);
 
 /* Writes len bytes to dir/name atomically and durably: a temporary file of
- * mode 0600 in dir, written, fsync'ed, renamed over name, then the
- * directory fsync'ed. On failure the old file, if any, is untouched and no
- * temporary file is left. Returns 0 or an errno (EINVAL for an invalid
- * name); err (may be NULL) receives a message naming the step that failed.
- */
+ * mode 0600 in dir, written and fsync'ed; then the current file, if any, is
+ * kept as the newest of `versions` previous versions, name.1 (newest) ..
+ * name.<versions> (oldest; the one beyond is dropped; 0 keeps none); then
+ * the temporary file is renamed over name and the directory fsync'ed.
+ * Versions move only once the new content is durable: when the write fails
+ * (a full disk) the current file and every version are untouched, and a
+ * crash at any step leaves a loadable current file. No temporary file is
+ * left behind. Returns 0 or an errno (EINVAL for an invalid name); err (may
+ * be NULL) receives a message naming the step that failed. */
 int ad_statefile_write(const char *dir, const char *name, const void *data,
-                       size_t len, char *err, size_t err_size);
+                       size_t len, unsigned versions, char *err,
+                       size_t err_size);
 
 /* Reads dir/name whole into a new NUL-terminated buffer (*data, freed by
  * the caller; *len bytes without the NUL). A file larger than max bytes is
@@ -52,15 +57,6 @@ int ad_statefile_write(const char *dir, const char *name, const void *data,
  * Returns 0 or an errno (ENOENT when there is no such file). */
 int ad_statefile_read(const char *dir, const char *name, size_t max,
                       char **data, size_t *len);
-
-/* Before dir/name is replaced: keeps its current content as the newest of
- * `versions` previous versions, name.1 (newest) .. name.<versions> (oldest;
- * the one beyond is dropped). The current file stays in place (a hard link
- * keeps its content as name.1), so a crash anywhere leaves a loadable file.
- * Nothing to do when versions is 0 or there is no current file. Returns 0 or
- * an errno value (err says which step). */
-int ad_statefile_keep_versions(const char *dir, const char *name,
-                               unsigned versions, char *err, size_t err_size);
 
 /* The name of version v (1 = newest) of name into out (AD_STATEFILE_NAME_MAX
  * + 1 bytes at least). Returns 0; EINVAL when it would not be valid. */
