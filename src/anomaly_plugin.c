@@ -28,15 +28,17 @@
 #include "collectd/core/daemon/configfile.h"
 #include "collectd/core/daemon/plugin.h"
 #include "collectd/core/daemon/utils_cache.h"
-#include "collectd/core/daemon/utils_complain.h"
 #include "collectd/core/utils/common/common.h"
 
 #include "core/ad_config.h"
 #include "core/ad_engine.h"
 #include "core/ad_explain.h"
 #include "core/ad_outbox.h"
+#include "core/ad_ratelog.h"
 #include "core/ad_state.h"
+#include "core/ad_text.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -75,9 +77,9 @@ typedef struct {
   atomic_ulong refused_invalid; /* unusable identifiers or data sources */
   pthread_mutex_t refused_lock; /* guards refused_name */
   char refused_name[6 * DATA_MAX_NAME_LEN]; /* the latest refused */
-  c_complain_t complain_full;               /* only touched by the worker */
-  c_complain_t complain_invalid;
-  c_complain_t complain_dropped;
+  ad_ratelog_t log_full; /* only touched by the worker (and shutdown) */
+  ad_ratelog_t log_invalid;
+  ad_ratelog_t log_dropped;
 } an_ctx_t;
 
 static an_ctx_t an_ctx = {
@@ -86,10 +88,11 @@ static an_ctx_t an_ctx = {
     .train_cond = PTHREAD_COND_INITIALIZER,
     .checkpoint_lock = PTHREAD_MUTEX_INITIALIZER,
     .checkpoint_cond = PTHREAD_COND_INITIALIZER,
-    .complain_full = C_COMPLAIN_INIT_STATIC,
-    .complain_invalid = C_COMPLAIN_INIT_STATIC,
-    .complain_dropped = C_COMPLAIN_INIT_STATIC,
 };
+/* Repeated log lines: the first at once, then at most one a minute, one
+ * every two, four ... minutes, one an hour at the rarest. */
+#define AN_LOG_MIN_WAIT 60.0
+#define AN_LOG_MAX_WAIT 3600.0
 static bool an_config_initialised;
 
 /* ---- configuration ---------------------------------------------------------
@@ -274,17 +277,20 @@ static void an_meta_double(notification_t *n, const char *name, double v) {
 
 /* Muting is news for the operator's log, not an alert. */
 static void an_log_muting(const ad_notice_t *x) {
-  char name[6 * DATA_MAX_NAME_LEN];
-  format_name(name, sizeof(name), x->host, x->plugin, x->plugin_instance,
-              x->type, x->type_instance);
+  char raw[7 * DATA_MAX_NAME_LEN], name[4 * sizeof(raw)];
+  format_name(raw, sizeof(raw), x->host, x->plugin, x->plugin_instance, x->type,
+              x->type_instance);
+  size_t len = strlen(raw);
+  if (x->data_source[0] != '\0')
+    snprintf(raw + len, sizeof(raw) - len, ":%s", x->data_source);
+  ad_text_escape(name, sizeof(name), raw, sizeof(raw));
   if (x->kind == AD_NOTICE_MUTED)
-    INFO(AN_PLUGIN " plugin: %s%s%s is muted: it had more than MuteAbove "
+    INFO(AN_PLUGIN " plugin: %s is muted: it had more than MuteAbove "
                    "incidents a day; it is learned from but not notified for "
                    "MuteTime.",
-         name, x->data_source[0] ? ":" : "", x->data_source);
+         name);
   else
-    INFO(AN_PLUGIN " plugin: %s%s%s is no longer muted.", name,
-         x->data_source[0] ? ":" : "", x->data_source);
+    INFO(AN_PLUGIN " plugin: %s is no longer muted.", name);
 }
 
 static void an_dispatch_notice(const ad_notice_t *x) {
@@ -356,27 +362,38 @@ static void an_dispatch_items(ad_out_item_t *items) {
   }
 }
 
-/* Logs what the write path refused since the last call (worker thread). */
-static void an_log_refusals(an_ctx_t *c) {
-  unsigned long full = atomic_exchange(&c->refused_full, 0);
-  unsigned long invalid = atomic_exchange(&c->refused_invalid, 0);
-  if (full == 0 && invalid == 0)
-    return;
-  char name[sizeof(c->refused_name)];
+/* Counts what the write path refused since the last call, and logs it when
+ * a line is due (force: whatever the wait, at shutdown). Worker thread. */
+static void an_log_refusals(an_ctx_t *c, bool force) {
+  double now = CDTIME_T_TO_DOUBLE(cdtime());
+  ad_ratelog_add(&c->log_full, atomic_exchange(&c->refused_full, 0), now);
+  ad_ratelog_add(&c->log_invalid, atomic_exchange(&c->refused_invalid, 0), now);
+  ad_ratelog_add(&c->log_dropped, ad_outbox_take_dropped(c->outbox), now);
+  char name[4 * sizeof(c->refused_name)], span[16];
   pthread_mutex_lock(&c->refused_lock);
-  sstrncpy(name, c->refused_name, sizeof(name));
+  ad_text_escape(name, sizeof(name), c->refused_name, sizeof(c->refused_name));
   pthread_mutex_unlock(&c->refused_lock);
-  if (full > 0)
-    c_complain(LOG_WARNING, &c->complain_full,
-               AN_PLUGIN " plugin: MaxSeries (%zu) reached: %lu values of new "
-                         "series were not tracked (latest: %s).",
-               ad_engine_config(c->engine)->max_series, full, name);
-  if (invalid > 0)
-    c_complain(LOG_WARNING, &c->complain_invalid,
-               AN_PLUGIN " plugin: %lu value lists could not be tracked "
-                         "(latest: %s): identifier or data source too long "
-                         "or empty, or too many data sources.",
-               invalid, name);
+  ad_ratelog_line_t line;
+  if (ad_ratelog_take(&c->log_full, now, force, &line))
+    WARNING(AN_PLUGIN " plugin: MaxSeries (%zu) reached: %" PRIu64
+                      " values of new series were not tracked in the last %s "
+                      "(%" PRIu64 " since the start; latest: %s).",
+            ad_engine_config(c->engine)->max_series, line.count,
+            ad_ratelog_span(line.seconds, span, sizeof(span)), line.total,
+            name);
+  if (ad_ratelog_take(&c->log_invalid, now, force, &line))
+    WARNING(AN_PLUGIN " plugin: %" PRIu64 " value lists could not be tracked "
+                      "in the last %s (%" PRIu64 " since the start; latest: "
+                      "%s): identifier or data source too long or empty, too "
+                      "many data sources, or a time that is not finite.",
+            line.count, ad_ratelog_span(line.seconds, span, sizeof(span)),
+            line.total, name);
+  if (ad_ratelog_take(&c->log_dropped, now, force, &line))
+    WARNING(AN_PLUGIN " plugin: %" PRIu64 " reports or notifications were "
+                      "dropped in the last %s because the dispatch queue was "
+                      "full (%" PRIu64 " since the start).",
+            line.count, ad_ratelog_span(line.seconds, span, sizeof(span)),
+            line.total);
 }
 
 /* The write path says a forest fell due: wake the trainer (a short lock,
@@ -443,13 +460,7 @@ static void *an_worker_main(void *arg) {
       last_housekeep = now;
       (void)ad_engine_housekeep(c->engine, now);
     }
-    an_log_refusals(c);
-    size_t dropped = ad_outbox_take_dropped(c->outbox);
-    if (dropped > 0)
-      c_complain(LOG_WARNING, &c->complain_dropped,
-                 AN_PLUGIN " plugin: %zu reports or notifications were "
-                           "dropped because the dispatch queue was full.",
-                 dropped);
+    an_log_refusals(c, false);
   }
   return NULL;
 }
@@ -568,6 +579,9 @@ static int an_init(void) {
     ad_config_defaults(&an_ctx.cfg);
     an_config_initialised = true;
   }
+  ad_ratelog_init(&an_ctx.log_full, AN_LOG_MIN_WAIT, AN_LOG_MAX_WAIT);
+  ad_ratelog_init(&an_ctx.log_invalid, AN_LOG_MIN_WAIT, AN_LOG_MAX_WAIT);
+  ad_ratelog_init(&an_ctx.log_dropped, AN_LOG_MIN_WAIT, AN_LOG_MAX_WAIT);
   an_ctx.outbox = ad_outbox_create(AN_OUTBOX_CAPACITY);
   ad_sink_t sink = {.host_report = an_sink_report,
                     .notice = an_sink_notice,
@@ -624,7 +638,7 @@ static int an_shutdown(void) {
     ad_outbox_stop(an_ctx.outbox);
     pthread_join(an_ctx.worker, NULL);
     an_ctx.worker_running = false;
-    an_log_refusals(&an_ctx);
+    an_log_refusals(&an_ctx, true);
   }
   if (an_ctx.state_open) {
     an_checkpoint(&an_ctx, "state saved at shutdown");

@@ -112,6 +112,19 @@ bool mock_log_contains(const char *text) {
   return found;
 }
 
+size_t mock_log_each(const char *text, void (*fn)(void *ctx, const char *msg),
+                     void *ctx) {
+  pthread_mutex_lock(&mock_lock);
+  size_t n = 0;
+  for (size_t i = 0; i < log_count; i++)
+    if (strstr(logs[i], text) != NULL) {
+      fn(ctx, logs[i]);
+      n++;
+    }
+  pthread_mutex_unlock(&mock_lock);
+  return n;
+}
+
 size_t mock_log_count(int level) {
   pthread_mutex_lock(&mock_lock);
   size_t n = 0;

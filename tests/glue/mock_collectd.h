@@ -65,6 +65,11 @@ const char *mock_base_dir(void);
 /* True when any logged message contains text. */
 bool mock_log_contains(const char *text);
 
+/* Calls fn with every logged message that contains text (under the mock's
+ * lock: fn must not log); returns how many there were. */
+size_t mock_log_each(const char *text, void (*fn)(void *ctx, const char *msg),
+                     void *ctx);
+
 /* Number of messages logged at `level` or more severe (LOG_ERR < LOG_INFO). */
 size_t mock_log_count(int level);
 

@@ -269,9 +269,61 @@ static void test_max_series_refusal_is_logged(void **state) {
   assert_false(mock_log_contains("MaxSeries"));
   assert_int_equal(mock_shutdown_cb(), 0);
   mock_shutdown_cb = NULL;
-  assert_true(mock_log_contains(
-      "anomaly plugin: MaxSeries (1) reached: 2 values of new series were not "
-      "tracked (latest: b/%s%s%n/gauge)."));
+  assert_true(mock_log_contains("anomaly plugin: MaxSeries (1) reached: 2 "
+                                "values of new series were not tracked in "
+                                "the last "));
+  assert_true(
+      mock_log_contains("(2 since the start; latest: b/%s%s%n/gauge)."));
+}
+
+/* A flood of new series beyond MaxSeries from two write threads: however
+ * the worker's lines fall, their counts add up to what was refused. */
+typedef struct {
+  int thread;
+  int values;
+} flood_t;
+
+static void *flood_main(void *arg) {
+  const flood_t *f = arg;
+  for (int i = 0; i < f->values; i++) {
+    char plugin[32];
+    snprintf(plugin, sizeof(plugin), "p%d-%d", f->thread, i);
+    write_gauge("flood\nforged line", plugin, 100, 1);
+  }
+  return NULL;
+}
+
+static void add_count(void *ctx, const char *msg) {
+  unsigned long long n = 0;
+  const char *at = strstr(msg, "reached: ");
+  assert_non_null(at);
+  assert_int_equal(sscanf(at, "reached: %llu values", &n), 1);
+  *(unsigned long long *)ctx += n;
+}
+
+static void test_refusal_counts_add_up(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "MaxSeries", 1);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  write_gauge("a", "p", 10, 1); /* the one series there is room for */
+  flood_t floods[2] = {{.thread = 0, .values = 20000},
+                       {.thread = 1, .values = 20000}};
+  pthread_t tids[2];
+  for (int t = 0; t < 2; t++)
+    assert_int_equal(pthread_create(&tids[t], NULL, flood_main, &floods[t]), 0);
+  for (int t = 0; t < 2; t++)
+    pthread_join(tids[t], NULL);
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  unsigned long long logged = 0;
+  size_t lines = mock_log_each("MaxSeries (1) reached", add_count, &logged);
+  assert_true(lines >= 1);
+  assert_int_equal(logged, 40000);
+  assert_true(mock_log_contains("(40000 since the start; latest: "
+                                "flood\\x0aforged line/p"));
+  assert_false(mock_log_contains("flood\nforged"));
 }
 
 /* ---- StateDir ---------------------------------------------------------- */
@@ -452,6 +504,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(
           test_flapping_series_muted_with_a_log_line, mock_setup_plugin,
           teardown),
+      cmocka_unit_test_setup_teardown(test_refusal_counts_add_up,
+                                      mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_state_survives_restart,
