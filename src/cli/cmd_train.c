@@ -209,9 +209,17 @@ int cli_train(int argc, char **argv) {
   const char *data_dir = o.csv_dir != NULL ? o.csv_dir : o.rrd_dir;
   char err[1024];
   ad_typesdb_t *db = NULL;
+  /* Without the types, counters would be learned as gauges ever rising:
+   * models of nothing, written over the state that was there. */
   if (o.csv_dir != NULL && !o.store_rates &&
-      (db = ad_typesdb_load(o.types_db, err, sizeof(err))) == NULL)
-    cli_error("%s: counters are read as gauges", err);
+      (db = ad_typesdb_load(o.types_db, err, sizeof(err))) == NULL) {
+    cli_error("--types-db %s; without it counters would be learned as "
+              "gauges: give collectd's types.db with --types-db FILE, or "
+              "--store-rates if the csv plugin stored rates",
+              err);
+    code = CLI_EXIT_USAGE;
+    goto out;
+  }
   ad_state_t st;
   if (cli_state_open(&st, o.state_dir, o.cfg.state_versions) != 0) {
     code = CLI_EXIT_FAILURE;

@@ -1,6 +1,7 @@
 /* ad_history: stored values fed through an engine (see header). */
 #include "ad_history.h"
 #include "ad_csv.h"
+#include "ad_text.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -13,7 +14,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define LINE_MAX_BYTES 8192
 #define DATE_SUFFIX 11 /* "-YYYY-MM-DD" */
 
 ad_history_t *ad_history_new(const char *host, const char *name, unsigned count,
@@ -70,99 +70,6 @@ int ad_history_append(ad_history_t *h, double time, const double *values) {
   return 0;
 }
 
-/* ---- types.db ---------------------------------------------------------- */
-
-typedef struct {
-  char type[AD_NAME_MAX];
-  unsigned count;
-  char names[AD_VLIST_MAX_SOURCES][AD_NAME_MAX];
-  ad_ds_kind_t kinds[AD_VLIST_MAX_SOURCES];
-} typedef_t;
-
-struct ad_typesdb_s {
-  typedef_t *types;
-  size_t n;
-};
-
-void ad_typesdb_free(ad_typesdb_t *db) {
-  if (db == NULL)
-    return;
-  free(db->types);
-  free(db);
-}
-
-/* Parses "name ds:KIND:min:max, ds:KIND:min:max"; false when it is not. */
-static bool parse_type_line(char *line, typedef_t *t) {
-  char *save = NULL;
-  char *name = strtok_r(line, " \t\r\n", &save);
-  if (name == NULL || name[0] == '#' || strlen(name) >= AD_NAME_MAX)
-    return false;
-  strcpy(t->type, name);
-  t->count = 0;
-  for (char *spec = strtok_r(NULL, ", \t\r\n", &save); spec != NULL;
-       spec = strtok_r(NULL, ", \t\r\n", &save)) {
-    char *colon = strchr(spec, ':');
-    if (colon == NULL || t->count == AD_VLIST_MAX_SOURCES ||
-        (size_t)(colon - spec) >= AD_NAME_MAX)
-      return false;
-    char *kind = colon + 1, *end = strchr(kind, ':');
-    if (end == NULL)
-      return false;
-    *colon = *end = '\0';
-    strcpy(t->names[t->count], spec);
-    if (ad_rate_kind_parse(kind, &t->kinds[t->count]) != 0)
-      return false;
-    t->count++;
-  }
-  return t->count > 0;
-}
-
-ad_typesdb_t *ad_typesdb_load(const char *path, char *err, size_t err_size) {
-  FILE *fp = fopen(path, "r");
-  if (fp == NULL) {
-    snprintf(err, err_size, "%s: %s", path, strerror(errno));
-    return NULL;
-  }
-  ad_typesdb_t *db = calloc(1, sizeof(*db));
-  size_t capacity = 0;
-  char line[LINE_MAX_BYTES];
-  while (db != NULL && fgets(line, sizeof(line), fp) != NULL) {
-    typedef_t t;
-    if (!parse_type_line(line, &t))
-      continue;
-    if (db->n == capacity) {
-      capacity = capacity ? 2 * capacity : 256;
-      typedef_t *grown = realloc(db->types, capacity * sizeof(*grown));
-      if (grown == NULL) {
-        ad_typesdb_free(db);
-        db = NULL;
-        break;
-      }
-      db->types = grown;
-    }
-    db->types[db->n++] = t;
-  }
-  fclose(fp);
-  if (db == NULL)
-    snprintf(err, err_size, "out of memory");
-  return db;
-}
-
-int ad_typesdb_kinds(const ad_typesdb_t *db, const char *type, unsigned count,
-                     char names[][AD_NAME_MAX], ad_ds_kind_t *kinds) {
-  for (size_t i = 0; db != NULL && i < db->n; i++) {
-    const typedef_t *t = &db->types[i];
-    if (strcmp(t->type, type) != 0 || t->count != count)
-      continue;
-    for (unsigned k = 0; k < count; k++)
-      if (strcmp(t->names[k], names[k]) != 0)
-        return ENOENT;
-    memcpy(kinds, t->kinds, count * sizeof(*kinds));
-    return 0;
-  }
-  return ENOENT;
-}
-
 /* ---- the csv plugin's files -------------------------------------------- */
 
 typedef struct {
@@ -185,12 +92,13 @@ static void warn(ad_history_warn_t fn, void *ctx, const char *fmt, ...)
 static void warn(ad_history_warn_t fn, void *ctx, const char *fmt, ...) {
   if (fn == NULL)
     return;
-  char msg[1024];
+  char msg[1024], shown[1024];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  fn(ctx, msg);
+  /* names and cells come from files: nothing raw reaches the terminal */
+  fn(ctx, ad_text_escape(shown, sizeof(shown), msg, sizeof(msg)));
 }
 
 /* "<base>-YYYY-MM-DD": splits off the date. */
@@ -282,6 +190,101 @@ static unsigned parse_header(char *line, char names[][AD_NAME_MAX]) {
   return n;
 }
 
+/* Reads the next line of fp into *line (getline's buffer), without its end
+ * of line. Returns 1, 0 at the end, -1 for a line holding a NUL byte (it is
+ * not text: refused whole rather than cut short). */
+static int next_line(FILE *fp, char **line, size_t *cap) {
+  ssize_t n = getline(line, cap, fp);
+  if (n < 0)
+    return 0;
+  if (memchr(*line, '\0', (size_t)n) != NULL)
+    return -1;
+  (*line)[strcspn(*line, "\r\n")] = '\0';
+  return 1;
+}
+
+/* Parses a row "epoch,v1,...,vcount" in place; false when it is not one. */
+static bool parse_row(char *line, unsigned count, double *t, double *values) {
+  char *save = NULL, *cell = strtok_r(line, ",", &save);
+  bool ok = cell != NULL && ad_csv_parse_time(cell, t) == 0;
+  unsigned k = 0;
+  for (cell = strtok_r(NULL, ",", &save); ok && cell != NULL;
+       cell = strtok_r(NULL, ",", &save))
+    ok = k < count && ad_csv_parse_value(cell, &values[k++]) == 0;
+  return ok && k == count;
+}
+
+/* Makes the history of a day file's value list from its header's names,
+ * the kinds from types.db. NULL (warned) when it is not usable. */
+static ad_history_t *history_for(const char *path, const char *host,
+                                 const char *plugin_dir, const char *base,
+                                 const ad_typesdb_t *db, bool rates_stored,
+                                 unsigned count, char names[][AD_NAME_MAX],
+                                 ad_history_warn_t wfn, void *ctx) {
+  ad_ds_kind_t kinds[AD_VLIST_MAX_SOURCES];
+  for (unsigned i = 0; i < count; i++)
+    kinds[i] = AD_DS_GAUGE;
+  char type[AD_NAME_MAX];
+  snprintf(type, sizeof(type), "%.*s", (int)strcspn(base, "-"), base);
+  if (!rates_stored && ad_typesdb_kinds(db, type, count, names, kinds) != 0)
+    warn(wfn, ctx,
+         "%s: type \"%s\" with these data sources is not in types.db; read "
+         "as gauges",
+         path, type);
+  char name[2 * AD_NAME_MAX + 2];
+  snprintf(name, sizeof(name), "%s/%s", plugin_dir, base);
+  const char *ptrs[AD_VLIST_MAX_SOURCES];
+  for (unsigned i = 0; i < count; i++)
+    ptrs[i] = names[i];
+  ad_history_t *h = ad_history_new(host, name, count, ptrs, kinds);
+  if (h == NULL)
+    warn(wfn, ctx, "%s: not a usable value list; skipped", path);
+  return h;
+}
+
+int ad_history_read_day(FILE *fp, const char *path, const char *host,
+                        const char *plugin_dir, const char *base,
+                        const ad_typesdb_t *db, bool rates_stored,
+                        ad_history_t **h, ad_history_warn_t wfn, void *ctx) {
+  char *line = NULL;
+  size_t cap = 0;
+  char names[AD_VLIST_MAX_SOURCES][AD_NAME_MAX];
+  unsigned count =
+      next_line(fp, &line, &cap) > 0 ? parse_header(line, names) : 0;
+  if (count == 0) {
+    warn(wfn, ctx,
+         "%s:1: not a csv plugin file (no \"epoch,...\" header); skipped",
+         path);
+  } else if (*h != NULL && count != (*h)->count) {
+    warn(wfn, ctx, "%s:1: %u data sources where earlier days had %u; skipped",
+         path, count, (*h)->count);
+    count = 0;
+  } else if (*h == NULL &&
+             (*h = history_for(path, host, plugin_dir, base, db, rates_stored,
+                               count, names, wfn, ctx)) == NULL) {
+    count = 0;
+  }
+  size_t lineno = 1, bad = 0, first_bad = 0;
+  double values[AD_VLIST_MAX_SOURCES], t;
+  int rc = 0, status;
+  while (count > 0 && rc == 0 && (status = next_line(fp, &line, &cap)) != 0) {
+    lineno++;
+    bool ok = status > 0 && parse_row(line, count, &t, values);
+    if (ok && (rc = ad_history_append(*h, t, values)) == EINVAL) {
+      ok = false; /* not after the previous row */
+      rc = 0;
+    }
+    if (!ok && bad++ == 0)
+      first_bad = lineno;
+  }
+  free(line);
+  if (bad > 0)
+    warn(wfn, ctx,
+         "%s:%zu: %zu lines not \"epoch,value...\" in time order; skipped",
+         path, first_bad, bad);
+  return rc;
+}
+
 /* Appends a day file's rows to h (created on the first file). */
 static int read_day_file(const char *path, const char *host,
                          const day_file_t *day, const ad_typesdb_t *db,
@@ -292,80 +295,9 @@ static int read_day_file(const char *path, const char *host,
     warn(wfn, ctx, "%s: %s; skipped", path, strerror(errno));
     return 0;
   }
-  char line[LINE_MAX_BYTES];
-  char names[AD_VLIST_MAX_SOURCES][AD_NAME_MAX];
-  unsigned count =
-      fgets(line, sizeof(line), fp) != NULL ? parse_header(line, names) : 0;
-  if (count == 0) {
-    warn(wfn, ctx,
-         "%s:1: not a csv plugin file (no \"epoch,...\" header); "
-         "skipped",
-         path);
-    fclose(fp);
-    return 0;
-  }
-  if (*h == NULL) {
-    ad_ds_kind_t kinds[AD_VLIST_MAX_SOURCES];
-    for (unsigned i = 0; i < count; i++)
-      kinds[i] = AD_DS_GAUGE;
-    char type[AD_NAME_MAX];
-    snprintf(type, sizeof(type), "%.*s", (int)strcspn(day->base, "-"),
-             day->base);
-    if (!rates_stored && db != NULL &&
-        ad_typesdb_kinds(db, type, count, names, kinds) != 0)
-      warn(wfn, ctx,
-           "%s: type \"%s\" with these data sources is not in "
-           "types.db; read as gauges",
-           path, type);
-    char name[2 * AD_NAME_MAX + 2];
-    snprintf(name, sizeof(name), "%s/%s", day->plugin, day->base);
-    const char *ptrs[AD_VLIST_MAX_SOURCES];
-    for (unsigned i = 0; i < count; i++)
-      ptrs[i] = names[i];
-    *h = ad_history_new(host, name, count, ptrs, kinds);
-    if (*h == NULL) {
-      warn(wfn, ctx, "%s: not a usable value list; skipped", path);
-      fclose(fp);
-      return 0;
-    }
-  } else if (count != (*h)->count) {
-    warn(wfn, ctx,
-         "%s:1: %u data sources where earlier days had %u; "
-         "skipped",
-         path, count, (*h)->count);
-    fclose(fp);
-    return 0;
-  }
-  size_t lineno = 1, bad = 0, first_bad = 0;
-  double values[AD_VLIST_MAX_SOURCES];
-  int rc = 0;
-  while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
-    lineno++;
-    line[strcspn(line, "\r\n")] = '\0';
-    char *save = NULL, *cell = strtok_r(line, ",", &save);
-    double t;
-    bool ok = cell != NULL && ad_csv_parse_time(cell, &t) == 0;
-    unsigned k = 0;
-    for (cell = strtok_r(NULL, ",", &save); ok && cell != NULL;
-         cell = strtok_r(NULL, ",", &save))
-      ok = k < count && ad_csv_parse_value(cell, &values[k++]) == 0;
-    ok = ok && k == count;
-    if (ok) {
-      rc = ad_history_append(*h, t, values);
-      if (rc == EINVAL) { /* not after the previous row */
-        ok = false;
-        rc = 0;
-      }
-    }
-    if (!ok && bad++ == 0)
-      first_bad = lineno;
-  }
+  int rc = ad_history_read_day(fp, path, host, day->plugin, day->base, db,
+                               rates_stored, h, wfn, ctx);
   fclose(fp);
-  if (bad > 0)
-    warn(wfn, ctx,
-         "%s:%zu: %zu lines not \"epoch,value...\" in time order; "
-         "skipped",
-         path, first_bad, bad);
   return rc;
 }
 

@@ -11,10 +11,12 @@
 #include "ad_engine.h"
 #include "ad_ident.h"
 #include "ad_rate.h"
+#include "ad_typesdb.h"
 #include "ad_vlist.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* One value list's stored values. */
 typedef struct ad_history_s {
@@ -40,20 +42,6 @@ void ad_history_free(ad_history_t *h);
  * one not after the last is refused (EINVAL). Returns 0; ENOMEM. */
 int ad_history_append(ad_history_t *h, double time, const double *values);
 
-/* ---- types.db ---------------------------------------------------------- */
-
-typedef struct ad_typesdb_s ad_typesdb_t;
-
-/* Loads collectd's types.db. NULL with a reason in err. */
-ad_typesdb_t *ad_typesdb_load(const char *path, char *err, size_t err_size);
-
-void ad_typesdb_free(ad_typesdb_t *db);
-
-/* The kinds of type's data sources, which must be exactly `names`. Returns
- * 0; ENOENT when the type is unknown or its data sources differ. */
-int ad_typesdb_kinds(const ad_typesdb_t *db, const char *type, unsigned count,
-                     char names[][AD_NAME_MAX], ad_ds_kind_t *kinds);
-
 /* ---- the csv plugin's files -------------------------------------------- */
 
 /* Receives a complaint about input that was skipped (a bad line, a file
@@ -72,6 +60,18 @@ int ad_history_read_csv_host(const char *host_dir, const char *host,
                              ad_history_warn_t warn, void *ctx,
                              ad_history_t ***out, size_t *n, char *err,
                              size_t err_size);
+
+/* Appends the rows of one csv plugin day file, read from fp (not closed;
+ * named path in warnings), of value list plugin_dir/base ("plugin[-pi]",
+ * "type[-ti]") of host to *h, which is made from the file's header when it
+ * is NULL. A file that is not the csv plugin's, or whose data sources
+ * differ from *h's, is skipped with a warning; so are lines that are not
+ * rows in time order (counted, the first named by its line number). Kinds
+ * as for ad_history_read_csv_host. Returns 0; ENOMEM. */
+int ad_history_read_day(FILE *fp, const char *path, const char *host,
+                        const char *plugin_dir, const char *base,
+                        const ad_typesdb_t *db, bool rates_stored,
+                        ad_history_t **h, ad_history_warn_t warn, void *ctx);
 
 /* ---- feeding ----------------------------------------------------------- */
 

@@ -79,6 +79,15 @@ grep -q "state saved at shutdown: 1 hosts, 4 series" "$WORK/collectd.log" \
   || fail "the live state was not saved"
 ls "$WORK/csv/train-host/interface-eth0/" | grep -q '^if_octets-' || fail "no csv files"
 
+# without types.db the counter would be learned as a gauge: refused
+status=0
+"$cmd" train --csv "$WORK/csv" -d "$WORK/untyped" --types-db "$WORK/csv" \
+  >/dev/null 2>"$WORK/untyped.err" || status=$?
+[ "$status" -eq 2 ] || fail "train without a readable types.db exited $status"
+grep -q "counters would be learned as gauges" "$WORK/untyped.err" \
+  || fail "train without types.db: $(cat "$WORK/untyped.err")"
+[ ! -e "$WORK/untyped" ] || fail "train without types.db wrote a state"
+
 "$cmd" train --csv "$WORK/csv" -d "$WORK/trained" >"$WORK/train.out" 2>"$WORK/train.err" \
   || { cat "$WORK/train.err" >&2; fail "train --csv failed"; }
 grep -q "^train-host: 3 value lists, 4 series" "$WORK/train.out" || fail "train: $(cat "$WORK/train.out")"

@@ -96,6 +96,53 @@ static void test_types_db(void **state) {
   ad_typesdb_free(db);
   assert_null(ad_typesdb_load("/nonexistent/types.db", err, sizeof(err)));
   assert_non_null(strstr(err, "/nonexistent/types.db"));
+  /* what is not a types.db is refused, not taken for one without types */
+  assert_null(ad_typesdb_load(root, err, sizeof(err)));
+  assert_non_null(strstr(err, "Is a directory"));
+  char text[] = "# nothing but comments\n\nnot a definition\n";
+  FILE *fp = fmemopen(text, strlen(text), "r");
+  assert_null(ad_typesdb_read(fp, "comments.db", err, sizeof(err)));
+  assert_string_equal(err,
+                      "comments.db: not a types.db (no type defined in it)");
+  fclose(fp);
+  /* a line of 10,000 bytes is one line, and a NUL byte is no definition */
+  static char big[12000];
+  memset(big, ' ', sizeof(big));
+  memcpy(big, "gauge value:GAUGE:U:U", 21);
+  memcpy(big + 10000, "\nderive value:DERIVE:0:U\nbad a:GAUGE\0:U:U\n", 43);
+  fp = fmemopen(big, 10043, "r");
+  db = ad_typesdb_read(fp, "big.db", err, sizeof(err));
+  assert_non_null(db);
+  assert_int_equal(ad_typesdb_count(db), 2);
+  ad_typesdb_free(db);
+  fclose(fp);
+}
+
+static void test_day_file_lines(void **state) {
+  (void)state;
+  /* a NUL byte makes a line unusable, not a shorter line; a very long line
+   * is one bad line, not several */
+  static char text[20000];
+  size_t n = (size_t)snprintf(text, sizeof(text),
+                              "epoch,value\n1704153480,1\n1704153540,2");
+  text[n++] = '\0';
+  n += (size_t)snprintf(text + n, sizeof(text) - n, "9\n1704153600,");
+  memset(text + n, '7', 12000);
+  n += 12000;
+  n += (size_t)snprintf(text + n, sizeof(text) - n, "\n1704153660,4\n");
+  FILE *fp = fmemopen(text, n, "r");
+  warnings_t w = {0};
+  ad_history_t *h = NULL;
+  assert_int_equal(ad_history_read_day(fp, "d/h1/test/gauge-2024-01-02", "h1",
+                                       "test", "gauge", NULL, true, &h,
+                                       keep_warning, &w),
+                   0);
+  fclose(fp);
+  assert_non_null(h);
+  assert_int_equal(h->rows, 2);
+  assert_true(h->values[1] == 4.0);
+  assert_true(warned(&w, "gauge-2024-01-02:3:", "2 lines"));
+  ad_history_free(h);
 }
 
 static void test_csv_plugin_files(void **state) {
@@ -181,6 +228,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_types_db),
       cmocka_unit_test(test_csv_plugin_files),
+      cmocka_unit_test(test_day_file_lines),
       cmocka_unit_test(test_append_refuses_going_back),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
