@@ -553,9 +553,10 @@ static void an_state_start(an_ctx_t *c) {
   ad_state_load_stats_t loaded;
   (void)ad_state_load(&c->state, c->engine, CDTIME_T_TO_DOUBLE(start), &loaded);
   INFO(AN_PLUGIN " plugin: loaded %zu hosts, %zu series from %s in %.3f s "
-                 "(%zu files, %zu set aside as damaged).",
+                 "(%zu files, %zu set aside as damaged, %zu loaded without "
+                 "their damaged parts).",
        loaded.hosts, loaded.series, dir, CDTIME_T_TO_DOUBLE(cdtime() - start),
-       loaded.files, loaded.damaged);
+       loaded.files, loaded.damaged, loaded.partly);
   if (cfg->checkpoint_interval > 0) {
     c->checkpoint_stop = false;
     status = plugin_thread_create(&c->checkpointer, an_checkpointer_main, c,

@@ -276,9 +276,24 @@ static double fit_exponent(const ad_calib_t *c) {
   return c->bounded ? mass / sum : fmax(MIN_TAIL_EXPONENT, mass / sum);
 }
 
+/* A deviation beyond ABSURD_DEVIATION scales (no metric's noise, but a
+ * counter's wrap read as a rate, or a broken sensor) is learned as at most
+ * RECORD_GROWTH times the upper edge of the history's top bin (and at
+ * least as FIRST_RECORD): one value of 5e17 scales counts as a large
+ * record, not as one beside which every later anomaly looks ordinary.
+ * Below, deviations are learned whole: a quiet series' first blips are
+ * up to a million of its scales, and its history must learn them. */
+#define ABSURD_DEVIATION 1e9
+#define RECORD_GROWTH 16.0
+#define FIRST_RECORD 40.0
+
 void ad_calib_learn(ad_calib_t *c, double z, double memory) {
   if (isnan(z))
     return;
+  if (z > ABSURD_DEVIATION) {
+    double cap = c->top >= 0 ? RECORD_GROWTH * edge(c->top + 1) : 0.0;
+    z = fmin(z, fmax(cap, FIRST_RECORD));
+  }
   int b = bin_of(z);
   c->mass[b] += c->gain;
   if (b > c->top)
@@ -300,6 +315,11 @@ void ad_calib_learn(ad_calib_t *c, double z, double memory) {
     c->exponent = (float)fit_exponent(c);
 }
 
+/* Bisection steps at most: from a bracket of a factor of four, 0.1% takes
+ * about 12; the bound holds whatever the history (a surprise that saturates
+ * at once would otherwise halve the bracket into subnormals for ever). */
+#define BISECT_STEPS 40
+
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise) {
   /* Bracketed by factors of four, then bisected to 0.1%: a dozen or so
    * evaluations (it runs on the write path, every 64 values). */
@@ -308,7 +328,7 @@ double ad_calib_deviation_at(const ad_calib_t *c, double surprise) {
     lo = hi;
     hi *= 4.0;
   }
-  while (hi - lo > 1e-3 * hi) {
+  for (int step = 0; step < BISECT_STEPS && hi - lo > 1e-3 * hi; step++) {
     double mid = 0.5 * (lo + hi);
     if (ad_calib_surprise(c, mid) < surprise)
       lo = mid;
@@ -316,6 +336,36 @@ double ad_calib_deviation_at(const ad_calib_t *c, double surprise) {
       hi = mid;
   }
   return hi;
+}
+
+/* Most values a history can hold: its memory is CalibrationDays of values
+ * at the shortest interval, far below this. */
+#define MAX_VALUES 1e13
+/* How far total may drift from the masses' sum by float rounding. */
+#define TOTAL_TOLERANCE 1e-3
+
+const char *ad_calib_invalid(const ad_calib_t *c) {
+  if (c->top < -1 || c->top >= AD_CALIB_BINS)
+    return "top: out of range";
+  if (c->bounded > 1)
+    return "bounded: not 0 or 1";
+  if (!(c->gain >= 1.0f) || !(c->gain <= 2.0f * GAIN_LIMIT))
+    return "gain: out of range";
+  if (!(c->total >= 0) || c->total / c->gain > MAX_VALUES)
+    return "total: out of range";
+  if (!(c->band >= 0) || !(c->exponent >= 0) || c->band_seen > c->seen)
+    return "band or exponent: out of range";
+  double sum = 0.0;
+  for (int b = 0; b < AD_CALIB_BINS; b++) {
+    if (!(c->mass[b] >= 0))
+      return "mass: negative";
+    if (b > c->top && c->mass[b] > 0)
+      return "mass: above the top bin";
+    sum += c->mass[b];
+  }
+  if (fabs(sum - c->total) > TOTAL_TOLERANCE * fmax(c->total, c->gain))
+    return "total: not the sum of the masses";
+  return NULL;
 }
 
 double ad_calib_band(ad_calib_t *c, double surprise) {

@@ -60,6 +60,12 @@ double ad_calib_deviation_at(const ad_calib_t *c, double surprise);
  * the edge of the band of ordinary values, for explanations. */
 double ad_calib_band(ad_calib_t *c, double surprise);
 
+/* What is wrong with c as read from a file (NULL: nothing): ranges, and
+ * the relations between fields (total against the masses, no mass above
+ * the top bin, the lazy gain within its bounds), so that whatever passes
+ * keeps every computation on it finite and every loop short. Pure. */
+const char *ad_calib_invalid(const ad_calib_t *c);
+
 /* The tail probability the prior alone gives z: e^-z. */
 double ad_calib_prior_tail(double z);
 

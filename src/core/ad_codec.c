@@ -2,6 +2,7 @@
 #include "ad_codec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -75,7 +76,8 @@ bool ad_codec_number(const json_t *v, double *out) {
 
 static json_t *encode_one(const ad_codec_field_t *f, const char *p) {
   switch (f->kind) {
-  case AD_CODEC_F64: {
+  case AD_CODEC_F64:
+  case AD_CODEC_F64_FINITE: {
     double x;
     memcpy(&x, p, sizeof(x));
     return ad_codec_number_new(x);
@@ -152,10 +154,13 @@ static int decode_one(const ad_codec_field_t *f, const json_t *v, char *p,
                       ad_codec_error_t *err) {
   json_int_t i = 0;
   switch (f->kind) {
-  case AD_CODEC_F64: {
+  case AD_CODEC_F64:
+  case AD_CODEC_F64_FINITE: {
     double x;
     if (!ad_codec_number(v, &x))
       return ad_codec_fail(err, "%s: not a number", f->name);
+    if (isinf(x) || (isnan(x) && f->kind == AD_CODEC_F64_FINITE))
+      return ad_codec_fail(err, "%s: not finite", f->name);
     memcpy(p, &x, sizeof(x));
     return 0;
   }
@@ -163,7 +168,9 @@ static int decode_one(const ad_codec_field_t *f, const json_t *v, char *p,
     double x;
     if (!ad_codec_number(v, &x))
       return ad_codec_fail(err, "%s: not a number", f->name);
-    if (isfinite(x) && fabs(x) > 3.4e38)
+    if (!isfinite(x))
+      return ad_codec_fail(err, "%s: not finite", f->name);
+    if (fabs(x) > FLT_MAX)
       return ad_codec_fail(err, "%s: beyond a float", f->name);
     float y = (float)x;
     memcpy(p, &y, sizeof(y));

@@ -6,7 +6,11 @@
  * Encodings: doubles and floats as JSON numbers, NaN as null and infinities
  * as "inf" / "-inf" (JSON has neither); 64-bit integers as 16 hex digits
  * (JSON numbers lose them); arrays of numbers as base64 of their
- * little-endian bytes, which is compact and exact. */
+ * little-endian bytes, which is compact and exact.
+ *
+ * Decoding refuses infinities in every field: nothing learned is ever
+ * infinite, so one read back means damage (or a bug the encoder must not
+ * hide). NaN, "none", is accepted where the kind allows it. */
 #ifndef AD_CODEC_H
 #define AD_CODEC_H
 
@@ -15,8 +19,9 @@
 #include <stddef.h>
 
 typedef enum {
-  AD_CODEC_F64,
-  AD_CODEC_F32,
+  AD_CODEC_F64,        /* a finite double, or NaN (null: none) */
+  AD_CODEC_F64_FINITE, /* a finite double */
+  AD_CODEC_F32,        /* a finite float */
   AD_CODEC_U64,
   AD_CODEC_U32,
   AD_CODEC_U16,

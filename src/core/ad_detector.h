@@ -3,6 +3,8 @@
 #ifndef AD_DETECTOR_H
 #define AD_DETECTOR_H
 
+#include <math.h>
+
 typedef enum {
   AD_DET_SLIDING_WINDOW = 0,   /* sliding window + EMA: spikes and dips */
   AD_DET_SEASONAL = 1,         /* seasonal forecaster (issue 3) */
@@ -34,6 +36,23 @@ typedef struct {
                           .lower = NAN,                                        \
                           .upper = NAN,                                        \
                           .scale = NAN})
+
+/* Values are learned and scored as at most this large: beyond any real
+ * metric (a 64-bit counter holds 1.8e19; its wrap read as a rate gives
+ * about 3e17), far inside a float (what profiles and rings store) and with
+ * squares far inside a double. A larger value is scored as this one: as
+ * anomalous as can be, and no more influential. */
+#define AD_VALUE_LIMIT 1e30
+
+/* x as the detectors take it: NaN when it is not finite (no observation),
+ * else at most AD_VALUE_LIMIT either way. */
+static inline double ad_value_bounded(double x) {
+  if (!isfinite(x)) /* (fmin would turn NaN into the limit) */
+    return NAN;
+  return x > AD_VALUE_LIMIT    ? AD_VALUE_LIMIT
+         : x < -AD_VALUE_LIMIT ? -AD_VALUE_LIMIT
+                               : x;
+}
 
 /* The detector's name as the assessment shape spells it ("sliding_window",
  * "seasonal", "isolation_forest"). Never NULL. */

@@ -845,6 +845,9 @@ int ad_engine_restore(ad_engine_t *e, const json_t *doc, double now,
   if (rc != 0)
     return rc;
   stats->reset = p.reset;
+  stats->damaged = p.damaged;
+  stats->dropped_series = p.dropped_series;
+  stats->damage = p.damage;
   ad_host_t *h = p.host;
   pthread_mutex_lock(&e->hosts_lock);
   if (host_find(e, h->name) != NULL) {

@@ -136,19 +136,25 @@ int ad_engine_save(ad_engine_t *e, ad_state_writer_t write, void *ctx,
                    ad_save_stats_t *stats);
 
 typedef struct {
-  size_t value_lists; /* value lists restored */
-  size_t series;      /* series in them */
-  size_t skipped;     /* value lists dropped: already tracked, or beyond
-                         MaxSeries */
-  unsigned reset;     /* AD_PERSIST_RESET_*: members started afresh */
+  size_t value_lists;      /* value lists restored */
+  size_t series;           /* series in them */
+  size_t skipped;          /* value lists dropped: already tracked, or beyond
+                              MaxSeries */
+  unsigned reset;          /* AD_PERSIST_RESET_*: members started afresh */
+  size_t damaged;          /* parts of the document that were damaged: series,
+                              forests, the host's own state started afresh,
+                              value lists dropped */
+  size_t dropped_series;   /* series of the value lists dropped */
+  ad_codec_error_t damage; /* the first damage, where and why */
 } ad_restore_stats_t;
 
 /* Adds the host a checkpoint wrote (doc, as given to the writer; the file's
  * envelope may be there too) to the engine. Value lists get `now` as their
  * last arrival (NaN: keep the saved one), so that housekeeping gives a
- * restarted daemon's series the usual SeriesTimeout to come back. Returns 0;
- * EINVAL with the reason in err (nothing added); EEXIST when the host is
- * tracked already; ENOMEM. */
+ * restarted daemon's series the usual SeriesTimeout to come back. Damaged
+ * parts start afresh, the rest is restored (stats->damaged, ad_persist).
+ * Returns 0; EINVAL with the reason in err when doc names no usable host
+ * (nothing added); EEXIST when the host is tracked already; ENOMEM. */
 int ad_engine_restore(ad_engine_t *e, const json_t *doc, double now,
                       ad_restore_stats_t *stats, ad_codec_error_t *err);
 

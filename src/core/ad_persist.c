@@ -12,14 +12,14 @@
 /* ---- field tables ------------------------------------------------------ */
 
 static const ad_codec_field_t WINDOW[] = {
-    AD_CODEC_FIELD(ad_window_t, mean, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, deviation, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, spread, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, ring_sum, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, record_max, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, record_min, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, recent, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_window_t, run_sum, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_window_t, mean, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, deviation, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, spread, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, ring_sum, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, record_max, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, record_min, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, recent, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_window_t, run_sum, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_window_t, seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_window_t, run, AD_CODEC_I16),
     AD_CODEC_FIELD(ad_window_t, head, AD_CODEC_U16),
@@ -30,17 +30,17 @@ static const ad_codec_field_t WINDOW[] = {
 static const ad_codec_field_t SEASON[] = {
     AD_CODEC_FIELD(ad_season_t, first_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_season_t, last_time, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, level, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, plain, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, scale, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, err_plain, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, err_full, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, mse_plain, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, mse_full, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, level, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, plain, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, scale, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, err_plain, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, err_full, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, mse_plain, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_season_t, mse_full, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_season_t, shift_start, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, shift_last, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, shift_last, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_season_t, plain_shift_start, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_season_t, plain_shift_last, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_season_t, plain_shift_last, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_season_t, seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_season_t, mode_changes, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_season_t, seasonal_mode, AD_CODEC_BOOL),
@@ -71,7 +71,7 @@ static const ad_codec_field_t ALERT[] = {
     AD_CODEC_FIELD(ad_alert_t, notified, AD_CODEC_U8),
     AD_CODEC_FIELD(ad_alert_t, muted, AD_CODEC_BOOL),
     AD_CODEC_FIELD(ad_alert_t, quiet_since, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_alert_t, incident_rate, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_alert_t, incident_rate, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_alert_t, rate_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_alert_t, muted_until, AD_CODEC_F64),
 };
@@ -79,7 +79,7 @@ static const ad_codec_field_t ALERT[] = {
 static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, last_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_series_t, step, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_series_t, step, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_series_t, season_mode_seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_series_t, shifts_seen, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_series_t, normal_start, AD_CODEC_F64),
@@ -94,7 +94,7 @@ static const ad_codec_field_t MODEL[] = {
     AD_CODEC_FIELD(ad_model_t, next_train, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_model_t, due_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_model_t, first_time, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_model_t, drift, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_model_t, drift, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_model_t, last_score, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_model_t, sustained, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_model_t, seed, AD_CODEC_U64),
@@ -121,7 +121,7 @@ static const ad_codec_field_t FOREST[] = {
 
 static const ad_codec_field_t HOST[] = {
     AD_CODEC_FIELD(ad_host_t, last_report, AD_CODEC_F64),
-    AD_CODEC_FIELD(ad_host_t, tick.interval, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_host_t, tick.interval, AD_CODEC_F64_FINITE),
 };
 
 /* ---- encoding ---------------------------------------------------------- */
@@ -325,7 +325,12 @@ fail:
   return NULL;
 }
 
-/* ---- decoding ---------------------------------------------------------- */
+/* ---- decoding ----------------------------------------------------------
+ *
+ * Strict within a part, forgiving between parts: a series, a forest or the
+ * host's own state that fails a check starts afresh (noted as damage), a
+ * value list whose identifier is unusable is dropped; the rest of the host
+ * is kept. Only a document that names no host is refused whole. */
 
 /* Decodes obj[name] into the struct at base. */
 static int get_struct(const json_t *obj, const char *name, void *base,
@@ -337,38 +342,38 @@ static int get_struct(const json_t *obj, const char *name, void *base,
   return ad_codec_within(err, name, ad_codec_decode(o, base, fields, n, err));
 }
 
-static int check_calib(const ad_calib_t *c, ad_codec_error_t *err) {
-  if (c->top < -1 || c->top >= AD_CALIB_BINS)
-    return ad_codec_fail(err, "top: %d out of range", c->top);
-  if (c->bounded > 1)
-    return ad_codec_fail(err, "bounded: not 0 or 1");
-  if (!(c->gain > 0) || !isfinite(c->gain) || !(c->total >= 0) ||
-      !isfinite(c->total))
-    return ad_codec_fail(err, "gain or total out of range");
-  for (int b = 0; b < AD_CALIB_BINS; b++)
-    if (c->mass[b] < 0)
-      return ad_codec_fail(err, "mass: negative");
-  return 0;
+/* The owner's verdict on a decoded struct as a decoding error. */
+static int judged(const char *why, ad_codec_error_t *err) {
+  return why == NULL ? 0 : ad_codec_fail(err, "%s", why);
+}
+
+static int decode_calib(const json_t *o, ad_calib_t *c, ad_codec_error_t *err) {
+  if (ad_codec_decode(o, c, CALIB, COUNT(CALIB), err) != 0)
+    return EINVAL;
+  return judged(ad_calib_invalid(c), err);
 }
 
 static int get_calib(const json_t *obj, const char *name, ad_calib_t *c,
                      ad_codec_error_t *err) {
-  if (get_struct(obj, name, c, CALIB, COUNT(CALIB), err) != 0)
-    return EINVAL;
-  return ad_codec_within(err, name, check_calib(c, err));
+  const json_t *o = json_object_get(obj, name);
+  if (o == NULL)
+    return ad_codec_fail(err, "%s: missing", name);
+  return ad_codec_within(err, name, decode_calib(o, c, err));
 }
 
-static int check_alert(const ad_alert_t *a, ad_codec_error_t *err) {
+static const char *alert_invalid(const ad_alert_t *a) {
   if (a->raw.level >= AD_LEVEL_COUNT || a->notified >= AD_LEVEL_COUNT ||
       a->raw.pending < -1 || a->raw.pending > 1)
-    return ad_codec_fail(err, "level out of range");
-  return 0;
+    return "level out of range";
+  if (!(a->incident_rate >= 0))
+    return "incident_rate: negative";
+  return NULL;
 }
 
 static int get_alert(const json_t *obj, ad_alert_t *a, ad_codec_error_t *err) {
   if (get_struct(obj, "alert", a, ALERT, COUNT(ALERT), err) != 0)
     return EINVAL;
-  return ad_codec_within(err, "alert", check_alert(a, err));
+  return ad_codec_within(err, "alert", judged(alert_invalid(a), err));
 }
 
 static int decode_forest(const json_t *o, ad_iforest_t **out,
@@ -447,6 +452,14 @@ static int decode_reservoir(const json_t *o, ad_reservoir_t **out,
   return 0;
 }
 
+static const char *model_invalid(const ad_model_t *m) {
+  if (!(m->drift >= 0 && m->drift <= 1))
+    return "drift: out of range";
+  if (!(m->sustained >= 0) && !isnan(m->sustained))
+    return "sustained: negative";
+  return NULL;
+}
+
 /* Decodes a model whose rows must have `dim` features exactly (dim > 0) or
  * at most -dim (dim < 0: a host's view, which only grows). */
 static int decode_model(const json_t *o, ad_model_t *m, int dim,
@@ -457,6 +470,8 @@ static int decode_model(const json_t *o, ad_model_t *m, int dim,
   m->reservoir = NULL;
   m->forest = m->pending = NULL;
   m->taken = false;
+  if (rc == 0)
+    rc = judged(model_invalid(m), err);
   if (rc == 0)
     rc = get_calib(o, "calib", &m->calib, err);
   if (rc == 0)
@@ -487,8 +502,26 @@ static int decode_model(const json_t *o, ad_model_t *m, int dim,
   }
   if (rc != 0) {
     ad_model_release(m);
-    m->seed = seed;
+    ad_model_init(m, seed);
   }
+  return rc;
+}
+
+/* A series' window; with another WindowSize (reset) its ring cannot be
+ * judged and is not kept. */
+static int decode_window(const json_t *o, ad_window_t *w,
+                         const ad_config_t *cfg, unsigned reset,
+                         ad_codec_error_t *err) {
+  if (get_struct(o, "window", w, WINDOW, COUNT(WINDOW), err) != 0)
+    return EINVAL;
+  if (reset & AD_PERSIST_RESET_WINDOW) {
+    ad_window_init(w);
+    return 0;
+  }
+  int rc = ad_codec_within(err, "window",
+                           judged(ad_window_invalid(w, &cfg->window), err));
+  if (rc == 0)
+    ad_window_fit(w, &cfg->window);
   return rc;
 }
 
@@ -497,37 +530,32 @@ static int decode_series(const json_t *o, ad_series_t *s,
                          ad_codec_error_t *err) {
   ad_series_init(s);
   int rc = ad_codec_decode(o, s, SERIES, COUNT(SERIES), err);
+  if (rc == 0 && !(s->step >= 0))
+    rc = ad_codec_fail(err, "step: negative");
+  if (rc == 0 && s->host_slot < AD_SLOT_NONE)
+    rc = ad_codec_fail(err, "host_slot: out of range");
   if (rc == 0)
-    rc = get_struct(o, "window", &s->window, WINDOW, COUNT(WINDOW), err);
-  if (rc == 0 &&
-      (s->window.head >= AD_WINDOW_MAX || s->window.fill > AD_WINDOW_MAX ||
-       s->window.head >= cfg->window.window ||
-       s->window.fill > cfg->window.window))
-    rc = ad_codec_fail(err, "window: ring position out of range");
+    rc = decode_window(o, &s->window, cfg, reset, err);
   if (rc == 0)
     rc = get_struct(o, "season", &s->season, SEASON, COUNT(SEASON), err);
+  if (rc == 0)
+    rc = ad_codec_within(err, "season",
+                         judged(ad_season_invalid(&s->season), err));
   const json_t *calib = json_object_get(o, "calib");
   if (rc == 0 && (!json_is_array(calib) || json_array_size(calib) != 2))
     rc = ad_codec_fail(err, "calib: not an array of 2");
-  for (size_t i = 0; rc == 0 && i < 2; i++) {
-    rc = ad_codec_within(err, "calib",
-                         ad_codec_decode(json_array_get(calib, i), &s->calib[i],
-                                         CALIB, COUNT(CALIB), err));
-    if (rc == 0)
-      rc = ad_codec_within(err, "calib", check_calib(&s->calib[i], err));
-  }
+  for (size_t i = 0; rc == 0 && i < 2; i++)
+    rc = ad_codec_within(
+        err, "calib",
+        decode_calib(json_array_get(calib, i), &s->calib[i], err));
   if (rc == 0)
     rc = get_calib(o, "calib_record", &s->calib_record, err);
   if (rc == 0)
     rc = get_calib(o, "calib_dispersion", &s->calib_dispersion, err);
   if (rc == 0)
     rc = get_alert(o, &s->alert, err);
-  if (rc == 0 && s->host_slot < AD_SLOT_NONE)
-    rc = ad_codec_fail(err, "host_slot: out of range");
   if (rc != 0)
     return rc;
-  if (reset & AD_PERSIST_RESET_WINDOW)
-    ad_window_init(&s->window);
   if (reset & AD_PERSIST_RESET_SEASON) {
     ad_season_init(&s->season);
     s->season_mode_seen = 0;
@@ -541,6 +569,18 @@ static int decode_series(const json_t *o, ad_series_t *s,
   return 0;
 }
 
+/* A part that failed its checks starts afresh: counted, the first kept
+ * with where it was ("value_lists[2].series[0]" + "season.day: ..."). */
+static void damaged(ad_persist_host_t *out, const char *where,
+                    ad_codec_error_t *why) {
+  out->damaged++;
+  if (out->damage.text[0] == '\0') {
+    out->damage = *why;
+    ad_codec_within(&out->damage, where, EINVAL);
+  }
+  why->text[0] = '\0';
+}
+
 /* Copies the JSON string obj[name] (shorter than AD_NAME_MAX) into out. */
 static int get_name(const json_t *obj, const char *name, char *out,
                     ad_codec_error_t *err) {
@@ -552,10 +592,11 @@ static int get_name(const json_t *obj, const char *name, char *out,
   return 0;
 }
 
-static int decode_vlist(const json_t *o, ad_host_t *host,
-                        const ad_config_t *cfg, unsigned reset,
-                        ad_vlist_t **out, ad_codec_error_t *err) {
-  *out = NULL;
+/* The value list's identifier (under host) and data source names, as the
+ * key and names ad_vlist_create takes. */
+static int decode_identity(const json_t *o, const ad_host_t *host, char *key,
+                           size_t *key_len, const char **names, size_t *count,
+                           ad_codec_error_t *err) {
   ad_ident_buf_t buf;
   memcpy(buf.field[AD_FIELD_HOST], host->name, AD_NAME_MAX);
   if (!json_is_object(o))
@@ -569,116 +610,164 @@ static int decode_vlist(const json_t *o, ad_host_t *host,
     return ad_codec_fail(err, "not a valid identifier");
   const json_t *sources = json_object_get(o, "sources");
   const json_t *series = json_object_get(o, "series");
-  size_t count = json_array_size(sources);
-  if (!json_is_array(sources) || count == 0 || count > AD_VLIST_MAX_SOURCES ||
-      !json_is_array(series) || json_array_size(series) != count)
+  *count = json_array_size(sources);
+  if (!json_is_array(sources) || *count == 0 || *count > AD_VLIST_MAX_SOURCES ||
+      !json_is_array(series) || json_array_size(series) != *count)
     return ad_codec_fail(err, "sources: not 1 to %d names, one per series",
                          AD_VLIST_MAX_SOURCES);
-  const char *names[AD_VLIST_MAX_SOURCES];
-  for (size_t i = 0; i < count; i++) {
+  for (size_t i = 0; i < *count; i++) {
     const json_t *n = json_array_get(sources, i);
     names[i] = json_string_value(n);
     if (names[i] == NULL || json_string_length(n) >= AD_NAME_MAX ||
         strlen(names[i]) != json_string_length(n))
       return ad_codec_fail(err, "sources: not names");
   }
-  char key[AD_FIELD_COUNT * AD_NAME_MAX];
-  size_t len = 0;
+  *key_len = 0;
   for (int f = 0; f < AD_FIELD_COUNT; f++) {
     size_t n = strlen(buf.field[f]);
-    memcpy(key + len, buf.field[f], n + 1);
-    len += n + 1;
+    memcpy(key + *key_len, buf.field[f], n + 1);
+    *key_len += n + 1;
   }
-  ad_vlist_t *v =
-      ad_vlist_create(key, len, ad_table_hash(key, len), count, names, cfg);
+  return 0;
+}
+
+/* Decodes value list `index`: its series and forest, each part that fails
+ * its checks started afresh (out->damaged). EINVAL with the reason in err
+ * when its identifier is unusable (the value list is then dropped);
+ * ENOMEM. */
+static int decode_vlist(const json_t *o, size_t index, ad_host_t *host,
+                        const ad_config_t *cfg, unsigned reset,
+                        ad_persist_host_t *out, ad_vlist_t **made,
+                        ad_codec_error_t *err) {
+  *made = NULL;
+  char key[AD_FIELD_COUNT * AD_NAME_MAX];
+  size_t key_len = 0, count = 0;
+  const char *names[AD_VLIST_MAX_SOURCES];
+  if (decode_identity(o, host, key, &key_len, names, &count, err) != 0)
+    return EINVAL;
+  ad_vlist_t *v = ad_vlist_create(key, key_len, ad_table_hash(key, key_len),
+                                  count, names, cfg);
   if (v == NULL)
     return ENOMEM;
   v->host = host;
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < count; i++) {
-    char where[48];
-    snprintf(where, sizeof(where), "series[%zu]", i);
-    rc = ad_codec_within(err, where,
-                         decode_series(json_array_get(series, i), &v->series[i],
-                                       cfg, reset, err));
+  const json_t *series = json_object_get(o, "series");
+  for (size_t i = 0; i < count; i++) {
+    ad_codec_error_t why = {{0}};
+    if (decode_series(json_array_get(series, i), &v->series[i], cfg, reset,
+                      &why) == 0 &&
+        (out->view_reset || v->series[i].host_slot < (int)host->slots))
+      continue; /* (slots of a view started afresh: fit_slots) */
+    if (why.text[0] == '\0')
+      ad_codec_fail(&why, "host_slot: beyond the host's view");
+    char where[64];
+    snprintf(where, sizeof(where), "value_lists[%zu].series[%zu]", index, i);
+    damaged(out, where, &why);
+    ad_series_init(&v->series[i]);
   }
-  for (size_t i = 0; rc == 0 && i < count; i++)
-    if (v->series[i].host_slot >= (int)host->slots)
-      rc = ad_codec_fail(err, "series.host_slot: beyond the host's view");
   const json_t *forest = json_object_get(o, "forest");
-  if (rc == 0 && v->model != NULL && forest != NULL &&
+  if (v->model != NULL && forest != NULL &&
       !(reset & AD_PERSIST_RESET_FOREST)) {
     unsigned sources_seen = count < AD_VLIST_FOREST_SOURCES
                                 ? (unsigned)count
                                 : AD_VLIST_FOREST_SOURCES;
-    rc = ad_codec_within(
-        err, "forest",
-        decode_model(forest, v->model, (int)(2 * sources_seen), err));
+    ad_codec_error_t why = {{0}};
+    if (decode_model(forest, v->model, (int)(2 * sources_seen), &why) != 0) {
+      char where[48];
+      snprintf(where, sizeof(where), "value_lists[%zu].forest", index);
+      damaged(out, where, &why);
+    }
   }
-  if (rc != 0) {
-    ad_vlist_destroy(v);
-    return rc;
-  }
-  *out = v;
+  *made = v;
   return 0;
 }
 
+/* The host's view of its series: their names and latest positions. */
+static int decode_view(const json_t *o, ad_host_t *h, const ad_config_t *cfg,
+                       ad_codec_error_t *err) {
+  const json_t *names = json_object_get(o, "slot_names");
+  size_t slots = json_array_size(names);
+  unsigned most = cfg->host_forest_series < AD_IFOREST_MAX_DIM
+                      ? cfg->host_forest_series
+                      : AD_IFOREST_MAX_DIM;
+  if (!json_is_array(names) || slots > most)
+    return ad_codec_fail(err, "slot_names: not an array of at most %u names",
+                         most);
+  if (slots == 0)
+    return 0;
+  h->latest = malloc(slots * sizeof(*h->latest));
+  h->slot_name = calloc(slots, sizeof(*h->slot_name));
+  if (h->latest == NULL || h->slot_name == NULL)
+    return ENOMEM;
+  h->slot_capacity = (unsigned)slots;
+  if (ad_codec_get_array(o, "slot_latest", h->latest, slots, sizeof(float),
+                         err) != 0)
+    return EINVAL;
+  for (size_t i = 0; i < slots; i++) {
+    const json_t *n = json_array_get(names, i);
+    if (!json_is_string(n) || json_string_length(n) >= AD_SERIES_NAME_MAX)
+      return ad_codec_fail(err, "slot_names: not names");
+    memcpy(h->slot_name[i], json_string_value(n), json_string_length(n) + 1);
+    if (!isfinite(h->latest[i]))
+      return ad_codec_fail(err, "slot_latest: not finite");
+  }
+  h->slots = (unsigned)slots;
+  return 0;
+}
+
+/* Forgets a host's view: its series take new slots as they come. */
+static void drop_view(ad_host_t *h) {
+  free(h->latest);
+  free(h->slot_name);
+  h->latest = NULL;
+  h->slot_name = NULL;
+  h->slots = h->slot_capacity = 0;
+  ad_model_release(&h->model);
+}
+
+/* Decodes the host: its name (EINVAL: nothing can be kept without it), its
+ * level, view and forest (each that fails its checks started afresh). */
 static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
-                       ad_host_t **out, ad_codec_error_t *err) {
-  *out = NULL;
+                       ad_persist_host_t *out, ad_codec_error_t *err) {
   char name[AD_NAME_MAX];
   if (!json_is_object(o))
     return ad_codec_fail(err, "not an object");
   if (get_name(o, "name", name, err) != 0)
     return EINVAL;
+  if (name[0] == '\0')
+    return ad_codec_fail(err, "name: empty");
   ad_host_t *h = ad_host_create(name);
   if (h == NULL)
     return ENOMEM;
-  int rc = ad_codec_decode(o, h, HOST, COUNT(HOST), err);
+  out->host = h;
+  ad_codec_error_t why = {{0}};
+  int rc = ad_codec_decode(o, h, HOST, COUNT(HOST), &why);
   if (rc == 0 && !(h->tick.interval >= 0))
-    rc = ad_codec_fail(err, "tick.interval: out of range");
+    rc = ad_codec_fail(&why, "tick.interval: out of range");
   if (rc == 0)
-    rc = get_alert(o, &h->alert, err);
-  const json_t *names = json_object_get(o, "slot_names");
-  size_t slots = json_array_size(names);
-  if (rc == 0 && (!json_is_array(names) || slots > AD_IFOREST_MAX_DIM ||
-                  slots > cfg->host_forest_series))
-    rc = ad_codec_fail(err, "slot_names: not an array of at most %u names",
-                       cfg->host_forest_series < AD_IFOREST_MAX_DIM
-                           ? cfg->host_forest_series
-                           : AD_IFOREST_MAX_DIM);
-  if (rc == 0 && slots > 0) {
-    h->latest = malloc(slots * sizeof(*h->latest));
-    h->slot_name = calloc(slots, sizeof(*h->slot_name));
-    if (h->latest == NULL || h->slot_name == NULL)
-      rc = ENOMEM;
-    else
-      h->slot_capacity = (unsigned)slots;
-  }
-  if (rc == 0 && slots > 0)
-    rc = ad_codec_get_array(o, "slot_latest", h->latest, slots, sizeof(float),
-                            err);
-  for (size_t i = 0; rc == 0 && i < slots; i++) {
-    const json_t *n = json_array_get(names, i);
-    if (!json_is_string(n) || json_string_length(n) >= AD_SERIES_NAME_MAX)
-      rc = ad_codec_fail(err, "slot_names: not names");
-    else
-      memcpy(h->slot_name[i], json_string_value(n), json_string_length(n) + 1);
-    if (rc == 0 && !isfinite(h->latest[i]))
-      rc = ad_codec_fail(err, "slot_latest: not finite");
-  }
-  h->slots = (unsigned)slots;
-  const json_t *forest = json_object_get(o, "forest");
-  if (rc == 0 && forest == NULL)
-    rc = ad_codec_fail(err, "forest: missing");
-  if (rc == 0 && !(reset & AD_PERSIST_RESET_FOREST))
-    rc = ad_codec_within(err, "forest",
-                         decode_model(forest, &h->model, -(int)slots, err));
+    rc = get_alert(o, &h->alert, &why);
   if (rc != 0) {
-    ad_host_destroy(h);
-    return rc;
+    damaged(out, "host", &why);
+    h->last_report = NAN;
+    h->tick.interval = 0;
+    ad_alert_init(&h->alert);
   }
-  *out = h;
+  rc = decode_view(o, h, cfg, &why);
+  if (rc == ENOMEM)
+    return ENOMEM;
+  if (rc != 0) {
+    damaged(out, "host", &why);
+    drop_view(h);
+    out->view_reset = true;
+    return 0; /* its forest was of that view */
+  }
+  const json_t *forest = json_object_get(o, "forest");
+  if (forest == NULL)
+    ad_codec_fail(&why, "forest: missing");
+  else if (!(reset & AD_PERSIST_RESET_FOREST))
+    ad_codec_within(&why, "forest",
+                    decode_model(forest, &h->model, -(int)h->slots, &why));
+  if (why.text[0] != '\0')
+    damaged(out, "host", &why);
   return 0;
 }
 
@@ -719,6 +808,44 @@ void ad_persist_host_free(ad_persist_host_t *p) {
   memset(p, 0, sizeof(*p));
 }
 
+/* Series of the host's view whose slot the view no longer has start over
+ * with no slot (they take a new one as they come). */
+static void fit_slots(ad_persist_host_t *out) {
+  for (size_t i = 0; i < out->count; i++)
+    for (unsigned k = 0; k < out->vlists[i]->count; k++) {
+      ad_series_t *s = &out->vlists[i]->series[k];
+      if (s->host_slot >= (int)out->host->slots)
+        s->host_slot = AD_SLOT_UNASSIGNED;
+    }
+}
+
+static int decode_vlists(const json_t *list, const ad_config_t *cfg,
+                         unsigned reset, ad_persist_host_t *out) {
+  size_t n = json_array_size(list);
+  out->vlists = n > 0 ? calloc(n, sizeof(*out->vlists)) : NULL;
+  if (n > 0 && out->vlists == NULL)
+    return ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    ad_codec_error_t why = {{0}};
+    const json_t *o = json_array_get(list, i);
+    int rc = decode_vlist(o, i, out->host, cfg, reset, out,
+                          &out->vlists[out->count], &why);
+    if (rc == ENOMEM)
+      return ENOMEM;
+    if (rc != 0) {
+      char where[48];
+      snprintf(where, sizeof(where), "value_lists[%zu]", i);
+      size_t sources = json_array_size(json_object_get(o, "sources"));
+      size_t series = json_array_size(json_object_get(o, "series"));
+      out->dropped_series += sources > series ? sources : series;
+      damaged(out, where, &why);
+      continue;
+    }
+    out->series += out->vlists[out->count++]->count;
+  }
+  return 0;
+}
+
 int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
                       ad_persist_host_t *out, ad_codec_error_t *err) {
   memset(out, 0, sizeof(*out));
@@ -729,33 +856,17 @@ int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
     return ad_codec_fail(err, "host: missing");
   int rc = ad_codec_within(
       err, "host",
-      decode_host(json_object_get(doc, "host"), cfg, reset, &out->host, err));
-  if (rc != 0)
-    return rc;
+      decode_host(json_object_get(doc, "host"), cfg, reset, out, err));
   const json_t *list = json_object_get(doc, "value_lists");
-  if (!json_is_array(list)) {
+  if (rc == 0 && !json_is_array(list))
+    rc = ad_codec_fail(err, "value_lists: not an array");
+  if (rc == 0)
+    rc = decode_vlists(list, cfg, reset, out);
+  if (rc != 0) {
     ad_persist_host_free(out);
-    return ad_codec_fail(err, "value_lists: not an array");
+    return rc;
   }
-  size_t n = json_array_size(list);
-  out->vlists = n > 0 ? calloc(n, sizeof(*out->vlists)) : NULL;
-  if (n > 0 && out->vlists == NULL) {
-    ad_persist_host_free(out);
-    return ENOMEM;
-  }
-  for (size_t i = 0; i < n; i++) {
-    char where[48];
-    snprintf(where, sizeof(where), "value_lists[%zu]", i);
-    rc = ad_codec_within(err, where,
-                         decode_vlist(json_array_get(list, i), out->host, cfg,
-                                      reset, &out->vlists[i], err));
-    if (rc != 0) {
-      ad_persist_host_free(out);
-      return rc;
-    }
-    out->count++;
-    out->series += out->vlists[i]->count;
-  }
+  fit_slots(out);
   if (reset & AD_PERSIST_RESET_FOREST) {
     /* the view's slots stay (series keep theirs); its forest starts over */
     ad_model_release(&out->host->model);

@@ -17,6 +17,16 @@
 /* Residuals are clipped at this many scales before they teach the model, so
  * an anomaly does not become part of the profile it is judged against. */
 #define LEARN_CLIP 4.0
+/* An untrusted profile learns from residuals up to this many of the plain
+ * forecaster's scales (which holds the pattern it has yet to learn): a
+ * pattern is learned whole, one wild value is not. */
+#define UNTRUSTED_CLIP 30.0
+/* What error trackers take of an absurd residual (see tamed). */
+#define ABSURD_SCALES 1e9
+#define TRACK_CLIP 1000.0
+/* After wild values in the warm-up, estimates further than this many
+ * deviations from the clean ones were theirs (ad_season_settle). */
+#define SETTLE_SCALES 10.0
 /* A run of residuals beyond this many scales, all of one sign, is a shift
  * in the making (see shift_acceptance). */
 #define SHIFT_Z 3.0
@@ -78,6 +88,10 @@ void ad_season_init(ad_season_t *s) {
 }
 
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
+
+static double clip(double v, double limit) {
+  return fmax(-limit, fmin(limit, v));
+}
 
 /* A profile is trusted from one to two periods of data, ramping. */
 static double time_gate(const ad_season_t *s, double period) {
@@ -187,8 +201,39 @@ static void recentre(ad_season_t *s) {
   s->level += day_mean + week_mean;
 }
 
-static double clip(double v, double limit) {
-  return fmax(-limit, fmin(limit, v));
+/* A residual as the error trackers take it: beyond ABSURD_SCALES of unit
+ * (the larger of the scales and the level's own size) no metric's noise
+ * goes, but a counter's wrap read as a rate does (3e17 on a series of 20):
+ * it counts as TRACK_CLIP units. Anything less counts whole, so that a
+ * quiet series learns from its first blips (thousands of its scales). */
+static double tamed(double r, double unit) {
+  return fabs(r) > ABSURD_SCALES * unit ? clip(r, TRACK_CLIP * unit) : r;
+}
+
+/* Error trackers decide whether the profiles are worth using; they start
+ * as running averages so that the first hours already count. Past the
+ * warm-up they take residuals up to TRACK_CLIP of their scales. */
+static void track_errors(ad_season_t *s, const ad_season_params_t *p, double t,
+                         double dt, double r_plain, double r_full,
+                         double plain_scale, double seasonal) {
+  double a_err = dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt);
+  double a_mse = dt / fmax(fmin(USEFUL_MEMORY, t - s->first_time), dt);
+  if (s->seen >= p->warmup) {
+    double unit = fmax(fmax(seasonal, plain_scale), fabs(s->plain));
+    r_plain = tamed(r_plain, unit);
+    r_full = tamed(r_full, unit);
+  }
+  if (s->seen == 1) {
+    s->err_plain = fabs(r_plain);
+    s->err_full = fabs(r_full);
+    s->mse_plain = r_plain * r_plain;
+    s->mse_full = r_full * r_full;
+  } else if (s->seen > 1) {
+    s->err_plain += a_err * (fabs(r_plain) - s->err_plain);
+    s->err_full += a_err * (fabs(r_full) - s->err_full);
+    s->mse_plain += a_mse * (r_plain * r_plain - s->mse_plain);
+    s->mse_full += a_mse * (r_full * r_full - s->mse_full);
+  }
 }
 
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
@@ -203,31 +248,20 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   double r_plain = x - s->plain;
   double r_full =
       x - (s->level + bin_read(s->day, day) + bin_read(s->week, week));
-
-  /* Error trackers decide whether the profiles are worth using; they start
-   * as running averages so that the first hours already count. */
-  double a_err = dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt);
-  double a_mse = dt / fmax(fmin(USEFUL_MEMORY, t - s->first_time), dt);
-  if (s->seen == 1) {
-    s->err_plain = fabs(r_plain);
-    s->err_full = fabs(r_full);
-    s->mse_plain = r_plain * r_plain;
-    s->mse_full = r_full * r_full;
-  } else if (s->seen > 1) {
-    s->err_plain += a_err * (fabs(r_plain) - s->err_plain);
-    s->err_full += a_err * (fabs(r_full) - s->err_full);
-    s->mse_plain += a_mse * (r_plain * r_plain - s->mse_plain);
-    s->mse_full += a_mse * (r_full * r_full - s->mse_full);
-  }
-
-  /* Outliers teach little: residuals are clipped at a few scales, but not
-   * while the profile is still untrusted (it has to learn the pattern, which
-   * at first looks like nothing but outliers). */
-  double wd = ad_season_day_weight(s);
-  double plain_scale = MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain));
   bin_pos_t at = scale_pos(t);
+  track_errors(s, p, t, dt, r_plain, r_full,
+               MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain)),
+               MAD_TO_SIGMA * seasonal_scale(s, at));
+  double plain_scale = MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain));
   double seasonal = MAD_TO_SIGMA * seasonal_scale(s, at);
-  double r = wd > 0.0 ? clip(r_full, LEARN_CLIP * seasonal / wd) : r_full;
+
+  /* Outliers teach little: residuals are clipped at a few scales; while the
+   * profile is still untrusted, much later (it has to learn the pattern,
+   * which at first looks like nothing but outliers). */
+  double wd = ad_season_day_weight(s);
+  double untrusted = UNTRUSTED_CLIP * fmax(plain_scale, seasonal);
+  double r = clip(r_full, wd > 0.0 ? fmin(LEARN_CLIP * seasonal / wd, untrusted)
+                                   : untrusted);
   double rp = clip(r_plain, LEARN_CLIP * plain_scale);
   /* The seasonal model's level moves slowly (at least a day) so that the
    * profiles carry the daily cycle; the plain forecaster follows LevelTime. */
@@ -258,7 +292,8 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   } else if (s->seen > 1) {
     bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
               spread - bin_read(s->day_scale, at));
-    s->scale += a_err * (spread - s->scale);
+    s->scale += dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
+                (spread - s->scale);
   }
 
   /* A new normal: the plain forecaster takes over a shift that has held.
@@ -295,7 +330,8 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
     out->upper = expected + band_z * scale;
     out->scale = scale;
   }
-  if (isnan(x) || isinf(x))
+  x = ad_value_bounded(x);
+  if (isnan(x))
     return;
   if (!isnan(s->last_time) && !(t > s->last_time))
     return; /* out of order: not learned, not scored */
@@ -315,4 +351,47 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
   }
   if (s->seen < UINT32_MAX)
     s->seen++;
+}
+
+const char *ad_season_invalid(const ad_season_t *s) {
+  if (!(s->scale >= 0) || !(s->err_plain >= 0) || !(s->err_full >= 0) ||
+      !(s->mse_plain >= 0) || !(s->mse_full >= 0))
+    return "a scale or error is negative";
+  if (s->seen > 0 && (isnan(s->first_time) || isnan(s->last_time) ||
+                      !(s->first_time <= s->last_time)))
+    return "first_time or last_time: out of order";
+  for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
+    if (!(s->day_scale[i] >= 0))
+      return "day_scale: negative";
+  return NULL;
+}
+
+/* Clips every bin of v (n bins) to +-limit. */
+static void clip_bins(float *v, int n, double limit) {
+  for (int i = 0; i < n; i++)
+    v[i] = (float)clip(v[i], limit);
+}
+
+void ad_season_settle(ad_season_t *s, double level, double deviation) {
+  double unit = fmax(deviation, scale_floor(level));
+  double bound = SETTLE_SCALES * unit, sq = MAD_TO_SIGMA * deviation;
+  if (fabs(s->level - level) > bound)
+    s->level = level;
+  if (fabs(s->plain - level) > bound)
+    s->plain = level;
+  if (s->err_plain > bound)
+    s->err_plain = deviation;
+  if (s->err_full > bound)
+    s->err_full = deviation;
+  if (s->scale > bound)
+    s->scale = deviation;
+  if (s->mse_plain > bound * bound)
+    s->mse_plain = sq * sq;
+  if (s->mse_full > bound * bound)
+    s->mse_full = sq * sq;
+  for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
+    if (s->day_scale[i] > bound)
+      s->day_scale[i] = (float)deviation;
+  clip_bins(s->day, AD_SEASON_DAY_BINS, bound);
+  clip_bins(s->week, AD_SEASON_WEEK_BINS, bound);
 }

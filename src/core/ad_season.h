@@ -91,6 +91,10 @@ void ad_season_init(ad_season_t *s);
 /* Returns 0 when p is usable, EINVAL otherwise. */
 int ad_season_params_valid(const ad_season_params_t *p);
 
+/* What is wrong with s, read from a file (NULL: nothing): negative scales
+ * or errors, times out of order, a first time missing. Pure. */
+const char *ad_season_invalid(const ad_season_t *s);
+
 /* Forecasts the value at data time t, scores x against it (out->score is
  * out->deviation is the raw deviation in scale units, NaN while warming up;
  * out->expected,
@@ -104,6 +108,13 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
  * Returns false while nothing has been learned. */
 bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
                         double *scale);
+
+/* The end of the warm-up, with a robust level and mean absolute deviation
+ * of the last values (the sliding window's, ad_window): every estimate
+ * further than a few deviations from them (what one wild value during the
+ * warm-up did) takes them instead; profile bins are clipped to as much.
+ * Estimates within are left as they are. Cannot fail. */
+void ad_season_settle(ad_season_t *s, double level, double deviation);
 
 /* Weight (0..1) the daily and weekly profiles currently get. */
 double ad_season_day_weight(const ad_season_t *s);

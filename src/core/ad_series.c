@@ -46,12 +46,13 @@ static double fold_views(ad_series_t *s, double memory, double surprise,
 }
 
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
-                      double value, ad_series_step_t *st) {
+                      double observed, ad_series_step_t *st) {
   ad_detector_output_t *member = st->member;
   for (int i = 0; i < AD_DET_COUNT; i++)
     member[i] = AD_DETECTOR_OUTPUT_NONE;
-  st->value = value;
+  st->value = observed;
   st->z = st->delta = NAN;
+  double value = ad_value_bounded(observed);
 
   if (!isnan(value)) {
     /* The typical step between values: an EMA of the gaps, bounded so that
@@ -80,6 +81,10 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   ad_season_update(&s->season, &cfg->season, time, value,
                    ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
                    &member[AD_DET_SEASONAL]);
+  /* The warm-up has just ended with wild values left out of the window's
+   * estimates (ad_window): the forecaster settles on those too. */
+  if (views.warmed && views.wild > 0)
+    ad_season_settle(&s->season, s->window.mean, s->window.deviation);
   /* The forecaster switched between plain and seasonal: its deviations are
    * on a new footing, so their history starts again. */
   if (s->season.mode_changes != s->season_mode_seen) {

@@ -252,6 +252,28 @@ static void set_aside(load_ctx_t *c, const char *name, const char *reason) {
         c->st->dir, name, reason, strerror(rc));
 }
 
+/* A file loaded without its damaged parts: said, and a copy kept (the
+ * next checkpoint replaces the file). */
+static void keep_damaged(load_ctx_t *c, const char *name, const char *host,
+                         const ad_restore_stats_t *r) {
+  c->stats->partly++;
+  char kept[1200] = "";
+  int rc = ad_statefile_keep_copy(c->st->dir, name, (long)time(NULL), kept,
+                                  sizeof(kept));
+  char lost[96] = "";
+  if (r->dropped_series > 0)
+    snprintf(lost, sizeof(lost),
+             ", %zu series of value lists that cannot be placed are lost",
+             r->dropped_series);
+  say(c->st, AD_STATE_WARNING,
+      "state file %s/%s: %zu damaged %s started afresh (first: %s)%s; "
+      "the rest of host \"%s\" is loaded, %zu series; %s%s",
+      c->st->dir, name, r->damaged, r->damaged == 1 ? "part" : "parts",
+      r->damage.text, lost, host, r->series,
+      rc == 0 ? "a copy is kept as " : "no copy could be kept: ",
+      rc == 0 ? kept : strerror(rc));
+}
+
 static int load_one(void *ctx, const char *name) {
   load_ctx_t *c = ctx;
   c->stats->files++;
@@ -287,6 +309,8 @@ static int load_one(void *ctx, const char *name) {
     c->stats->hosts++;
     c->stats->series += restored.series;
     c->stats->reset |= restored.reset;
+    if (restored.damaged > 0)
+      keep_damaged(c, name, hdr.identifier, &restored);
     if (restored.skipped > 0)
       say(c->st, AD_STATE_WARNING,
           "state file %s/%s: %zu value lists not restored (tracked already, "
@@ -372,6 +396,7 @@ int ad_state_load(ad_state_t *st, ad_engine_t *e, double now,
     stats->hosts += s->hosts;
     stats->series += s->series;
     stats->damaged += s->damaged;
+    stats->partly += s->partly;
     stats->skipped += s->skipped;
     stats->reset |= s->reset;
   }

@@ -60,6 +60,7 @@ typedef struct {
   size_t hosts;   /* hosts restored */
   size_t series;  /* series in them */
   size_t damaged; /* files set aside */
+  size_t partly;  /* files loaded without their damaged parts */
   size_t skipped; /* files left alone: unreadable, or a host already in */
   unsigned reset; /* AD_PERSIST_RESET_* of any host */
 } ad_state_load_stats_t;
@@ -69,8 +70,10 @@ typedef struct {
  * callback may then be called from several threads). A file that is empty,
  * truncated, not JSON, of another format, version or kind, or refused by
  * ad_engine_restore is moved to damaged/ with a log line naming it and the
- * reason; its host starts afresh. Returns 0 (damaged files are not an error);
- * an errno value when the directory cannot be read. */
+ * reason; its host starts afresh. A file with damaged parts (a series, a
+ * forest) is loaded without them (they start afresh), with a log line
+ * naming the first and a copy kept in damaged/. Returns 0 (damaged files
+ * are not an error); an errno value when the directory cannot be read. */
 int ad_state_load(ad_state_t *st, ad_engine_t *e, double now,
                   ad_state_load_stats_t *stats);
 

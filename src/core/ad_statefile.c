@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,9 +248,11 @@ int ad_statefile_version_name(const char *name, unsigned v, char *out,
   return n > 0 && (size_t)n <= AD_STATEFILE_NAME_MAX ? 0 : EINVAL;
 }
 
-/* Moves dir/name into dir/subdir/ (made, mode 0700) as name.<time>[.n]. */
+/* Moves dir/name into dir/subdir/ (made, mode 0700) as name.<time>[.n];
+ * with keep, links it there instead (the file stays). */
 static int move_into(const char *dir, const char *name, const char *subdir,
-                     long time, char *moved_to, size_t moved_to_size) {
+                     bool keep, long time, char *moved_to,
+                     size_t moved_to_size) {
   if (dir == NULL || !ad_statefile_name_valid(name))
     return EINVAL;
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -276,7 +279,8 @@ static int move_into(const char *dir, const char *name, const char *subdir,
       return EEXIST;
     }
   }
-  if (renameat(dfd, name, dfd, target) != 0)
+  if ((keep ? linkat(dfd, name, dfd, target, 0)
+            : renameat(dfd, name, dfd, target)) != 0)
     rc = errno;
   else if (fsync(dfd) != 0)
     rc = errno;
@@ -288,12 +292,18 @@ static int move_into(const char *dir, const char *name, const char *subdir,
 
 int ad_statefile_set_aside(const char *dir, const char *name, long time,
                            char *moved_to, size_t moved_to_size) {
-  return move_into(dir, name, AD_STATEFILE_DAMAGED, time, moved_to,
+  return move_into(dir, name, AD_STATEFILE_DAMAGED, false, time, moved_to,
                    moved_to_size);
+}
+
+int ad_statefile_keep_copy(const char *dir, const char *name, long time,
+                           char *kept_as, size_t kept_as_size) {
+  return move_into(dir, name, AD_STATEFILE_DAMAGED, true, time, kept_as,
+                   kept_as_size);
 }
 
 int ad_statefile_retire(const char *dir, const char *name, long time,
                         char *moved_to, size_t moved_to_size) {
-  return move_into(dir, name, AD_STATEFILE_REMOVED, time, moved_to,
+  return move_into(dir, name, AD_STATEFILE_REMOVED, false, time, moved_to,
                    moved_to_size);
 }

@@ -70,6 +70,13 @@ int ad_statefile_version_name(const char *name, unsigned v, char *out,
 int ad_statefile_set_aside(const char *dir, const char *name, long time,
                            char *moved_to, size_t moved_to_size);
 
+/* Keeps what dir/name holds now in dir/damaged/ the same way (a hard
+ * link: the file itself stays, to be loaded), for a file that was partly
+ * damaged: the next checkpoint replaces it, the evidence stays. Returns 0
+ * or an errno. */
+int ad_statefile_keep_copy(const char *dir, const char *name, long time,
+                           char *kept_as, size_t kept_as_size);
+
 /* Moves dir/name into dir/removed/ the same way: what an operator removes
  * is kept, out of the loader's sight. */
 int ad_statefile_retire(const char *dir, const char *name, long time,

@@ -113,8 +113,11 @@ unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
   for (unsigned i = 0; i < sources; i++) {
     if (isnan(steps[i].z))
       return 0;
-    x[n++] = (float)steps[i].z;
-    x[n++] = isnan(steps[i].delta) ? 0.0f : (float)steps[i].delta;
+    /* in scale units, as the reservoir keeps them: beyond its limit, all
+     * is far (and a float) */
+    double z = steps[i].z, delta = isnan(steps[i].delta) ? 0.0 : steps[i].delta;
+    x[n++] = (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, z));
+    x[n++] = (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, delta));
   }
   return n;
 }

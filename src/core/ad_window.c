@@ -2,7 +2,9 @@
 #include "ad_window.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 /* Residuals are clipped at this many deviations before they update the
@@ -17,6 +19,12 @@
 #define SPREAD_FLOOR 0.1
 /* Mean absolute deviation -> standard deviation for Gaussian noise. */
 #define MAD_TO_SIGMA 1.2533141373155003
+/* Bursts teach the spread up to this many of its scale (see absorb). */
+#define BURST_CLIP 1000.0
+/* At the end of the warm-up, a value is wild when leaving it out shrinks
+ * the warm-up's mean absolute deviation this much; at most WILD_MAX are. */
+#define WILD_FACTOR 3.0
+#define WILD_MAX 3u
 int ad_window_params_valid(const ad_window_params_t *p) {
   if (p->window < 2 || p->window > AD_WINDOW_MAX)
     return EINVAL;
@@ -33,15 +41,25 @@ void ad_window_init(ad_window_t *w) { *w = (ad_window_t){0}; }
  * first movement is large but finite, and exact zeros stay quiet. */
 static double scale_floor(double mean) { return 1e-3 * fmax(fabs(mean), 1e-3); }
 
-static void ring_push(ad_window_t *w, unsigned window, double x) {
-  if (w->fill == window) {
+/* Ring slots in use: during the warm-up all of them, so that the warm-up's
+ * values can be looked at together when it ends (settle); then the
+ * window's. */
+static unsigned ring_capacity(const ad_window_t *w,
+                              const ad_window_params_t *p) {
+  return w->seen < p->warmup ? AD_WINDOW_MAX : p->window;
+}
+
+static void ring_push(ad_window_t *w, unsigned capacity, double x) {
+  if (w->fill >= capacity) {
     w->ring_sum -= w->ring[w->head];
   } else {
     w->fill++;
   }
-  w->ring[w->head] = (float)x;
-  w->ring_sum += (float)x;
-  w->head = (uint16_t)((w->head + 1) % window);
+  /* saturated: a double beyond a float's range has no float */
+  float stored = (float)fmax(-FLT_MAX, fmin(FLT_MAX, x));
+  w->ring[w->head] = stored;
+  w->ring_sum += stored;
+  w->head = (uint16_t)((w->head + 1) % capacity);
   /* Re-add the ring once per turn so rounding cannot accumulate: O(1)
    * amortised. */
   if (w->head == 0) {
@@ -50,6 +68,32 @@ static void ring_push(ad_window_t *w, unsigned window, double x) {
       sum += w->ring[i];
     w->ring_sum = sum;
   }
+}
+
+/* The ring's values oldest first into v (capacity the ring's); returns
+ * how many. */
+static unsigned ring_values(const ad_window_t *w, unsigned capacity,
+                            double *v) {
+  unsigned n = w->fill < capacity ? w->fill : capacity;
+  for (unsigned i = 0; i < n; i++)
+    v[i] = w->ring[(w->head + capacity - n + i) % capacity];
+  return n;
+}
+
+/* Refills the ring with the last of the n values v (oldest first) for a
+ * ring of `capacity` slots. */
+static void ring_refill(ad_window_t *w, unsigned capacity, const double *v,
+                        unsigned n) {
+  unsigned keep = n < capacity ? n : capacity;
+  w->fill = (uint16_t)keep;
+  w->head = (uint16_t)(keep % capacity);
+  w->ring_sum = 0.0;
+  for (unsigned i = 0; i < keep; i++) {
+    w->ring[i] = (float)v[n - keep + i];
+    w->ring_sum += w->ring[i];
+  }
+  for (unsigned i = keep; i < AD_WINDOW_MAX; i++)
+    w->ring[i] = 0.0f;
 }
 
 /* Counts the run of values beyond the clip on one side of the mean. */
@@ -78,8 +122,84 @@ static void accept_shift(ad_window_t *w) {
   w->run_sum = 0.0;
 }
 
-static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
-                   double sigma) {
+/* Mean and mean absolute deviation of the values v[0..n) not excluded. */
+static void moments(const double *v, const bool *out, unsigned n, double *mean,
+                    double *dev) {
+  double sum = 0.0, ad = 0.0;
+  unsigned k = 0;
+  for (unsigned i = 0; i < n; i++)
+    if (!out[i]) {
+      sum += v[i];
+      k++;
+    }
+  *mean = k > 0 ? sum / k : 0.0;
+  for (unsigned i = 0; i < n; i++)
+    if (!out[i])
+      ad += fabs(v[i] - *mean);
+  *dev = k > 0 ? ad / k : 0.0;
+}
+
+/* Marks in out the values that alone make the warm-up look wild: the k
+ * farthest (each the farthest from the mean of the rest), for the smallest
+ * k up to WILD_MAX whose leaving out shrinks the mean absolute deviation
+ * more than WILD_FACTOR-fold. A bursty series' bursts are many: leaving a
+ * few out changes little, and nothing is marked. Returns k, or 0. */
+static unsigned find_wild(const double *v, unsigned n, bool *out) {
+  if (n <= 4 * WILD_MAX)
+    return 0;
+  double mean, dev;
+  moments(v, out, n, &mean, &dev);
+  for (unsigned k = 1; k <= WILD_MAX; k++) {
+    double rest_mean, rest_dev;
+    moments(v, out, n, &rest_mean, &rest_dev);
+    unsigned far = n;
+    for (unsigned i = 0; i < n; i++)
+      if (!out[i] &&
+          (far == n || fabs(v[i] - rest_mean) > fabs(v[far] - rest_mean)))
+        far = i;
+    out[far] = true;
+    moments(v, out, n, &rest_mean, &rest_dev);
+    if (dev > WILD_FACTOR * fmax(rest_dev, scale_floor(rest_mean)))
+      return k;
+  }
+  for (unsigned i = 0; i < n; i++)
+    out[i] = false;
+  return 0;
+}
+
+/* The end of the warm-up (all of its values in the ring): what a few wild
+ * values did to the running averages is undone. When leaving out one to
+ * WILD_MAX values (find_wild) is what makes the warm-up calm, every
+ * estimate is made again from the others, and the wild ones stand in the
+ * window as the calm mean; otherwise (on clean or bursty data) nothing
+ * changes. Then the ring takes the window's size. Returns the number of
+ * values left out. */
+static unsigned settle(ad_window_t *w, const ad_window_params_t *p) {
+  double v[AD_WINDOW_MAX];
+  bool out[AD_WINDOW_MAX] = {false};
+  unsigned n = ring_values(w, AD_WINDOW_MAX, v);
+  unsigned wild = find_wild(v, n, out);
+  if (wild > 0) {
+    double mean, dev;
+    moments(v, out, n, &mean, &dev);
+    w->mean = mean;
+    w->deviation = w->spread = w->recent = dev;
+    w->record_max = w->record_min = mean;
+    for (unsigned i = 0; i < n; i++) {
+      if (out[i])
+        v[i] = mean;
+      w->record_max = fmax(w->record_max, v[i]);
+      w->record_min = fmin(w->record_min, v[i]);
+    }
+  }
+  ring_refill(w, p->window, v, n);
+  return wild;
+}
+
+/* Learns x; returns true when it ended the warm-up, with the wild values
+ * settle left out in *wild. */
+static bool absorb(ad_window_t *w, const ad_window_params_t *p, double x,
+                   double sigma, unsigned *wild) {
   /* During warm-up the mean is a plain running mean so that it converges
    * fast; afterwards it is an EMA with clipped residuals. */
   double alpha = 2.0 / (p->span + 1.0);
@@ -90,7 +210,8 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
   }
   double residual = x - w->mean;
   double spread = fabs(residual);
-  if (w->seen >= p->warmup) {
+  bool warm = w->seen >= p->warmup;
+  if (warm) {
     run_update(w, x, CLIP_DEVIATIONS * sigma);
     /* The mean takes residuals clipped at a few deviations (one spike barely
      * moves it); the deviation takes them clipped much later, so a series
@@ -105,16 +226,25 @@ static void absorb(ad_window_t *w, const ad_window_params_t *p, double x,
   /* The deviation learns four times slower than the mean: a scale estimate
    * from few values is noisy, and an underestimated scale is what turns
    * ordinary noise into false alarms. */
-  double deviation_alpha =
-      w->seen < p->warmup ? alpha : alpha / DEVIATION_SPAN_FACTOR;
+  double deviation_alpha = warm ? alpha / DEVIATION_SPAN_FACTOR : alpha;
   if (w->seen > 0) {
     w->deviation += deviation_alpha * (spread - w->deviation);
-    double spread_alpha =
-        w->seen < p->warmup ? alpha : alpha / SPREAD_SPAN_FACTOR;
-    w->spread += spread_alpha * (fabs(x - w->mean) - w->spread);
+    /* The spread takes bursts whole up to BURST_CLIP of the larger of the
+     * scale and itself: a bursty series' scale still grows to its bursts
+     * (threefold a value at most), while one value of 3e17 (a counter's
+     * wrap) cannot make it 3e17 / 500 and blind the series for days. */
+    double burst = fabs(x - w->mean);
+    if (warm)
+      burst = fmin(burst, BURST_CLIP * fmax(sigma, w->spread));
+    double spread_alpha = warm ? alpha / SPREAD_SPAN_FACTOR : alpha;
+    w->spread += spread_alpha * (burst - w->spread);
   }
   if (w->seen < UINT32_MAX)
     w->seen++;
+  if (w->seen != p->warmup)
+    return false;
+  *wild = settle(w, p);
+  return true;
 }
 
 /* Scores the two further views, then moves the records. */
@@ -126,8 +256,12 @@ static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
     w->recent = 0.0;
   }
   double alpha = 2.0 / (p->window + 1.0);
-  w->recent += alpha * (fabs(x - w->mean) - w->recent);
-  if (w->seen >= p->warmup) {
+  bool warm = w->seen >= p->warmup;
+  double far = SPREAD_CLIP_DEVIATIONS * sigma;
+  w->recent +=
+      alpha *
+      ((warm ? fmin(fabs(x - w->mean), far) : fabs(x - w->mean)) - w->recent);
+  if (warm) {
     double range = fmax(w->record_max - w->record_min, sigma);
     double beyond = fmax(x - w->record_max, w->record_min - x);
     views->record = fmax(beyond, 0.0) / range;
@@ -139,16 +273,21 @@ static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
   /* The records relax toward the mean by 1/record_memory of their distance
    * per value. */
   double relax = 1.0 / fmax(record_memory, 16.0);
-  w->record_max = fmax(x, w->record_max - relax * (w->record_max - w->mean));
-  w->record_min = fmin(x, w->record_min + relax * (w->mean - w->record_min));
+  /* a record is kept at most SPREAD_CLIP_DEVIATIONS from the mean: one wild
+   * value must not make every later high look ordinary */
+  double high = warm ? fmin(x, w->mean + far) : x;
+  double low = warm ? fmax(x, w->mean - far) : x;
+  w->record_max = fmax(high, w->record_max - relax * (w->record_max - w->mean));
+  w->record_min = fmin(low, w->record_min + relax * (w->mean - w->record_min));
 }
 
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
                       double band_z, double record_memory,
                       ad_detector_output_t *out, ad_window_views_t *views) {
   *out = AD_DETECTOR_OUTPUT_NONE;
-  *views = (ad_window_views_t){.record = NAN, .dispersion = NAN};
-  if (isnan(x) || isinf(x))
+  *views = (ad_window_views_t){.record = NAN, .dispersion = NAN, .wild = 0};
+  x = ad_value_bounded(x);
+  if (isnan(x))
     return;
   if (w->seen == 0)
     w->mean = x;
@@ -159,7 +298,7 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
    * deviations to the window mean, so it alarms once, not for a whole
    * window; a lasting shift still moves the window mean fully. */
   double clip = CLIP_DEVIATIONS * sigma;
-  ring_push(w, p->window,
+  ring_push(w, ring_capacity(w, p),
             w->seen >= p->warmup ? fmax(w->mean - clip, fmin(w->mean + clip, x))
                                  : x);
   if (w->seen >= p->warmup) {
@@ -182,5 +321,38 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
     };
   }
   views_update(w, p, x, sigma, record_memory, views);
-  absorb(w, p, x, sigma);
+  views->warmed = absorb(w, p, x, sigma, &views->wild);
+}
+
+const char *ad_window_invalid(const ad_window_t *w,
+                              const ad_window_params_t *p) {
+  if (w->head >= AD_WINDOW_MAX || w->fill > AD_WINDOW_MAX || w->fill > w->seen)
+    return "ring position out of range";
+  if (!(w->deviation >= 0) || !(w->spread >= 0) || !(w->recent >= 0))
+    return "a scale is negative";
+  if (abs(w->run) > (int)p->window)
+    return "run: longer than a window";
+  if (w->seen > 0 && !(w->record_min <= w->record_max))
+    return "records cross";
+  double sum = 0.0, size = 0.0;
+  for (unsigned i = 0; i < w->fill; i++) {
+    sum += w->ring[i];
+    size += fabs(w->ring[i]);
+  }
+  if (fabs(sum - w->ring_sum) > 1e-6 * size + 1e-9)
+    return "ring_sum: not the ring's sum";
+  return NULL;
+}
+
+void ad_window_fit(ad_window_t *w, const ad_window_params_t *p) {
+  unsigned capacity = ring_capacity(w, p);
+  if (w->head < capacity && w->fill <= capacity &&
+      (w->fill == capacity || w->head == w->fill))
+    return;
+  /* saved with other parameters: its values in slot order */
+  double v[AD_WINDOW_MAX];
+  unsigned n = w->fill < AD_WINDOW_MAX ? w->fill : AD_WINDOW_MAX;
+  for (unsigned i = 0; i < n; i++)
+    v[i] = w->ring[i];
+  ring_refill(w, capacity, v, n);
 }

@@ -25,12 +25,17 @@
  * O(1) per value; fixed-size state.
  *
  * Warm-up: for the first `warmup` values the detector only learns and scores
- * NaN ("no observation"). */
+ * NaN ("no observation"); the ring keeps the last AD_WINDOW_MAX of them.
+ * When it ends, a few values that alone make the warm-up look wild (one
+ * value of 1e30 among values of 10) are left out and the estimates made
+ * again from the others: no single value, in the warm-up or after, moves
+ * what is learned by more than a bounded step. */
 #ifndef AD_WINDOW_H
 #define AD_WINDOW_H
 
 #include "ad_detector.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define AD_WINDOW_MAX 32 /* largest supported window, in values */
@@ -66,6 +71,9 @@ void ad_window_init(ad_window_t *w);
 typedef struct {
   double record;     /* beyond the record, in units of the recorded range */
   double dispersion; /* |ln(recent spread / long-run spread)| */
+  bool warmed;       /* this value ended the warm-up... */
+  unsigned wild;     /* ...and this many of its values were left out as
+                        wild: estimates were made again without them */
 } ad_window_views_t;
 
 /* Scores x against the state (out->deviation, and expected, lower, upper
@@ -80,5 +88,17 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
 
 /* Returns 0 when p is usable, EINVAL otherwise. */
 int ad_window_params_valid(const ad_window_params_t *p);
+
+/* What is wrong with w, read from a file, for parameters p (NULL:
+ * nothing): the ring's position and fill, scales that are negative, a run
+ * longer than a window, records that cross, a ring sum that is not the
+ * ring's. Pure. */
+const char *ad_window_invalid(const ad_window_t *w,
+                              const ad_window_params_t *p);
+
+/* Fits the ring of a w that passed ad_window_invalid to parameters p
+ * (saved with another WarmupValues: the ring's layout differs between the
+ * warm-up and after). Cannot fail. */
+void ad_window_fit(ad_window_t *w, const ad_window_params_t *p);
 
 #endif /* AD_WINDOW_H */

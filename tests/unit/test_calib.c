@@ -3,6 +3,9 @@
 
 #include "core/ad_calib.h"
 
+#include <string.h>
+#include <unistd.h>
+
 static void test_prior_alone(void **state) {
   (void)state;
   ad_calib_t c;
@@ -49,6 +52,71 @@ static void test_monotone_and_bounded(void **state) {
     assert_true(s >= 0 && s <= AD_CALIB_MAX_SURPRISE);
     previous = s;
   }
+}
+
+/* A history whose every number is finite but absurd (what a damaged state
+ * file may hold): every function on it ends, and the loader's check names
+ * what is wrong. A hang here would hold a write thread for ever: alarm()
+ * ends the test instead of CI's time limit. */
+static void test_absurd_history_ends_and_is_refused(void **state) {
+  (void)state;
+  alarm(60);
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 500, 1.0, 1000, 5);
+  assert_null(ad_calib_invalid(&c));
+  ad_calib_t absurd = c;
+  absurd.total = 3.4e38f; /* as in a real state file, one field changed */
+  assert_string_equal(ad_calib_invalid(&absurd), "total: out of range");
+  for (double s = 0; s <= AD_CALIB_MAX_SURPRISE + 1; s += 0.5)
+    assert_true(isfinite(ad_calib_deviation_at(&absurd, s)));
+  assert_true(isfinite(ad_calib_band(&absurd, 3.0)));
+  /* saturated everywhere, and consistent: still ends */
+  ad_calib_t full = c;
+  for (int b = 0; b < AD_CALIB_BINS; b++)
+    full.mass[b] = 3.4e38f / AD_CALIB_BINS;
+  full.total = 3.4e38f;
+  full.top = AD_CALIB_BINS - 1;
+  full.exponent = 1e30f;
+  for (double s = 0; s <= AD_CALIB_MAX_SURPRISE + 1; s += 0.5)
+    assert_true(isfinite(ad_calib_deviation_at(&full, s)));
+  ad_calib_t other = c;
+  other.total += 1000;
+  assert_string_equal(ad_calib_invalid(&other),
+                      "total: not the sum of the masses");
+  other = c;
+  other.mass[AD_CALIB_BINS - 1] = 1;
+  assert_string_equal(ad_calib_invalid(&other), "mass: above the top bin");
+  other = c;
+  other.gain = 0.5f;
+  assert_string_equal(ad_calib_invalid(&other), "gain: out of range");
+  other = c;
+  other.band_seen = c.seen + 1;
+  assert_non_null(ad_calib_invalid(&other));
+  alarm(0);
+}
+
+/* One deviation of 5e17 (a counter's wrap) is learned as a large record,
+ * not as one beside which a later anomaly of 100 looks ordinary; ordinary
+ * large deviations are learned whole. */
+static void test_absurd_deviation_is_a_bounded_record(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 3000, 1.0, 10000, 8);
+  ad_calib_t ordinary = c;
+  ad_calib_learn(&c, 5e17, 10000);
+  ad_calib_learn(&ordinary, 300, 10000);
+  /* no more blinding than an ordinary large deviation: less */
+  assert_true(ad_calib_surprise(&c, 100) > 5);
+  assert_true(ad_calib_surprise(&c, 100) >
+              ad_calib_surprise(&ordinary, 100) + 1);
+  ad_calib_t quiet;
+  ad_calib_init(&quiet);
+  learn_normal(&quiet, 3000, 1.0, 10000, 8);
+  ad_calib_learn(&quiet, 5e5, 10000); /* a quiet series' blip: whole */
+  assert_int_equal(quiet.top, AD_CALIB_BINS - 1);
+  assert_true(c.top < AD_CALIB_BINS - 20);
 }
 
 static void test_beyond_the_record(void **state) {
@@ -124,6 +192,8 @@ int main(void) {
       cmocka_unit_test(test_prior_alone),
       cmocka_unit_test(test_learns_the_series_own_tails),
       cmocka_unit_test(test_monotone_and_bounded),
+      cmocka_unit_test(test_absurd_history_ends_and_is_refused),
+      cmocka_unit_test(test_absurd_deviation_is_a_bounded_record),
       cmocka_unit_test(test_beyond_the_record),
       cmocka_unit_test(test_forgets_with_memory),
       cmocka_unit_test(test_deviation_at_inverts_surprise),

@@ -275,6 +275,34 @@ static void test_hostile_identifiers_rejected(void **state) {
   free(c);
 }
 
+/* 2,000 values of 20-22 at 1 min, one value of 3e17 (a 64-bit counter's
+ * wrap read as a rate), two days later 30 minutes at 90: the jump is a
+ * FAILURE, as it is without the wild value (both blinded the series for
+ * days once). */
+static void test_one_extreme_value_does_not_blind(void **state) {
+  (void)state;
+  for (int wild = 0; wild <= 1; wild++) {
+    capture_t *c = capture_new();
+    ad_engine_t *e = engine_new(c, NULL);
+    test_rng_t rng = {.state = 41};
+    double t = 1.6e9;
+    for (int i = 0; i < 2000 + 2880; i++, t += 60)
+      submit1_every(e, "h", "cpu", "gauge", t, 60,
+                    i == 2000 && wild ? 3e17 : 20 + 2 * test_rng_uniform(&rng));
+    size_t before = c->report_count;
+    for (int i = 0; i < 30; i++, t += 60)
+      submit1_every(e, "h", "cpu", "gauge", t, 60, 90);
+    ad_engine_flush_host(e, "h");
+    size_t failures = 0;
+    for (size_t i = before; i < c->report_count; i++)
+      failures += c->reports[i].level == AD_LEVEL_FAILURE;
+    if (failures < 10)
+      fail_msg("wild %d: %zu FAILURE intervals of 30 at 90", wild, failures);
+    ad_engine_destroy(e);
+    free(c);
+  }
+}
+
 static void test_rules_filter(void **state) {
   (void)state;
   capture_t *c = capture_new();
@@ -468,6 +496,7 @@ int main(void) {
       cmocka_unit_test(test_multi_source_value_lists),
       cmocka_unit_test(test_max_series_refuses_new),
       cmocka_unit_test(test_hostile_identifiers_rejected),
+      cmocka_unit_test(test_one_extreme_value_does_not_blind),
       cmocka_unit_test(test_rules_filter),
       cmocka_unit_test(test_housekeeping_expires_and_closes),
       cmocka_unit_test(test_late_values_keep_report_times_increasing),

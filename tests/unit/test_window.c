@@ -4,6 +4,7 @@
 #include "core/ad_window.h"
 
 #include <errno.h>
+#include <float.h>
 
 static const ad_window_params_t params = {
     .window = 16, .span = 64, .warmup = 32};
@@ -214,6 +215,85 @@ static void test_bursty_series_keeps_a_scale(void **state) {
   assert_true(largest_late < 1000.0);
 }
 
+/* One value of 3e17 (a 64-bit counter's wrap read as a rate) after 2,000
+ * values of 20-22: the scale is back near the noise's at once, not +-4e15
+ * for days, and a jump to 90 stands out. */
+static void test_one_extreme_value_does_not_blind(void **state) {
+  (void)state;
+  ad_window_t w;
+  ad_window_init(&w);
+  test_rng_t rng = {.state = 31};
+  ad_detector_output_t out;
+  for (int i = 0; i < 2000; i++)
+    update(&w, 20 + 2 * test_rng_uniform(&rng), &out);
+  double scale = out.scale;
+  update(&w, 3e17, &out);
+  assert_true(out.deviation > 1e15);
+  update(&w, 21, &out);
+  assert_true(out.scale < 5 * scale);
+  assert_true(out.upper - out.lower < 100);
+  assert_true(w.record_max < 100);
+  for (int i = 0; i < 2880; i++)
+    update(&w, 20 + 2 * test_rng_uniform(&rng), &out);
+  update(&w, 90, &out);
+  assert_true(out.deviation > 50);
+}
+
+/* One wild value in the warm-up, and three: left out when it ends, the
+ * estimates are those of the calm values. Bursty warm-ups keep theirs. */
+static void test_wild_warmup_values_left_out(void **state) {
+  (void)state;
+  static const struct {
+    double wild;
+    int count;
+  } cases[] = {{1e30, 1}, {-1e12, 1}, {3e17, 3}, {5e5, 2}};
+  for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+    ad_window_t w;
+    ad_window_init(&w);
+    test_rng_t rng = {.state = 7 + c};
+    ad_detector_output_t out;
+    for (unsigned i = 0; i < params.warmup; i++) {
+      bool wild = i % 7 == 2 && (int)(i / 7) < cases[c].count;
+      update(&w, wild ? cases[c].wild : 10 + test_rng_normal(&rng), &out);
+    }
+    assert_true(last_views.warmed);
+    assert_int_equal(last_views.wild, cases[c].count);
+    assert_double_near(w.mean, 10, 1);
+    assert_true(w.deviation < 2 && w.spread < 2);
+    assert_true(w.record_max < 20 && w.record_min > 0);
+    update(&w, 10, &out);
+    assert_true(out.deviation < 3);
+    update(&w, 30, &out);
+    assert_true(out.deviation > 6);
+  }
+  /* a bursty warm-up (8 bursts of 32 values): nothing is wild */
+  ad_window_t w;
+  ad_window_init(&w);
+  ad_detector_output_t out;
+  for (unsigned i = 0; i < params.warmup; i++)
+    update(&w, i % 4 == 0 ? 90 : 0.1, &out);
+  assert_true(last_views.warmed);
+  assert_int_equal(last_views.wild, 0);
+  assert_true(w.deviation > 10);
+}
+
+/* Whatever finite values come, the state stays finite. */
+static void test_any_finite_input_keeps_state_finite(void **state) {
+  (void)state;
+  static const double extreme[] = {DBL_MAX, -DBL_MAX, 1e308, -1e300,
+                                   5e-324,  1e-300,   0.0,   3.4e38};
+  ad_window_t w;
+  ad_window_init(&w);
+  ad_detector_output_t out;
+  for (int i = 0; i < 500; i++) {
+    update(&w, extreme[i % ARRAY_SIZE(extreme)], &out);
+    assert_true(isfinite(w.mean) && isfinite(w.deviation) &&
+                isfinite(w.spread) && isfinite(w.ring_sum) &&
+                isfinite(w.recent));
+    assert_null(ad_window_invalid(&w, &params));
+  }
+}
+
 static void test_ring_sum_matches_reference(void **state) {
   (void)state;
   /* The running window sum equals a recomputation, after many turns. */
@@ -298,6 +378,9 @@ int main(void) {
       cmocka_unit_test(test_nan_and_inf_skipped),
       cmocka_unit_test(test_gap_then_same_level_is_quiet),
       cmocka_unit_test(test_constant_series),
+      cmocka_unit_test(test_one_extreme_value_does_not_blind),
+      cmocka_unit_test(test_wild_warmup_values_left_out),
+      cmocka_unit_test(test_any_finite_input_keeps_state_finite),
       cmocka_unit_test(test_ring_sum_matches_reference),
       cmocka_unit_test(test_bursty_series_keeps_a_scale),
       cmocka_unit_test(test_record_view),
