@@ -225,7 +225,8 @@ static int columns_setup(columns_t *c, const ad_csv_t *csv,
     if (ad_ident_parse(name, o->host, &c->names[i], &c->ids[i]) != 0) {
       char shown[300];
       cli_error("%s:1: column \"%s\" is not a usable series name "
-                "(plugin[-instance]/type[-instance], fields under %d bytes)",
+                "(plugin[-instance]/type[-instance], UTF-8, fields under %d "
+                "bytes)",
                 o->path, ad_text_escape(shown, sizeof(shown), name, 64),
                 AD_NAME_MAX);
       return CLI_EXIT_USAGE;

@@ -3,6 +3,7 @@
 #ifndef AD_DETECTOR_H
 #define AD_DETECTOR_H
 
+#include <float.h>
 #include <math.h>
 
 typedef enum {
@@ -52,6 +53,17 @@ static inline double ad_value_bounded(double x) {
   return x > AD_VALUE_LIMIT    ? AD_VALUE_LIMIT
          : x < -AD_VALUE_LIMIT ? -AD_VALUE_LIMIT
                                : x;
+}
+
+/* What the detectors learn stays within this either way: levels, scales,
+ * records, profile bins are averages or small multiples of values of at
+ * most AD_VALUE_LIMIT. A state file holding more is damaged. */
+#define AD_STATE_LIMIT 1e33
+
+/* x as a float, saturated: a double beyond a float's range has no float
+ * (the conversion would be undefined). */
+static inline float ad_float(double x) {
+  return x > FLT_MAX ? FLT_MAX : x < -FLT_MAX ? -FLT_MAX : (float)x;
 }
 
 /* The detector's name as the assessment shape spells it ("sliding_window",

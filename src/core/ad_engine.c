@@ -15,6 +15,7 @@
 #include "ad_persist.h"
 #include "ad_queue.h"
 #include "ad_table.h"
+#include "ad_text.h"
 #include "ad_vlist.h"
 
 #include <errno.h>
@@ -365,10 +366,12 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
   if (!isfinite(sample->time) || !isfinite(sample->arrival) ||
       !isfinite(sample->interval) || sample->interval < 0)
     return EINVAL;
-  for (size_t i = 0; i < sample->count; i++)
-    if (sample->ds_names[i] != NULL &&
-        strnlen(sample->ds_names[i], AD_NAME_MAX) >= AD_NAME_MAX)
+  for (size_t i = 0; i < sample->count; i++) {
+    const char *ds = sample->ds_names[i];
+    size_t n = ds != NULL ? strnlen(ds, AD_NAME_MAX) : 0;
+    if (n >= AD_NAME_MAX || (ds != NULL && !ad_text_utf8(ds, n)))
       return EINVAL;
+  }
   if (!ad_rules_select(e->cfg.rules, id))
     return 0;
   char key[KEY_MAX];

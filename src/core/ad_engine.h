@@ -57,7 +57,8 @@ void ad_engine_destroy(ad_engine_t *e);
 const ad_config_t *ad_engine_config(const ad_engine_t *e);
 
 /* Feeds one value list. Returns 0; EINVAL when the identifier is invalid
- * (empty host/plugin/type or a field of AD_NAME_MAX bytes or more), when
+ * (empty host/plugin/type, a field of AD_NAME_MAX bytes or more, or a field
+ * or data source name that is not UTF-8), when
  * the time, arrival or interval is not finite or the interval negative,
  * when
  * there are no or more than AD_VLIST_MAX_SOURCES (64) data sources or a data

@@ -1,5 +1,6 @@
 /* ad_ident: value list identifiers (see header). */
 #include "ad_ident.h"
+#include "ad_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,7 +49,10 @@ int ad_field_parse(const char *name, ad_field_t *f) {
 bool ad_ident_valid(const ad_ident_t *id) {
   for (int i = 0; i < AD_FIELD_COUNT; i++) {
     const char *v = ad_ident_field(id, (ad_field_t)i);
-    if (strnlen(v, AD_NAME_MAX) >= AD_NAME_MAX)
+    size_t n = strnlen(v, AD_NAME_MAX);
+    /* UTF-8, as JSON holds it: a name a state file could not keep would
+     * cost its host every checkpoint */
+    if (n >= AD_NAME_MAX || !ad_text_utf8(v, n))
       return false;
   }
   return ad_ident_field(id, AD_FIELD_HOST)[0] != '\0' &&
@@ -65,7 +69,7 @@ char *ad_ident_series_name(const ad_ident_t *id, const char *ds, char *buf,
   snprintf(buf, size, "%s%s%s/%s%s%s%s%s", ad_ident_field(id, AD_FIELD_PLUGIN),
            pi[0] ? "-" : "", pi, ad_ident_field(id, AD_FIELD_TYPE),
            ti[0] ? "-" : "", ti, ds != NULL ? ":" : "", ds != NULL ? ds : "");
-  return buf;
+  return ad_text_utf8_cut(buf);
 }
 
 /* Copies [start, start+len) into dst; false when it does not fit. */

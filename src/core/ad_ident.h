@@ -41,7 +41,7 @@ const char *ad_field_name(ad_field_t f);
 int ad_field_parse(const char *name, ad_field_t *f);
 
 /* True when host, plugin and type are non-empty and every field is shorter
- * than AD_NAME_MAX. */
+ * than AD_NAME_MAX and UTF-8. */
 bool ad_ident_valid(const ad_ident_t *id);
 
 /* Writes "plugin[-instance]/type[-instance]" and, when ds is not NULL, ":ds"

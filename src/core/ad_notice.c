@@ -1,7 +1,9 @@
 /* ad_notice: notices and host reports (see header). */
 #include "ad_notice.h"
+#include "ad_text.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,12 +15,22 @@ void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
   dst[len] = '\0';
 }
 
+/* Names as the message shows them: escaped (a name from the network may
+ * hold a newline or a terminal escape) and cut to at most `width` bytes at
+ * a character boundary, so that the numbers always fit in the 256 bytes
+ * collectd allows. */
+#define SHOWN(var, name, width)                                                \
+  char var[(width) + 1];                                                       \
+  ad_text_escape(var, sizeof(var), (name), SIZE_MAX)
+
 void ad_notice_format(ad_notice_t *n) {
+  SHOWN(host, n->host, 60);
+  SHOWN(series, n->series, 90);
   if (n->kind == AD_NOTICE_NEW_NORMAL) {
     if (snprintf(n->message, sizeof(n->message),
-                 "Host %.60s: %.90s has a new normal: %.4g, was %.4g (held "
+                 "Host %s: %s has a new normal: %.4g, was %.4g (held "
                  "for %.0f min); expected from now on",
-                 n->host, n->series, n->normal_to, n->normal_from,
+                 host, series, n->normal_to, n->normal_from,
                  n->held / 60.0) < 0)
       n->message[0] = '\0';
     return;
@@ -45,23 +57,23 @@ void ad_notice_format(ad_notice_t *n) {
     snprintf(share, sizeof(share), "; %u of %u series anomalous", n->anomalous,
              n->total);
   if (n->combination) {
+    SHOWN(short_host, n->host, 40);
+    SHOWN(driver, n->series, 55);
+    SHOWN(other, n->partner, 55);
     char partner[140] = "";
     if (n->partner[0] != '\0')
-      snprintf(partner, sizeof(partner), " with %.55s (%+.1f)", n->partner,
+      snprintf(partner, sizeof(partner), " with %s (%+.1f)", other,
                n->partner_z);
     /* deviations in the series' own scales */
     if (snprintf(n->message, sizeof(n->message),
-                 "Host %.40s%s: unusual combination: %.55s (%+.1f)%s; %s%s",
-                 n->host, n->level == AD_LEVEL_OKAY ? " back to normal" : "",
-                 n->series, n->driver_z, partner, verdict, share) < 0)
+                 "Host %s%s: unusual combination: %s (%+.1f)%s; %s%s",
+                 short_host, n->level == AD_LEVEL_OKAY ? " back to normal" : "",
+                 driver, n->driver_z, partner, verdict, share) < 0)
       n->message[0] = '\0';
     return;
   }
-  /* Names are bounded (%.Ns) so that the numbers always fit in the 256 bytes
-   * collectd allows. */
-  if (snprintf(n->message, sizeof(n->message),
-               "Host %.60s%s: %.90s = %.4g, %s; %s%s", n->host,
-               n->level == AD_LEVEL_OKAY ? " back to normal" : "", n->series,
+  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %.4g, %s; %s%s",
+               host, n->level == AD_LEVEL_OKAY ? " back to normal" : "", series,
                n->observed, expectation, verdict, share) < 0)
     n->message[0] = '\0';
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,12 +131,20 @@ static const ad_codec_field_t HOST[] = {
 static int put_struct(json_t *obj, const char *name, const void *base,
                       const ad_codec_field_t *fields, size_t n) {
   json_t *o = json_object();
-  if (o == NULL || ad_codec_encode(o, base, fields, n) != 0 ||
-      json_object_set_new(obj, name, o) != 0) {
+  if (o == NULL || ad_codec_encode(o, base, fields, n) != 0) {
     json_decref(o);
     return ENOMEM;
   }
-  return 0;
+  /* (set_new takes o, on failure too) */
+  return json_object_set_new(obj, name, o) == 0 ? 0 : ENOMEM;
+}
+
+/* Sets obj[name] to *value, which is taken (NULL afterwards), on failure
+ * too. Returns 0 or ENOMEM. */
+static int put_taken(json_t *obj, const char *name, json_t **value) {
+  json_t *v = *value;
+  *value = NULL;
+  return json_object_set_new(obj, name, v) == 0 ? 0 : ENOMEM;
 }
 
 static json_t *encode_forest(const ad_iforest_t *f) {
@@ -193,22 +202,25 @@ static json_t *encode_series(const ad_series_t *s) {
   json_t *calib = json_array();
   for (int i = 0; calib != NULL && i < 2; i++) {
     json_t *c = json_object();
-    if (c == NULL || ad_codec_encode(c, &s->calib[i], CALIB, COUNT(CALIB)) ||
-        json_array_append_new(calib, c) != 0) {
+    bool made =
+        c != NULL && ad_codec_encode(c, &s->calib[i], CALIB, COUNT(CALIB)) == 0;
+    if (!made)
       json_decref(c);
+    if (!made || json_array_append_new(calib, c) != 0) { /* c taken */
       json_decref(calib);
       calib = NULL;
     }
   }
   if (o == NULL || calib == NULL ||
       ad_codec_encode(o, s, SERIES, COUNT(SERIES)) != 0 ||
-      json_object_set_new(o, "calib", calib) != 0 ||
+      put_taken(o, "calib", &calib) != 0 ||
       put_struct(o, "window", &s->window, WINDOW, COUNT(WINDOW)) != 0 ||
       put_struct(o, "season", &s->season, SEASON, COUNT(SEASON)) != 0 ||
       put_struct(o, "calib_record", &s->calib_record, CALIB, COUNT(CALIB)) ||
       put_struct(o, "calib_dispersion", &s->calib_dispersion, CALIB,
                  COUNT(CALIB)) != 0 ||
       put_struct(o, "alert", &s->alert, ALERT, COUNT(ALERT)) != 0) {
+    json_decref(calib); /* NULL once taken */
     json_decref(o);
     return NULL;
   }
@@ -311,11 +323,11 @@ json_t *ad_persist_encode(const ad_host_t *h, ad_vlist_t *const *vlists,
     if (json_array_append_new(list, encode_vlist(vlists[i])) != 0)
       goto fail;
   json_t *host = encode_host(h);
-  if (host == NULL || json_object_set_new(doc, "host", host) != 0)
+  if (host == NULL || put_taken(doc, "host", &host) != 0 ||
+      put_taken(doc, "parameters", &params) != 0 ||
+      put_taken(doc, "detectors", &detectors) != 0 ||
+      put_taken(doc, "value_lists", &list) != 0)
     goto fail;
-  json_object_set_new(doc, "parameters", params);
-  json_object_set_new(doc, "detectors", detectors);
-  json_object_set_new(doc, "value_lists", list);
   return doc;
 fail:
   json_decref(params);
@@ -455,8 +467,11 @@ static int decode_reservoir(const json_t *o, ad_reservoir_t **out,
 static const char *model_invalid(const ad_model_t *m) {
   if (!(m->drift >= 0 && m->drift <= 1))
     return "drift: out of range";
-  if (!(m->sustained >= 0) && !isnan(m->sustained))
-    return "sustained: negative";
+  /* scores are 0..1, their deviations 20 (score - 0.5) at most 10 */
+  if (!(m->sustained >= 0 && m->sustained <= 10) && !isnan(m->sustained))
+    return "sustained: out of range";
+  if (!(m->last_score >= 0 && m->last_score <= 1) && !isnan(m->last_score))
+    return "last_score: out of range";
   return NULL;
 }
 
@@ -530,8 +545,12 @@ static int decode_series(const json_t *o, ad_series_t *s,
                          ad_codec_error_t *err) {
   ad_series_init(s);
   int rc = ad_codec_decode(o, s, SERIES, COUNT(SERIES), err);
-  if (rc == 0 && !(s->step >= 0))
-    rc = ad_codec_fail(err, "step: negative");
+  if (rc == 0 && !(s->step >= 0 && s->step <= 4 * 86400.0))
+    rc = ad_codec_fail(err, "step: out of range");
+  if (rc == 0 && (fabs(s->last_value) > AD_STATE_LIMIT ||
+                  fabs(s->normal_from) > AD_STATE_LIMIT ||
+                  fabs(s->normal_to) > AD_STATE_LIMIT))
+    rc = ad_codec_fail(err, "a value beyond any value");
   if (rc == 0 && s->host_slot < AD_SLOT_NONE)
     rc = ad_codec_fail(err, "host_slot: out of range");
   if (rc == 0)

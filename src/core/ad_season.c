@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define DAY 86400.0
@@ -67,8 +68,8 @@ static double bin_read(const float *v, bin_pos_t b) {
 }
 
 static void bin_learn(float *v, bin_pos_t b, double rate, double target_delta) {
-  v[b.i0] += (float)(rate * (1.0 - b.f) * target_delta);
-  v[b.i1] += (float)(rate * b.f * target_delta);
+  v[b.i0] = ad_float(v[b.i0] + rate * (1.0 - b.f) * target_delta);
+  v[b.i1] = ad_float(v[b.i1] + rate * b.f * target_delta);
 }
 
 int ad_season_params_valid(const ad_season_params_t *p) {
@@ -195,9 +196,9 @@ static void recentre(ad_season_t *s) {
   day_mean /= AD_SEASON_DAY_BINS;
   week_mean /= AD_SEASON_WEEK_BINS;
   for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
-    s->day[i] -= (float)day_mean;
+    s->day[i] = ad_float(s->day[i] - day_mean);
   for (int i = 0; i < AD_SEASON_WEEK_BINS; i++)
-    s->week[i] -= (float)week_mean;
+    s->week[i] = ad_float(s->week[i] - week_mean);
   s->level += day_mean + week_mean;
 }
 
@@ -288,10 +289,13 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   if (s->seen == 1) {
     s->scale = spread;
     for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
-      s->day_scale[i] = (float)spread;
+      s->day_scale[i] = ad_float(spread);
   } else if (s->seen > 1) {
     bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
               spread - bin_read(s->day_scale, at));
+    /* interpolated learning can take a bin below zero: a scale is not */
+    s->day_scale[at.i0] = fmaxf(s->day_scale[at.i0], 0.0f);
+    s->day_scale[at.i1] = fmaxf(s->day_scale[at.i1], 0.0f);
     s->scale += dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
                 (spread - s->scale);
   }
@@ -353,10 +357,30 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
     s->seen++;
 }
 
+/* True when every one of the n values at v is within +-limit. */
+static bool all_within(const float *v, int n, double limit) {
+  for (int i = 0; i < n; i++)
+    if (!(fabs(v[i]) <= limit))
+      return false;
+  return true;
+}
+
 const char *ad_season_invalid(const ad_season_t *s) {
   if (!(s->scale >= 0) || !(s->err_plain >= 0) || !(s->err_full >= 0) ||
       !(s->mse_plain >= 0) || !(s->mse_full >= 0))
     return "a scale or error is negative";
+  const double limit = AD_STATE_LIMIT;
+  if (!(fabs(s->level) <= limit) || !(fabs(s->plain) <= limit) ||
+      !(s->scale <= limit) || !(s->err_plain <= limit) ||
+      !(s->err_full <= limit) || !(s->mse_plain <= limit * limit) ||
+      !(s->mse_full <= limit * limit) || fabs(s->shift_from) > limit ||
+      fabs(s->shift_to) > limit || fabs(s->shift_last) > limit ||
+      fabs(s->plain_shift_last) > limit)
+    return "a level or scale beyond any value";
+  if (!all_within(s->day, AD_SEASON_DAY_BINS, limit) ||
+      !all_within(s->week, AD_SEASON_WEEK_BINS, limit) ||
+      !all_within(s->day_scale, AD_SEASON_SCALE_BINS, limit))
+    return "a profile beyond any value";
   if (s->seen > 0 && (isnan(s->first_time) || isnan(s->last_time) ||
                       !(s->first_time <= s->last_time)))
     return "first_time or last_time: out of order";
@@ -369,7 +393,7 @@ const char *ad_season_invalid(const ad_season_t *s) {
 /* Clips every bin of v (n bins) to +-limit. */
 static void clip_bins(float *v, int n, double limit) {
   for (int i = 0; i < n; i++)
-    v[i] = (float)clip(v[i], limit);
+    v[i] = ad_float(clip(v[i], limit));
 }
 
 void ad_season_settle(ad_season_t *s, double level, double deviation) {
@@ -391,7 +415,7 @@ void ad_season_settle(ad_season_t *s, double level, double deviation) {
     s->mse_full = sq * sq;
   for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
     if (s->day_scale[i] > bound)
-      s->day_scale[i] = (float)deviation;
+      s->day_scale[i] = ad_float(deviation);
   clip_bins(s->day, AD_SEASON_DAY_BINS, bound);
   clip_bins(s->week, AD_SEASON_WEEK_BINS, bound);
 }

@@ -74,3 +74,29 @@ int ad_text_clean(const char *s, size_t n) {
   }
   return 1;
 }
+
+int ad_text_utf8(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    size_t len = u[i] < 0x80 ? 1 : utf8_length(u + i, n - i);
+    if (len == 0)
+      return 0;
+    i += len;
+  }
+  return 1;
+}
+
+char *ad_text_utf8_cut(char *s) {
+  size_t n = strlen(s), start = n;
+  /* back to the first byte of the last sequence */
+  while (start > 0 && n - start < 4 &&
+         ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+    start--;
+  if (start > 0 && (unsigned char)s[start - 1] >= 0xc0)
+    start--;
+  else if (start == n || (unsigned char)s[start] < 0x80)
+    return s; /* ends in ASCII */
+  if (!ad_text_utf8(s + start, n - start))
+    s[start] = '\0';
+  return s;
+}

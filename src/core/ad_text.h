@@ -15,6 +15,14 @@
  * short at a character boundary when out is too small. Returns out. */
 char *ad_text_escape(char *out, size_t out_size, const char *src, size_t max);
 
+/* True when the n bytes at s are well-formed UTF-8 (what JSON strings, and
+ * so state files, can hold). */
+int ad_text_utf8(const char *s, size_t n);
+
+/* Cuts the NUL-terminated s before a UTF-8 sequence its end cut short (a
+ * name truncated into a buffer). Returns s. */
+char *ad_text_utf8_cut(char *s);
+
 /* True when the n bytes at s need no escaping (ad_text_escape would copy
  * them unchanged). */
 int ad_text_clean(const char *s, size_t n);

@@ -49,25 +49,22 @@ static unsigned ring_capacity(const ad_window_t *w,
   return w->seen < p->warmup ? AD_WINDOW_MAX : p->window;
 }
 
+/* The ring's sum, in slot order: ring_sum is always exactly this, so that
+ * what is saved is what a load recomputes (a running sum would carry the
+ * rounding of values long gone: 1e30 + 10 - 1e30 is 0). */
+static double ring_total(const ad_window_t *w) {
+  double sum = 0.0;
+  for (unsigned i = 0; i < w->fill; i++)
+    sum += w->ring[i];
+  return sum;
+}
+
 static void ring_push(ad_window_t *w, unsigned capacity, double x) {
-  if (w->fill >= capacity) {
-    w->ring_sum -= w->ring[w->head];
-  } else {
+  if (w->fill < capacity)
     w->fill++;
-  }
-  /* saturated: a double beyond a float's range has no float */
-  float stored = (float)fmax(-FLT_MAX, fmin(FLT_MAX, x));
-  w->ring[w->head] = stored;
-  w->ring_sum += stored;
+  w->ring[w->head] = ad_float(x);
   w->head = (uint16_t)((w->head + 1) % capacity);
-  /* Re-add the ring once per turn so rounding cannot accumulate: O(1)
-   * amortised. */
-  if (w->head == 0) {
-    double sum = 0.0;
-    for (unsigned i = 0; i < w->fill; i++)
-      sum += w->ring[i];
-    w->ring_sum = sum;
-  }
+  w->ring_sum = ring_total(w);
 }
 
 /* The ring's values oldest first into v (capacity the ring's); returns
@@ -87,13 +84,11 @@ static void ring_refill(ad_window_t *w, unsigned capacity, const double *v,
   unsigned keep = n < capacity ? n : capacity;
   w->fill = (uint16_t)keep;
   w->head = (uint16_t)(keep % capacity);
-  w->ring_sum = 0.0;
-  for (unsigned i = 0; i < keep; i++) {
-    w->ring[i] = (float)v[n - keep + i];
-    w->ring_sum += w->ring[i];
-  }
+  for (unsigned i = 0; i < keep; i++)
+    w->ring[i] = ad_float(v[n - keep + i]);
   for (unsigned i = keep; i < AD_WINDOW_MAX; i++)
     w->ring[i] = 0.0f;
+  w->ring_sum = ring_total(w);
 }
 
 /* Counts the run of values beyond the clip on one side of the mean. */
@@ -116,8 +111,8 @@ static void run_update(ad_window_t *w, double x, double clip) {
 static void accept_shift(ad_window_t *w) {
   w->mean = w->run_sum / abs(w->run);
   for (unsigned i = 0; i < w->fill; i++)
-    w->ring[i] = (float)w->mean;
-  w->ring_sum = w->fill * (double)(float)w->mean;
+    w->ring[i] = ad_float(w->mean);
+  w->ring_sum = ring_total(w);
   w->run = 0;
   w->run_sum = 0.0;
 }
@@ -334,12 +329,16 @@ const char *ad_window_invalid(const ad_window_t *w,
     return "run: longer than a window";
   if (w->seen > 0 && !(w->record_min <= w->record_max))
     return "records cross";
-  double sum = 0.0, size = 0.0;
-  for (unsigned i = 0; i < w->fill; i++) {
-    sum += w->ring[i];
-    size += fabs(w->ring[i]);
-  }
-  if (fabs(sum - w->ring_sum) > 1e-6 * size + 1e-9)
+  const double limit = AD_STATE_LIMIT;
+  if (!(fabs(w->mean) <= limit) || !(w->deviation <= limit) ||
+      !(w->spread <= limit) || !(w->recent <= limit) ||
+      !(fabs(w->record_max) <= limit) || !(fabs(w->record_min) <= limit) ||
+      !(fabs(w->run_sum) <= AD_WINDOW_MAX * limit))
+    return "a level or scale beyond any value";
+  for (unsigned i = 0; i < AD_WINDOW_MAX; i++)
+    if (!(fabs(w->ring[i]) <= limit))
+      return "ring: a value beyond any value";
+  if (w->ring_sum != ring_total(w))
     return "ring_sum: not the ring's sum";
   return NULL;
 }

@@ -51,7 +51,8 @@ typedef struct {
   double deviation;  /* clipped EMA of |value - mean| */
   double spread;     /* slow, unclipped EMA of |value - mean|: bursts
                         included, so a bursty series keeps a scale */
-  double ring_sum;   /* sum of the values in the ring */
+  double ring_sum;   /* sum of the values in the ring, exactly (in slot
+                        order): what a load recomputes */
   double record_max; /* slowly relaxing maximum of the values seen */
   double record_min; /* and minimum */
   double recent;     /* short EMA (one window) of |value - mean| */

@@ -264,13 +264,18 @@ static void test_hostile_identifiers_rejected(void **state) {
   /* format directives in names are data, never formats */
   assert_int_equal(submit1(e, "%s%n%x", "%n", "gauge", 1, 1), 0);
   assert_int_equal(ad_engine_series_count(e), 1);
+  /* names a state file cannot hold (not UTF-8) are refused */
+  assert_int_equal(submit1(e, "caf\xe9", "p", "gauge", 1, 1), EINVAL);
+  assert_int_equal(submit1(e, "h", "df", "df_complex\xff", 1, 1), EINVAL);
+  assert_int_equal(submit1(e, "caf\xc3\xa9", "p", "gauge", 1, 1), 0);
+  assert_int_equal(ad_engine_series_count(e), 2);
   /* times and intervals that are not finite are refused, nothing made */
   assert_int_equal(submit1(e, "t", "p", "gauge", INFINITY, 1), EINVAL);
   assert_int_equal(submit1(e, "t", "p", "gauge", NAN, 1), EINVAL);
   assert_int_equal(submit1_every(e, "t", "p", "gauge", 1, INFINITY, 1), EINVAL);
   assert_int_equal(submit1_every(e, "t", "p", "gauge", 1, NAN, 1), EINVAL);
   assert_int_equal(submit1_every(e, "t", "p", "gauge", 1, -1, 1), EINVAL);
-  assert_int_equal(ad_engine_series_count(e), 1);
+  assert_int_equal(ad_engine_series_count(e), 2);
   ad_engine_destroy(e);
   free(c);
 }

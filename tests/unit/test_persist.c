@@ -409,7 +409,9 @@ static void test_damage_costs_only_the_damaged_part(void **state) {
       {"VL", "series", "7", PART, "sources"},
       {"VL/series/0", "host_slot", "-3", PART, "host_slot"},
       {"VL/series/0", "host_slot", "100", PART, "host_slot"},
-      {"VL/series/0", "step", "-60", PART, "series[0].step: negative"},
+      {"VL/series/0", "step", "-60", PART, "series[0].step: out of range"},
+      {"VL/series/0/season", "level", "1e300", PART, "beyond any value"},
+      {"VL/series/0/window", "mean", "-1e40", PART, "beyond any value"},
       {"VL/series/0/window", "head", "40", PART, "ring position"},
       {"VL/series/0/window", "head", "31", NOTHING, ""}, /* refitted */
       {"VL/series/0/window", "fill", "1e300", PART, "not an integer"},

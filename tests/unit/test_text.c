@@ -54,10 +54,38 @@ static void test_cuts_at_a_character_boundary(void **state) {
   assert_int_equal(out[0], 'x');
 }
 
+static void test_utf8(void **state) {
+  (void)state;
+  assert_true(ad_text_utf8("plain", 5));
+  assert_true(ad_text_utf8("caf\xc3\xa9", 5));
+  assert_false(ad_text_utf8("caf\xe9", 4)); /* Latin-1 */
+  assert_false(ad_text_utf8("\xff\xff", 2));
+  assert_false(ad_text_utf8("\xc3", 1));
+  static const struct {
+    const char *in, *out;
+  } cuts[] = {
+      {"abc", "abc"},
+      {"ab\xc3\xa9", "ab\xc3\xa9"},
+      {"ab\xc3", "ab"},
+      {"ab\xe2\x82", "ab"},
+      {"ab\xe2\x82\xac", "ab\xe2\x82\xac"},
+      {"ab\xf0\x9f\x98", "ab"},
+      {"\x82", ""},
+      {"", ""},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+    char buf[16];
+    snprintf(buf, sizeof(buf), "%s", cuts[i].in);
+    if (strcmp(ad_text_utf8_cut(buf), cuts[i].out) != 0)
+      fail_msg("cut %zu: \"%s\"", i, buf);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_escapes_what_is_not_printable),
       cmocka_unit_test(test_cuts_at_a_character_boundary),
+      cmocka_unit_test(test_utf8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
