@@ -16,7 +16,8 @@
  *    engine's housekeeping (expiry, stale intervals) once a second.
  *  - the trainer thread (started in init): fits the isolation forests that
  *    fell due (ad_engine_train); woken by the write path, which only says
- *    so, and every second in case.
+ *    so, and every second in case. A flush (collectd's FLUSH) waits until
+ *    it has nothing due.
  *  - the checkpoint thread (started in init when Persist is on and
  *    CheckpointInterval is not 0): writes what was learned to StateDir
  *    every CheckpointInterval (ad_state_checkpoint: copies under short
@@ -61,10 +62,14 @@ typedef struct {
   bool worker_running;
   pthread_t trainer;
   bool trainer_running;
-  pthread_mutex_t train_lock; /* guards train_wake and train_stop */
+  pthread_mutex_t train_lock; /* guards train_wake, train_stop and the
+                                 drain counters */
   pthread_cond_t train_cond;
+  pthread_cond_t drained_cond; /* the trainer has nothing due */
   bool train_wake, train_stop;
-  ad_state_t state; /* StateDir, owned while state_open */
+  unsigned long drain_asked, drain_done; /* flush requests, and the last
+                                            one the trainer answered */
+  ad_state_t state;                      /* StateDir, owned while state_open */
   bool state_open;
   pthread_t checkpointer;
   bool checkpointer_running;
@@ -86,6 +91,7 @@ static an_ctx_t an_ctx = {
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
     .train_lock = PTHREAD_MUTEX_INITIALIZER,
     .train_cond = PTHREAD_COND_INITIALIZER,
+    .drained_cond = PTHREAD_COND_INITIALIZER,
     .checkpoint_lock = PTHREAD_MUTEX_INITIALIZER,
     .checkpoint_cond = PTHREAD_COND_INITIALIZER,
 };
@@ -384,8 +390,9 @@ static void an_log_refusals(an_ctx_t *c, bool force) {
   if (ad_ratelog_take(&c->log_invalid, now, force, &line))
     WARNING(AN_PLUGIN " plugin: %" PRIu64 " value lists could not be tracked "
                       "in the last %s (%" PRIu64 " since the start; latest: "
-                      "%s): identifier or data source too long or empty, too "
-                      "many data sources, or a time that is not finite.",
+                      "%s): identifier or data source too long, empty or not "
+                      "UTF-8, too many data sources, or a time that is not "
+                      "finite.",
             line.count, ad_ratelog_span(line.seconds, span, sizeof(span)),
             line.total, name);
   if (ad_ratelog_take(&c->log_dropped, now, force, &line))
@@ -407,7 +414,8 @@ static void an_sink_training_due(void *ctx) {
 }
 
 /* Trains what fell due, a few forests at a time so that a stop request is
- * seen soon; sleeps until woken, or a second. */
+ * seen soon; sleeps until woken, or a second. Once nothing is due, answers
+ * the flush requests made before it looked. */
 static void *an_trainer_main(void *arg) {
   an_ctx_t *c = arg;
   for (;;) {
@@ -419,6 +427,7 @@ static void *an_trainer_main(void *arg) {
       pthread_cond_timedwait(&c->train_cond, &c->train_lock, &until);
     }
     bool stop = c->train_stop;
+    unsigned long asked = c->drain_asked;
     c->train_wake = false;
     pthread_mutex_unlock(&c->train_lock);
     if (stop)
@@ -430,8 +439,46 @@ static void *an_trainer_main(void *arg) {
       if (stop)
         return NULL;
     }
+    pthread_mutex_lock(&c->train_lock);
+    c->drain_done = asked;
+    pthread_cond_broadcast(&c->drained_cond);
+    pthread_mutex_unlock(&c->train_lock);
   }
   return NULL;
+}
+
+/* Longest a flush waits for the trainer. */
+#define AN_FLUSH_WAIT 60
+
+/* FLUSH (collectdctl flush plugin=anomaly, unixsock): returns once every
+ * forest that had fallen due when it was asked is trained and in place, so
+ * that a feed of recorded values can keep pace with the trainer whatever
+ * the machine's speed. Runs on the flushing thread, never a write thread;
+ * waits AN_FLUSH_WAIT seconds at most. */
+static int an_flush(cdtime_t timeout, const char *identifier,
+                    user_data_t __attribute__((unused)) * ud) {
+  (void)timeout;
+  (void)identifier;
+  an_ctx_t *c = &an_ctx;
+  if (!atomic_load(&c->ready) || !c->trainer_running)
+    return 0;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += AN_FLUSH_WAIT;
+  pthread_mutex_lock(&c->train_lock);
+  unsigned long ticket = ++c->drain_asked;
+  c->train_wake = true;
+  pthread_cond_signal(&c->train_cond);
+  int status = 0;
+  while (c->drain_done < ticket && !c->train_stop && status == 0)
+    status = pthread_cond_timedwait(&c->drained_cond, &c->train_lock, &until);
+  bool done = c->drain_done >= ticket;
+  pthread_mutex_unlock(&c->train_lock);
+  if (!done)
+    WARNING(AN_PLUGIN " plugin: flush: the trainer did not finish within "
+                      "%d s.",
+            AN_FLUSH_WAIT);
+  return done ? 0 : -1;
 }
 
 static void an_stop_trainer(an_ctx_t *c) {
@@ -440,6 +487,7 @@ static void an_stop_trainer(an_ctx_t *c) {
   pthread_mutex_lock(&c->train_lock);
   c->train_stop = true;
   pthread_cond_signal(&c->train_cond);
+  pthread_cond_broadcast(&c->drained_cond); /* a flush waiting: let it go */
   pthread_mutex_unlock(&c->train_lock);
   pthread_join(c->trainer, NULL);
   c->trainer_running = false;
@@ -721,5 +769,6 @@ void module_register(void) {
   plugin_register_complex_config(AN_PLUGIN, an_config);
   plugin_register_init(AN_PLUGIN, an_init);
   plugin_register_write(AN_PLUGIN, an_write, NULL);
+  plugin_register_flush(AN_PLUGIN, an_flush, NULL);
   plugin_register_shutdown(AN_PLUGIN, an_shutdown);
 }

@@ -41,6 +41,7 @@ extern plugin_init_cb mock_init_cb;
 extern int (*mock_read_cb)(void);
 extern plugin_write_cb mock_write_cb;
 extern plugin_shutdown_cb mock_shutdown_cb;
+extern plugin_flush_cb mock_flush_cb;
 
 /* Forgets everything recorded (not the registrations). */
 void mock_reset(void);

@@ -255,6 +255,39 @@ static void test_counters_first_value_is_no_observation(void **state) {
                    ENOENT);
 }
 
+/* FLUSH returns once the forests that fell due are trained: a feed of
+ * recorded values can keep pace with the trainer on any machine. */
+static void test_flush_waits_for_the_trainer(void **state) {
+  (void)state;
+  assert_int_equal(mock_init_cb(), 0);
+  assert_non_null(mock_flush_cb);
+  value_t v[2] = {{.derive = 0}, {.derive = 0}};
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = v;
+  vl.values_len = 2;
+  vl.interval = DOUBLE_TO_CDTIME_T(60.0);
+  sstrncpy(vl.host, "gw", sizeof(vl.host));
+  sstrncpy(vl.plugin, "interface", sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, "eth0", sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, "if_octets", sizeof(vl.type));
+  ad_ident_t id = {"gw", "interface", "eth0", "if_octets", ""};
+  ad_series_info_t info;
+  test_rng_t rng = {.state = 3};
+  int i = 0;
+  for (; i < 400; i++) {
+    v[0].derive += 1000 + (derive_t)(100 * test_rng_uniform(&rng));
+    v[1].derive += 500 + (derive_t)(50 * test_rng_uniform(&rng));
+    vl.time = DOUBLE_TO_CDTIME_T(1e9 + 60.0 * i);
+    assert_int_equal(mock_write_cb(&octet_set, &vl, NULL), 0);
+    assert_int_equal(mock_flush_cb(0, NULL, NULL), 0);
+    assert_int_equal(ad_engine_series_info(an_ctx.engine, &id, "rx", &info), 0);
+    if (info.forest_trainings > 0)
+      break;
+  }
+  assert_true(info.forest_trainings > 0); /* trained, never waited for */
+  assert_true(i < 400);
+}
+
 static void test_max_series_refusal_is_logged(void **state) {
   (void)state;
   oconfig_item_t *root = mock_config_block("Plugin", 1);
@@ -504,6 +537,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(
           test_flapping_series_muted_with_a_log_line, mock_setup_plugin,
           teardown),
+      cmocka_unit_test_setup_teardown(test_flush_waits_for_the_trainer,
+                                      mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_refusal_counts_add_up,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_max_series_refusal_is_logged,

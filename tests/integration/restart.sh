@@ -101,7 +101,7 @@ print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["epoch"] <= int(sys.argv
 start_collectd
 wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its socket"
 feed 1 $cut
-wait_for 30 at_least "$before_cut" || fail "first run: $(count) notifications, replay $before_cut"
+wait_for 120 at_least "$before_cut" || fail "first run: $(count) notifications, replay $before_cut"
 sleep 1
 stop_collectd || fail "collectd exited with status $?"
 grep -q "state saved at shutdown: 1 hosts, 3 series" "$WORK/collectd.log" \
@@ -133,7 +133,7 @@ if "$cmd" state -d "$WORK/state" rollback restart-host 2>"$WORK/rollback.err"; t
 fi
 grep -q "in use by another process" "$WORK/rollback.err" || fail "rollback: $(cat "$WORK/rollback.err")"
 feed $((cut + 1)) $rows
-wait_for 30 at_least "$total" || fail "collectd sent $(count) notifications, replay $total"
+wait_for 120 at_least "$total" || fail "collectd sent $(count) notifications, replay $total"
 sleep 3 # anything more would be a difference too
 stop_collectd || fail "collectd exited with status $?"
 

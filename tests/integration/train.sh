@@ -45,13 +45,13 @@ start_collectd
 wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its socket"
 
 # value lists in name order, as train feeds values of one time
-python3 - "$WORK/collectd.sock" "$start" "$rows" <<'PY' || fail "feeding collectd failed"
+python3 - "$WORK/collectd.sock" "$start" "$rows" "$here" <<'PY' || fail "feeding collectd failed"
 import math, random, socket, sys, time
 path, start, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from putval import connect, sync
 rng = random.Random(13)
-sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-sock.connect(path)
-reader = sock.makefile("r")
+sock, reader = connect(path)
 rx = tx = 10**9
 def put(ident, t, values):
     sock.sendall(("PUTVAL train-host/%s interval=60 %d:%s\n" % (ident, t, values)).encode())
@@ -68,12 +68,11 @@ for i in range(rows):
     put("interface-eth0/if_octets", t, "%d:%d" % (rx, tx))
     put("test-a/gauge", t, "%.4f" % a)
     put("test-b/gauge", t, "%.4f" % (20 + rng.gauss(0, 0.5)))
-    # 8 ms a row: the daemon's trainer must install each forest within the
-    # five intervals of data after it falls due (40 ms here), also while
-    # make check runs other tests beside this one
-    time.sleep(0.008)
+    # the daemon's trainer must install each forest within the five
+    # intervals of data after it falls due: each row is taken and the
+    # trainer caught up before the next, whatever the machine's speed
+    sync(sock, reader, "train-host", t)
 PY
-sleep 2 # the trainer's last forests
 stop_collectd || fail "collectd exited with status $?"
 grep -q "state saved at shutdown: 1 hosts, 4 series" "$WORK/collectd.log" \
   || fail "the live state was not saved"
