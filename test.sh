@@ -7,16 +7,22 @@
 #  2. the same with clang;
 #  3. the threaded tests again under ThreadSanitizer (writers scoring while
 #     the trainer publishes forests; the plugin's threads);
-#  4. make distcheck (the release tarball builds and passes its tests);
-#  5. the packages: .deb and .rpm built from the tarball, lintian, the .deb
+#  4. the whole suite again under AddressSanitizer, UndefinedBehaviorSanitizer
+#     and LeakSanitizer, the integration tests with the runtime preloaded
+#     into the real collectd (leaks are looked for in everything but the
+#     daemon itself, which does not free its configuration at exit);
+#  5. the fuzz targets (tests/fuzz, libFuzzer) over their corpora;
+#  6. make distcheck (the release tarball builds and passes its tests);
+#  7. the packages: .deb and .rpm built from the tarball, lintian, the .deb
 #     installed, collectd run from it, removed and purged
 #     (packaging/test-packages.sh; the install part needs root);
-#  6. formatting (clang-format, LLVM style as collectd).
+#  8. formatting (clang-format, LLVM style as collectd).
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/setup.sh
-SETUP_PACKAGES="clang clang-format python3 procps groff-base debhelper lintian rpm fakeroot \
-libprotobuf-c1 libmicrohttpd12 libesmtp6 libcurl3-gnutls libyajl2 python3-yaml"
+SETUP_PACKAGES="clang clang-format libclang-rt-14-dev python3 procps groff-base debhelper \
+lintian rpm fakeroot libprotobuf-c1 libmicrohttpd12 libesmtp6 libcurl3-gnutls libyajl2 \
+python3-yaml"
 setup_install_packages
 
 # Fails unless the suite in DIR ran tests and none failed, errored or was
@@ -66,6 +72,22 @@ make -C build/tsan -j"${JOBS:-$(nproc)}" check TESTS="$THREADED_TESTS" \
 grep -E '^(PASS|FAIL|SKIP|ERROR):' build/tsan/check.out || true
 check_suite build/tsan || status=1
 [ "$status" -eq 0 ] || { echo "FAIL: ThreadSanitizer run" >&2; exit 1; }
+
+# Sanitizer reports make a test fail (UBSan: exit at the first report).
+setup_build build/asan CC=gcc \
+  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fsanitize=float-cast-overflow -fno-sanitize-recover=all" \
+  LDFLAGS="-fsanitize=address,undefined"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+COLLECTD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
+COLLECTD_ASAN_OPTIONS=detect_leaks=0
+export COLLECTD_PRELOAD COLLECTD_ASAN_OPTIONS
+status=0
+run_check build/asan || status=$?
+unset COLLECTD_PRELOAD COLLECTD_ASAN_OPTIONS ASAN_OPTIONS UBSAN_OPTIONS
+[ "$status" -eq 0 ] || { echo "FAIL: sanitizer run" >&2; exit 1; }
+
+echo "==> fuzz targets over their corpora"
+scripts/fuzz.sh regress || { echo "FAIL: fuzz regression" >&2; exit 1; }
 
 echo "==> make distcheck"
 make -C build/gcc -s distcheck >build/gcc/distcheck.out 2>&1 || {

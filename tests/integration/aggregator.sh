@@ -62,7 +62,7 @@ EOC
 } >"$WORK/collectd.conf"
 start_collectd
 wait_for 15 test -S "$WORK/collectd.sock" || fail "the aggregator did not start"
-"$COLLECTD" -f -C "$WORK/agent/collectd.conf" >"$WORK/agent/stdout.log" 2>&1 &
+spawn_collectd -f -C "$WORK/agent/collectd.conf" >"$WORK/agent/stdout.log" 2>&1
 AGENT_PID=$!
 trap 'kill "$AGENT_PID" 2>/dev/null || true; stop_collectd || true; [ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$WORK"' EXIT
 wait_for 15 test -S "$WORK/agent/collectd.sock" || fail "the agent did not start"

@@ -14,7 +14,7 @@ check() { # check EXPECTED-STATUS EXPECTED-TEXT PLUGIN BLOCK-BODY
   { conf_header; printf 'LoadPlugin %s\n<Plugin %s>\n%s\n</Plugin>\n' "$plugin" "$plugin" "$body"; } \
     >"$WORK/collectd.conf"
   local status=0
-  "$COLLECTD" -T -C "$WORK/collectd.conf" >"$WORK/out.log" 2>&1 || status=$?
+  run_collectd -T -C "$WORK/collectd.conf" >"$WORK/out.log" 2>&1 || status=$?
   if [ "$want" = ok ]; then
     [ "$status" -eq 0 ] || { cat "$WORK/out.log"; fail "valid config refused: $body"; }
   else

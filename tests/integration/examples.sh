@@ -19,7 +19,7 @@ for fragment in $fragments; do
       -e "s|\"9103\"|\"$((20000 + RANDOM % 20000))\"|" -e "s|aggregator.example.org|127.0.0.1|" \
       "$conf/$fragment" >"$WORK/fragment.conf"
   { conf_header; echo "Include \"$WORK/fragment.conf\""; } >"$WORK/collectd.conf"
-  "$COLLECTD" -T -C "$WORK/collectd.conf" >"$WORK/t.out" 2>&1 \
+  run_collectd -T -C "$WORK/collectd.conf" >"$WORK/t.out" 2>&1 \
     || { cat "$WORK/t.out" >&2; fail "collectd -T refuses conf/$fragment"; }
   grep -Ei 'error|unknown|failed' "$WORK/t.out" && fail "conf/$fragment: collectd complained"
 done

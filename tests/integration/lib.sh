@@ -16,6 +16,24 @@ fail() {
   exit 1
 }
 
+# Runs the daemon with ARGS. In a sanitizer build (./test.sh sets
+# COLLECTD_PRELOAD) the sanitizer runtime is preloaded: our plugins carry
+# its instrumentation, and collectd itself does not. Leaks are not looked
+# for in the daemon (COLLECTD_ASAN_OPTIONS): collectd does not free its
+# configuration at exit; the plugin's own leaks are looked for in the glue
+# tests, which run its whole life under LeakSanitizer.
+run_collectd() {
+  LD_PRELOAD="${COLLECTD_PRELOAD:-${LD_PRELOAD:-}}" \
+    ASAN_OPTIONS="${COLLECTD_ASAN_OPTIONS:-${ASAN_OPTIONS:-}}" "$COLLECTD" "$@"
+}
+
+# The same in the background, $! its process (a function run with & would
+# be a subshell: a signal to $! would not reach collectd).
+spawn_collectd() {
+  LD_PRELOAD="${COLLECTD_PRELOAD:-${LD_PRELOAD:-}}" \
+    ASAN_OPTIONS="${COLLECTD_ASAN_OPTIONS:-${ASAN_OPTIONS:-}}" "$COLLECTD" "$@" &
+}
+
 # Skip (exit 77, automake's code) when the daemon is not installed.
 require_collectd() {
   [ -x "$COLLECTD" ] || { echo "SKIP: no collectd at $COLLECTD"; exit 77; }
@@ -110,15 +128,16 @@ EOC
 
 # feed_csv HOST CSV [FIRST LAST]: sends the replay CSV's data rows FIRST to
 # LAST (1-based; default all) to collectd over unixsock, row by row, column
-# by column, with their timestamps, 5 ms a row (time for the trainer thread,
-# as minutes would leave it live).
+# by column, with their timestamps, each row taken and the anomaly plugin's
+# trainer caught up before the next (putval.py's sync: what live data's
+# minutes would leave it).
 feed_csv() {
   python3 "$(dirname "${BASH_SOURCE[0]}")/putval.py" --csv "$WORK/collectd.sock" "$@"
 }
 
 COLLECTD_PID=""
 start_collectd() {
-  "$COLLECTD" -f -C "$WORK/collectd.conf" >"$WORK/stdout.log" 2>&1 &
+  spawn_collectd -f -C "$WORK/collectd.conf" >"$WORK/stdout.log" 2>&1
   COLLECTD_PID=$!
 }
 
