@@ -80,8 +80,9 @@ typedef struct {
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
   atomic_ulong refused_invalid; /* unusable identifiers or data sources */
-  pthread_mutex_t refused_lock; /* guards refused_name */
-  char refused_name[6 * DATA_MAX_NAME_LEN]; /* the latest refused */
+  pthread_mutex_t refused_lock; /* guards the names */
+  char refused_full_name[6 * DATA_MAX_NAME_LEN]; /* the latest of each */
+  char refused_invalid_name[6 * DATA_MAX_NAME_LEN];
   ad_ratelog_t log_full; /* only touched by the worker (and shutdown) */
   ad_ratelog_t log_invalid;
   ad_ratelog_t log_dropped;
@@ -375,9 +376,13 @@ static void an_log_refusals(an_ctx_t *c, bool force) {
   ad_ratelog_add(&c->log_full, atomic_exchange(&c->refused_full, 0), now);
   ad_ratelog_add(&c->log_invalid, atomic_exchange(&c->refused_invalid, 0), now);
   ad_ratelog_add(&c->log_dropped, ad_outbox_take_dropped(c->outbox), now);
-  char name[4 * sizeof(c->refused_name)], span[16];
+  char full[4 * sizeof(c->refused_full_name)], span[16];
+  char invalid[4 * sizeof(c->refused_invalid_name)];
   pthread_mutex_lock(&c->refused_lock);
-  ad_text_escape(name, sizeof(name), c->refused_name, sizeof(c->refused_name));
+  ad_text_escape(full, sizeof(full), c->refused_full_name,
+                 sizeof(c->refused_full_name));
+  ad_text_escape(invalid, sizeof(invalid), c->refused_invalid_name,
+                 sizeof(c->refused_invalid_name));
   pthread_mutex_unlock(&c->refused_lock);
   ad_ratelog_line_t line;
   if (ad_ratelog_take(&c->log_full, now, force, &line))
@@ -386,7 +391,7 @@ static void an_log_refusals(an_ctx_t *c, bool force) {
                       "(%" PRIu64 " since the start; latest: %s).",
             ad_engine_config(c->engine)->max_series, line.count,
             ad_ratelog_span(line.seconds, span, sizeof(span)), line.total,
-            name);
+            full);
   if (ad_ratelog_take(&c->log_invalid, now, force, &line))
     WARNING(AN_PLUGIN " plugin: %" PRIu64 " value lists could not be tracked "
                       "in the last %s (%" PRIu64 " since the start; latest: "
@@ -394,7 +399,7 @@ static void an_log_refusals(an_ctx_t *c, bool force) {
                       "UTF-8, too many data sources, or a time that is not "
                       "finite.",
             line.count, ad_ratelog_span(line.seconds, span, sizeof(span)),
-            line.total, name);
+            line.total, invalid);
   if (ad_ratelog_take(&c->log_dropped, now, force, &line))
     WARNING(AN_PLUGIN " plugin: %" PRIu64 " reports or notifications were "
                       "dropped in the last %s because the dispatch queue was "
@@ -720,12 +725,13 @@ static bool an_is_own_output(const value_list_t *vl) {
 
 /* Counts a refused value list for the worker to log; keeps its name. */
 static void an_count_refusal(int status, const value_list_t *vl) {
-  atomic_fetch_add(
-      status == ENOSPC ? &an_ctx.refused_full : &an_ctx.refused_invalid, 1);
-  char name[sizeof(an_ctx.refused_name)];
+  bool full = status == ENOSPC;
+  atomic_fetch_add(full ? &an_ctx.refused_full : &an_ctx.refused_invalid, 1);
+  char name[sizeof(an_ctx.refused_full_name)];
   FORMAT_VL(name, sizeof(name), vl);
   pthread_mutex_lock(&an_ctx.refused_lock);
-  sstrncpy(an_ctx.refused_name, name, sizeof(an_ctx.refused_name));
+  sstrncpy(full ? an_ctx.refused_full_name : an_ctx.refused_invalid_name, name,
+           sizeof(name));
   pthread_mutex_unlock(&an_ctx.refused_lock);
 }
 

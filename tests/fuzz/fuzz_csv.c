@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #define MAX_COLUMNS 16
-#define MAX_ROWS 3000 /* bounded work an input */
+#define MAX_ROWS 400 /* bounded work an input */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FILE *fp = fmemopen((void *)data, size, "r");
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[512];
   ad_csv_t *csv = ad_csv_open(fp, "fuzz.csv", err, sizeof(err));
   size_t n = csv != NULL ? ad_csv_columns(csv) : 0;
-  ad_engine_t *e = n > 0 && n <= MAX_COLUMNS ? fuzz_engine(NULL, 64) : NULL;
+  ad_engine_t *e = n > 0 && n <= MAX_COLUMNS ? fuzz_engine(FUZZ_QUICK, 64) : NULL;
   ad_ident_buf_t names[MAX_COLUMNS];
   ad_ident_t ids[MAX_COLUMNS];
   ad_rate_t rates[MAX_COLUMNS];
@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (e != NULL) {
     ad_engine_close_ticks(e);
-    fuzz_check_round_trip(e, NULL, 64);
+    fuzz_check_round_trip(e, FUZZ_QUICK, 64);
   }
   ad_engine_destroy(e);
   ad_csv_close(csv);

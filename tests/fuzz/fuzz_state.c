@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           e, json_string_value(
                  json_object_get(json_object_get(doc, "host"), "name")));
       double t0 = isfinite(last) && last > 0 && last < 1e11 ? last + 60 : 1.7e9;
-      fuzz_feed_doc(e, doc, t0, 40, (uint64_t)size * 0x9E3779B97F4A7C15ULL);
+      fuzz_feed_doc(e, doc, t0, 8, (uint64_t)size * 0x9E3779B97F4A7C15ULL);
       ad_engine_close_ticks(e);
       fuzz_check_round_trip(e, NULL, 4096);
     }

@@ -15,6 +15,10 @@ static const char *const SMALL_FORESTS[] = {
     "HostForestTrees=3", "HostForestSamples=16", "ValueListTrees=2",
     "ValueListSamples=4", NULL};
 
+/* The readers' targets: a short warm-up too, so that a few dozen rows reach
+ * every member and train the forests. */
+const char *const FUZZ_QUICK[] = {"WindowSize=4", "WarmupValues=4", NULL};
+
 ad_engine_t *fuzz_engine(const char *const *pairs, size_t max_series) {
   ad_config_t cfg;
   ad_config_defaults(&cfg);

@@ -20,6 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * NULL when the pairs are refused. */
 ad_engine_t *fuzz_engine(const char *const *pairs, size_t max_series);
 
+/* Pairs for a short warm-up (4 values), for the readers' targets. */
+extern const char *const FUZZ_QUICK[];
+
 /* Saves e, restores every host into a new engine of e's configuration
  * (pairs and max_series as given to fuzz_engine), checks that nothing is
  * damaged and that the new engine saves the very same text; aborts

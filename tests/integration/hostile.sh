@@ -3,7 +3,8 @@
 # one of 1e39 (and one of 1.7e308) arrives; collectd stops and starts
 # again: the host's state loads whole, nothing is set aside. A name with a
 # terminal escape beyond MaxSeries is refused and logged escaped, and the
-# refusal counts in the log add up to what was sent.
+# refusal counts in the log add up to what was sent; a name that is not
+# UTF-8 is refused and logged escaped.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 require_collectd
@@ -40,7 +41,12 @@ python3 "$here/putval.py" "$WORK/collectd.sock" h/mem/gauge 60 <<<"$t 5" >/dev/n
 for i in $(seq 1 25); do echo "$((t + 60 * i)) 1"; done |
   python3 "$here/putval.py" "$WORK/collectd.sock" "$(printf 'h/evil\033[2J/gauge')" 60 >/dev/null \
   || fail "feeding collectd failed"
+# a name that is not UTF-8 (no state file could hold it): refused, escaped
+python3 "$here/putval.py" "$WORK/collectd.sock" "$(printf 'h/caf\351/gauge')" 60 <<<"$t 1" >/dev/null \
+  || fail "feeding collectd failed"
 stop_collectd || fail "collectd exited with status $?"
+grep -q 'value lists could not be tracked .* latest: h/caf\\xe9/gauge' "$WORK/collectd.log" \
+  || fail "the name that is not UTF-8 was not refused: $(grep anomaly "$WORK/collectd.log")"
 grep -q "state saved at shutdown: 1 hosts, 2 series" "$WORK/collectd.log" \
   || fail "the state was not saved: $(grep anomaly "$WORK/collectd.log")"
 grep -q $'\033' "$WORK/collectd.log" && fail "an escape sequence reached the log raw"

@@ -27,7 +27,8 @@ def connect(path):
 
 
 def putval(sock, reader, identifier, interval, t, values):
-    sock.sendall(("PUTVAL %s interval=%s %s:%s\n" % (identifier, interval, t, values)).encode())
+    line = "PUTVAL %s interval=%s %s:%s\n" % (identifier, interval, t, values)
+    sock.sendall(line.encode("utf-8", "surrogateescape"))  # bytes as given
     answer = reader.readline()
     if not answer.startswith("0 "):
         sys.exit("putval.py: collectd refused %s at %s: %s" % (identifier, t, answer.strip()))
