@@ -31,13 +31,23 @@ build() {
   make -C "$dir" -s -j"${JOBS:-$(nproc)}" fuzz >/dev/null
 }
 
-# run TARGET ARGS...: the target over its corpus (read only) and ARGS
+# Longest input a target is given: a few dozen rows of a CSV or a day file,
+# a state file as large as the largest seed.
+max_len() {
+  case $1 in
+  fuzz_state*) echo 20000 ;;
+  *) echo 1024 ;;
+  esac
+}
+
+# run TARGET ARGS...: the target with ARGS (corpora, options); crashes and
+# hangs (-timeout, seconds an input) into $dir/artifacts
 run() {
   local t=$1
   shift
   mkdir -p "$dir/artifacts"
   "$dir/tests/fuzz/$t" -artifact_prefix="$dir/artifacts/$t-" -timeout=30 \
-    -rss_limit_mb=2048 "$@"
+    -rss_limit_mb=2048 -max_len="$(max_len "$t")" "$@"
 }
 
 case "${1:-}" in

@@ -55,7 +55,9 @@ ad_engine_t *ad_engine_create(ad_config_t *cfg, const ad_sink_t *sink) {
     free(e);
     return NULL;
   }
-  if (ad_queue_init(&e->due, TRAIN_QUEUE) != 0) {
+  /* a value list is queued once at most: no more room than series */
+  size_t queue = cfg->max_series < TRAIN_QUEUE ? cfg->max_series : TRAIN_QUEUE;
+  if (ad_queue_init(&e->due, queue > 16 ? queue : 16) != 0) {
     ad_table_destroy(e->table, NULL, NULL);
     free(e);
     return NULL;

@@ -4,6 +4,7 @@
 #include "core/ad_vlist.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +20,27 @@ static const char *const SMALL_FORESTS[] = {
  * every member and train the forests. */
 const char *const FUZZ_QUICK[] = {"WindowSize=4", "WarmupValues=4", NULL};
 
+/* The configuration of small forests, made once (a configuration without
+ * rules owns nothing: a copy is a configuration). */
+static const ad_config_t *small_config(void) {
+  static ad_config_t cfg;
+  static bool made;
+  if (!made) {
+    ad_config_defaults(&cfg);
+    char err[256];
+    for (size_t i = 0; SMALL_FORESTS[i] != NULL; i++)
+      if (ad_config_set_pair(&cfg, SMALL_FORESTS[i], err, sizeof(err)) != 0)
+        abort();
+    made = true;
+  }
+  return &cfg;
+}
+
 ad_engine_t *fuzz_engine(const char *const *pairs, size_t max_series) {
-  ad_config_t cfg;
-  ad_config_defaults(&cfg);
+  ad_config_t cfg = *small_config();
   char err[256], pair[64];
   snprintf(pair, sizeof(pair), "MaxSeries=%zu", max_series);
   int rc = ad_config_set_pair(&cfg, pair, err, sizeof(err));
-  for (size_t i = 0; rc == 0 && SMALL_FORESTS[i] != NULL; i++)
-    rc = ad_config_set_pair(&cfg, SMALL_FORESTS[i], err, sizeof(err));
   for (size_t i = 0; rc == 0 && pairs != NULL && pairs[i] != NULL; i++)
     rc = ad_config_set_pair(&cfg, pairs[i], err, sizeof(err));
   if (rc == 0)
