@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[512];
   ad_csv_t *csv = ad_csv_open(fp, "fuzz.csv", err, sizeof(err));
   size_t n = csv != NULL ? ad_csv_columns(csv) : 0;
-  ad_engine_t *e = n > 0 && n <= MAX_COLUMNS ? fuzz_engine(FUZZ_QUICK, 64) : NULL;
+  ad_engine_t *e =
+      n > 0 && n <= MAX_COLUMNS ? fuzz_engine(FUZZ_QUICK, 64) : NULL;
   ad_ident_buf_t names[MAX_COLUMNS];
   ad_ident_t ids[MAX_COLUMNS];
   ad_rate_t rates[MAX_COLUMNS];
