@@ -247,6 +247,30 @@ static void test_cold_start_says_so(void **state) {
   assert_memory_equal(&s, &before, sizeof(s));
 }
 
+/* What the forecaster learns from any finite values passes the loader's
+ * checks (ad_season_invalid): interpolated learning of the half-hour scales
+ * once took a bin below zero on values jumping between 0 and huge (found
+ * by fuzz_csv). */
+static void test_what_is_learned_is_what_loads(void **state) {
+  (void)state;
+  static const double wild[] = {0, 1e30, -1e30, 3e17, 0, 0, 5e-324, 1, -7};
+  ad_season_t s;
+  ad_season_init(&s);
+  test_rng_t rng = {.state = 17};
+  for (int i = 0; i < 5000; i++) {
+    double t = MONDAY + 37.0 * i + 300.0 * test_rng_uniform(&rng);
+    double x = i % 3 == 0 ? wild[(i / 3) % ARRAY_SIZE(wild)]
+                          : 10 * test_rng_normal(&rng);
+    ad_detector_output_t out;
+    ad_season_update(&s, &params, t, x, 4.0, &out);
+    const char *why = ad_season_invalid(&s);
+    if (why != NULL)
+      fail_msg("value %d: %s", i, why);
+    for (int b = 0; b < AD_SEASON_SCALE_BINS; b++)
+      assert_true(s.day_scale[b] >= 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_daily_and_weekly_cycles_learned),
@@ -257,6 +281,7 @@ int main(void) {
       cmocka_unit_test(test_weekly_job_learned_once_it_recurred),
       cmocka_unit_test(test_gaps_are_harmless),
       cmocka_unit_test(test_cold_start_says_so),
+      cmocka_unit_test(test_what_is_learned_is_what_loads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
