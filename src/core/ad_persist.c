@@ -294,10 +294,36 @@ fail:
   return NULL;
 }
 
+/* Value lists in key order: a state loaded and saved again is the same
+ * file, whatever order the table holds them in. */
+static int by_key(const void *a, const void *b) {
+  const ad_vlist_t *x = *(ad_vlist_t *const *)a, *y = *(ad_vlist_t *const *)b;
+  size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+  int c = memcmp(x->key, y->key, n);
+  return c != 0 ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+/* The value lists as a JSON array, in key order; NULL when out of memory. */
+static json_t *encode_vlists(ad_vlist_t *const *vlists, size_t n) {
+  ad_vlist_t **sorted = malloc((n > 0 ? n : 1) * sizeof(*sorted));
+  json_t *list = sorted != NULL ? json_array() : NULL;
+  if (list != NULL && n > 0) {
+    memcpy(sorted, vlists, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), by_key);
+  }
+  for (size_t i = 0; list != NULL && i < n; i++)
+    if (json_array_append_new(list, encode_vlist(sorted[i])) != 0) {
+      json_decref(list);
+      list = NULL;
+    }
+  free(sorted);
+  return list;
+}
+
 json_t *ad_persist_encode(const ad_host_t *h, ad_vlist_t *const *vlists,
                           size_t n, const ad_config_t *cfg) {
   json_t *doc = json_object();
-  json_t *list = json_array();
+  json_t *list = encode_vlists(vlists, n);
   /* window is structural (checked on load); the rest says what the state
    * was learned with */
   json_t *params = json_pack(
@@ -319,9 +345,6 @@ json_t *ad_persist_encode(const ad_host_t *h, ad_vlist_t *const *vlists,
       "forest", AD_PERSIST_FOREST_VERSION);
   if (doc == NULL || list == NULL || params == NULL || detectors == NULL)
     goto fail;
-  for (size_t i = 0; i < n; i++)
-    if (json_array_append_new(list, encode_vlist(vlists[i])) != 0)
-      goto fail;
   json_t *host = encode_host(h);
   if (host == NULL || put_taken(doc, "host", &host) != 0 ||
       put_taken(doc, "parameters", &params) != 0 ||
