@@ -13,8 +13,8 @@
  * usage: checkpoint_bench [SERIES] [VALUES] [RUNS] [THREADS] */
 #include "bench_util.h"
 
-#include "core/ad_engine.h"
-#include "core/ad_state.h"
+#include "engine/ad_engine.h"
+#include "state/ad_state.h"
 
 #include <ftw.h>
 #include <math.h>

@@ -8,7 +8,7 @@
  * or with "single" one call per row, as the write path scores); prints
  * "fit_ms score_ms bytes nodes" (medians) and writes the scores to
  * SCORES.out, a line per TEST row, a column per run. */
-#include "core/ad_iforest.h"
+#include "detectors/ad_iforest.h"
 
 #include <errno.h>
 #include <stdio.h>

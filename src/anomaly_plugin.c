@@ -32,11 +32,11 @@
 #include "collectd/core/utils/common/common.h"
 
 #include "core/ad_config.h"
-#include "core/ad_engine.h"
-#include "core/ad_explain.h"
-#include "core/ad_outbox.h"
+#include "engine/ad_engine.h"
+#include "engine/ad_explain.h"
+#include "engine/ad_outbox.h"
 #include "core/ad_ratelog.h"
-#include "core/ad_state.h"
+#include "state/ad_state.h"
 #include "core/ad_text.h"
 
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 /* Helpers shared by the subcommands: error output and terminal progress. */
 #include "cli.h"
 #include "config.h"
-#include "core/ad_state.h"
+#include "state/ad_state.h"
 
 #include <stdarg.h>
 #include <stdio.h>

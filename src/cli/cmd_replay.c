@@ -8,13 +8,13 @@
 #include "cli.h"
 
 #include "core/ad_config.h"
-#include "core/ad_csv.h"
-#include "core/ad_engine.h"
-#include "core/ad_explain.h"
-#include "core/ad_rate.h"
+#include "offline/ad_csv.h"
+#include "engine/ad_engine.h"
+#include "engine/ad_explain.h"
+#include "offline/ad_rate.h"
 #include "core/ad_text.h"
 
-#include "core/ad_state.h"
+#include "state/ad_state.h"
 #include <errno.h>
 
 #include <getopt.h>

@@ -5,9 +5,9 @@
 #include "cli.h"
 
 #include "core/ad_config.h"
-#include "core/ad_explain.h"
-#include "core/ad_persist.h"
-#include "core/ad_state.h"
+#include "engine/ad_explain.h"
+#include "state/ad_persist.h"
+#include "state/ad_state.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -6,8 +6,8 @@
 #include "cli.h"
 
 #include "core/ad_config.h"
-#include "core/ad_history.h"
-#include "core/ad_state.h"
+#include "offline/ad_history.h"
+#include "state/ad_state.h"
 
 #include <dirent.h>
 #include <errno.h>

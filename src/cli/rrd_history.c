@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "config.h"
 
-#include "core/ad_history.h"
+#include "offline/ad_history.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* ad_config: anomaly plugin configuration (see header). */
-#include "ad_config.h"
+#include "core/ad_config.h"
 
 #include <errno.h>
 #include <math.h>

@@ -9,13 +9,13 @@
 #ifndef AD_CONFIG_H
 #define AD_CONFIG_H
 
-#include "ad_alert.h"
-#include "ad_detector.h"
-#include "ad_level.h"
-#include "ad_model.h"
-#include "ad_rules.h"
-#include "ad_season.h"
-#include "ad_window.h"
+#include "detectors/ad_alert.h"
+#include "detectors/ad_detector.h"
+#include "detectors/ad_level.h"
+#include "detectors/ad_model.h"
+#include "core/ad_rules.h"
+#include "detectors/ad_season.h"
+#include "detectors/ad_window.h"
 
 #include <stdbool.h>
 #include <stddef.h>

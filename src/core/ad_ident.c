@@ -1,6 +1,6 @@
 /* ad_ident: value list identifiers (see header). */
-#include "ad_ident.h"
-#include "ad_text.h"
+#include "core/ad_ident.h"
+#include "core/ad_text.h"
 
 #include <errno.h>
 #include <stdio.h>

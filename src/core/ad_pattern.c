@@ -1,5 +1,5 @@
 /* ad_pattern: exact or /regex/ name patterns (see header). */
-#include "ad_pattern.h"
+#include "core/ad_pattern.h"
 
 #include <errno.h>
 #include <regex.h>

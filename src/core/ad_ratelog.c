@@ -1,5 +1,5 @@
 /* ad_ratelog: repeat-limited counts (see header). */
-#include "ad_ratelog.h"
+#include "core/ad_ratelog.h"
 
 #include <math.h>
 #include <stdio.h>

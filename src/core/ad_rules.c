@@ -1,6 +1,6 @@
 /* ad_rules: Select / Ignore rules over identifier fields (see header). */
-#include "ad_rules.h"
-#include "ad_pattern.h"
+#include "core/ad_rules.h"
+#include "core/ad_pattern.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #ifndef AD_RULES_H
 #define AD_RULES_H
 
-#include "ad_ident.h"
+#include "core/ad_ident.h"
 
 #include <stdbool.h>
 #include <stddef.h>

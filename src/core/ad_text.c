@@ -1,5 +1,5 @@
 /* ad_text: escaping of untrusted text (see header). */
-#include "ad_text.h"
+#include "core/ad_text.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,9 +3,9 @@
  * then the save-and-restore invariant. */
 #include "fuzz_util.h"
 
-#include "core/ad_csv.h"
+#include "offline/ad_csv.h"
 #include "core/ad_ident.h"
-#include "core/ad_rate.h"
+#include "offline/ad_rate.h"
 
 #include <math.h>
 #include <stdio.h>

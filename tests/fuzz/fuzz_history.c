@@ -5,7 +5,7 @@
  * an engine, then the save-and-restore invariant. */
 #include "fuzz_util.h"
 
-#include "core/ad_history.h"
+#include "offline/ad_history.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * mutates it at the JSON level (fuzz_mutate_json.c). */
 #include "fuzz_util.h"
 
-#include "core/ad_statehdr.h"
+#include "state/ad_statehdr.h"
 
 #include <math.h>
 #include <string.h>

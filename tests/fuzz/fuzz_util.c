@@ -1,7 +1,7 @@
 /* Shared by the fuzz targets (see fuzz_util.h). */
 #include "fuzz_util.h"
 
-#include "core/ad_vlist.h"
+#include "engine/ad_vlist.h"
 
 #include <math.h>
 #include <stdbool.h>

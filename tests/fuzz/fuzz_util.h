@@ -6,7 +6,7 @@
 #define FUZZ_UTIL_H
 
 #include "core/ad_config.h"
-#include "core/ad_engine.h"
+#include "engine/ad_engine.h"
 
 #include <jansson.h>
 #include <stddef.h>

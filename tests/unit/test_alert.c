@@ -1,7 +1,7 @@
 /* Unit tests: ad_alert (incidents and muting on top of levels). */
 #include "test_util.h"
 
-#include "core/ad_alert.h"
+#include "detectors/ad_alert.h"
 
 static const ad_alert_params_t params = {
     .levels = {.warning = 0.4, .failure = 0.6, .hysteresis = 0.1, .hits = 1},

@@ -9,11 +9,11 @@
 #include "test_util.h"
 
 #include "core/ad_config.h"
-#include "core/ad_csv.h"
-#include "core/ad_engine.h"
-#include "core/ad_explain.h"
-#include "core/ad_history.h"
-#include "core/ad_state.h"
+#include "offline/ad_csv.h"
+#include "engine/ad_engine.h"
+#include "engine/ad_explain.h"
+#include "offline/ad_history.h"
+#include "state/ad_state.h"
 
 #include <errno.h>
 #include <jansson.h>

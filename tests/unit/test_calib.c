@@ -1,7 +1,7 @@
 /* Unit tests: ad_calib (raw deviations to surprises). */
 #include "test_util.h"
 
-#include "core/ad_calib.h"
+#include "detectors/ad_calib.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
  * out-of-type value refused by name. */
 #include "test_util.h"
 
-#include "core/ad_codec.h"
+#include "state/ad_codec.h"
 
 #include <errno.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #define TEST_CONFIG_UTIL_H
 
 #include "core/ad_config.h"
-#include "core/ad_engine.h"
+#include "engine/ad_engine.h"
 #include "test_util.h"
 
 /* Defaults, then each pair of the NULL-terminated list (pairs may be NULL);

@@ -1,7 +1,7 @@
 /* Unit tests: ad_csv (the replay CSV format). */
 #include "test_util.h"
 
-#include "core/ad_csv.h"
+#include "offline/ad_csv.h"
 
 #include <errno.h>
 #include <string.h>

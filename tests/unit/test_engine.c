@@ -3,7 +3,7 @@
 #include "test_config_util.h"
 #include "test_util.h"
 
-#include "core/ad_engine.h"
+#include "engine/ad_engine.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * files in tests/golden/: byte for byte, keys sorted. */
 #include "test_util.h"
 
-#include "core/ad_explain.h"
+#include "engine/ad_explain.h"
 
 #include <stdlib.h>
 #include <string.h>

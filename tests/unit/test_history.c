@@ -4,7 +4,7 @@
 #include "test_config_util.h"
 #include "test_util.h"
 
-#include "core/ad_history.h"
+#include "offline/ad_history.h"
 
 #include <errno.h>
 #include <string.h>

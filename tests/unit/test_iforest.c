@@ -1,7 +1,7 @@
 /* Unit tests: ad_iforest (isolation forest). */
 #include "test_util.h"
 
-#include "core/ad_iforest.h"
+#include "detectors/ad_iforest.h"
 
 #include <errno.h>
 #include <string.h>

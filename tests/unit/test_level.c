@@ -1,7 +1,7 @@
 /* Unit tests: ad_level (OKAY/WARNING/FAILURE with hits and hysteresis). */
 #include "test_util.h"
 
-#include "core/ad_level.h"
+#include "detectors/ad_level.h"
 
 #include <errno.h>
 

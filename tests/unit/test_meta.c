@@ -1,7 +1,7 @@
 /* Unit tests: ad_meta (weighted meta-classifier). */
 #include "test_util.h"
 
-#include "core/ad_meta.h"
+#include "detectors/ad_meta.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
  * ad_model (a forest that keeps learning: schedule, hand-over, drift). */
 #include "test_util.h"
 
-#include "core/ad_model.h"
-#include "core/ad_reservoir.h"
+#include "detectors/ad_model.h"
+#include "detectors/ad_reservoir.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Unit tests: ad_outbox (bounded hand-off from write threads). */
 #include "test_util.h"
 
-#include "core/ad_outbox.h"
+#include "engine/ad_outbox.h"
 
 #include <errno.h>
 #include <pthread.h>

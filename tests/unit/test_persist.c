@@ -6,9 +6,9 @@
 #include "test_config_util.h"
 #include "test_util.h"
 
-#include "core/ad_engine.h"
-#include "core/ad_persist.h"
-#include "core/ad_state.h"
+#include "engine/ad_engine.h"
+#include "state/ad_persist.h"
+#include "state/ad_state.h"
 
 #include <errno.h>
 #include <float.h>

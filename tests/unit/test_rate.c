@@ -1,7 +1,7 @@
 /* Unit tests: ad_rate (counters to rates, as collectd computes them). */
 #include "test_util.h"
 
-#include "core/ad_rate.h"
+#include "offline/ad_rate.h"
 
 #include <errno.h>
 

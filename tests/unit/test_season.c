@@ -2,7 +2,7 @@
  * synthetic 5-minute series starting Monday 2024-01-01 00:00 UTC. */
 #include "test_util.h"
 
-#include "core/ad_season.h"
+#include "detectors/ad_season.h"
 
 #define MONDAY 1704067200.0
 #define STEP 300.0

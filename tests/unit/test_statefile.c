@@ -1,6 +1,6 @@
 /* State files: atomic writes of mode 0600, safe names from hostile
  * identifiers, bounded reads, damaged files kept aside. */
-#include "core/ad_statefile.h"
+#include "state/ad_statefile.h"
 
 #include <dirent.h>
 #include <errno.h>

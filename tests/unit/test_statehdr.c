@@ -1,6 +1,6 @@
 /* The state files' envelope: written as documented, read back, and every
  * kind of wrong envelope refused with a reason. */
-#include "core/ad_statehdr.h"
+#include "state/ad_statehdr.h"
 
 #include <errno.h>
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* Unit tests: ad_window (sliding window + EMA detector). */
 #include "test_util.h"
 
-#include "core/ad_window.h"
+#include "detectors/ad_window.h"
 
 #include <errno.h>
 #include <float.h>

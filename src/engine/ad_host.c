@@ -1,0 +1,283 @@
+/* ad_host: per-host ticks and level (see header). */
+#include "engine/ad_host.h"
+#include "core/ad_config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+ad_host_t *ad_host_create(const char *name) {
+  ad_host_t *h = calloc(1, sizeof(*h));
+  if (h == NULL)
+    return NULL;
+  if (pthread_mutex_init(&h->lock, NULL) != 0) {
+    free(h);
+    return NULL;
+  }
+  ad_notice_copy_name(h->name, name);
+  atomic_init(&h->series, 0);
+  h->last_report = NAN;
+  ad_alert_init(&h->alert);
+  /* A seed from the name: the same host gets the same forests in replay and
+   * in the daemon. */
+  uint64_t seed = 1469598103934665603ULL;
+  for (const char *c = h->name; *c != '\0'; c++)
+    seed = (seed ^ (unsigned char)*c) * 1099511628211ULL;
+  ad_model_init(&h->model, seed);
+  return h;
+}
+
+ad_host_t *ad_host_copy(const ad_host_t *h) {
+  ad_host_t *c = ad_host_create(h->name);
+  if (c == NULL)
+    return NULL;
+  atomic_store(&c->series, atomic_load(&h->series));
+  c->anomalous = h->anomalous;
+  c->alert = h->alert;
+  c->last_report = h->last_report;
+  c->tick.interval = h->tick.interval;
+  int rc = ad_model_copy(&c->model, &h->model);
+  if (rc == 0 && h->slots > 0) {
+    c->latest = malloc(h->slots * sizeof(*c->latest));
+    c->slot_name = malloc(h->slots * sizeof(*c->slot_name));
+    if (c->latest != NULL && c->slot_name != NULL) {
+      memcpy(c->latest, h->latest, h->slots * sizeof(*c->latest));
+      memcpy(c->slot_name, h->slot_name, h->slots * sizeof(*c->slot_name));
+      c->slots = c->slot_capacity = h->slots;
+    } else {
+      rc = ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    ad_host_destroy(c);
+    return NULL;
+  }
+  return c;
+}
+
+void ad_host_destroy(ad_host_t *h) {
+  if (h == NULL)
+    return;
+  ad_model_release(&h->model);
+  free(h->latest);
+  free(h->slot_name);
+  pthread_mutex_destroy(&h->lock);
+  free(h);
+}
+
+int ad_host_assign_slot(ad_host_t *h, const ad_ident_t *id, const char *ds,
+                        unsigned max) {
+  if (h->slots >= max || h->slots >= AD_IFOREST_MAX_DIM)
+    return AD_SLOT_NONE;
+  if (h->slots == h->slot_capacity) {
+    /* grows by eight: hosts are created with none */
+    unsigned capacity = h->slot_capacity + 8;
+    float *latest = realloc(h->latest, capacity * sizeof(*latest));
+    if (latest == NULL)
+      return AD_SLOT_NONE;
+    h->latest = latest;
+    char(*names)[AD_SERIES_NAME_MAX] =
+        realloc(h->slot_name, capacity * sizeof(*names));
+    if (names == NULL)
+      return AD_SLOT_NONE;
+    h->slot_name = names;
+    h->slot_capacity = capacity;
+  }
+  unsigned slot = h->slots++;
+  h->latest[slot] = 0.0f; /* ordinary until it says otherwise */
+  ad_ident_series_name(id, ds, h->slot_name[slot], AD_SERIES_NAME_MAX);
+  return (int)slot;
+}
+
+static double bucket_of(double time, double interval) {
+  return interval > 0.0 ? floor(time / interval) : time;
+}
+
+bool ad_host_tick_ends(const ad_host_t *h, double time, double interval) {
+  return h->tick.open && bucket_of(time, interval) > h->tick.bucket;
+}
+
+static void tick_open(ad_tick_t *t, double time, double interval) {
+  t->open = true;
+  t->bucket = bucket_of(time, interval);
+  t->time = time;
+  t->interval = interval;
+  t->max_risk = NAN;
+  t->scored = 0;
+  t->driver[0] = '\0';
+  t->observed = NAN;
+}
+
+void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
+                  double time, double interval, double arrival,
+                  const ad_series_result_t *res) {
+  if (res->anomalous && !res->was_anomalous)
+    h->anomalous++;
+  else if (!res->anomalous && res->was_anomalous && h->anomalous > 0)
+    h->anomalous--;
+  if (res->slot >= 0 && (unsigned)res->slot < h->slots && !isnan(res->z))
+    h->latest[res->slot] =
+        (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, res->z));
+  ad_tick_t *t = &h->tick;
+  if (!t->open)
+    tick_open(t, time, interval);
+  /* A late value (older bucket) still counts, in the open tick. */
+  if (time > t->time)
+    t->time = time;
+  t->arrival = arrival;
+  double risk = res->assessment.risk;
+  if (isnan(risk) || res->muted)
+    return;
+  t->scored++;
+  if (isnan(t->max_risk) || risk > t->max_risk) {
+    t->max_risk = risk;
+    t->observed = res->value;
+    t->assessment = res->assessment;
+    ad_ident_series_name(id, ds, t->driver, sizeof(t->driver));
+  }
+}
+
+/* The series that make the combination: the slot the forest credits most,
+ * and as its partner the most credited one that moved the other way (the
+ * other side of a broken relation: CPU up, traffic down), or else the next
+ * most credited. */
+static void top_slots(const ad_host_t *h, int *first, int *second) {
+  float shares[AD_IFOREST_MAX_DIM];
+  *first = *second = -1;
+  if (!ad_model_attribute(&h->model, h->latest, h->slots, shares))
+    return;
+  for (unsigned j = 0; j < h->slots; j++)
+    if (*first < 0 || shares[j] > shares[*first])
+      *first = (int)j;
+  bool up = h->latest[*first] > 0;
+  int opposite = -1;
+  for (unsigned j = 0; j < h->slots; j++) {
+    if ((int)j == *first)
+      continue;
+    if ((h->latest[j] > 0) != up &&
+        (opposite < 0 || shares[j] > shares[opposite]))
+      opposite = (int)j;
+    if (*second < 0 || shares[j] > shares[*second])
+      *second = (int)j;
+  }
+  if (opposite >= 0)
+    *second = opposite;
+}
+
+/* Scores the host's view with its forest: the forest member's calibrated
+ * output (NONE while the forest says nothing). */
+static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
+                                        const ad_tick_t *t, bool *train_due) {
+  ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;
+  if (!cfg->host_forest || h->slots < 2 ||
+      !(cfg->weights[AD_DET_ISOLATION_FOREST] > 0))
+    return out;
+  ad_model_params_t params = cfg->host_model;
+  params.lag = fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * t->interval);
+  double deviation, score;
+  *train_due = ad_model_observe(&h->model, &params, t->time, t->interval,
+                                h->latest, h->slots, &deviation, &score);
+  double per_day = t->interval > 0 ? 86400.0 / t->interval : 1440.0;
+  double surprise =
+      ad_model_surprise(&h->model, deviation, cfg->calibration_days * per_day);
+  if (!isnan(surprise)) {
+    out.deviation = deviation;
+    out.surprise = surprise;
+    out.score = ad_config_risk(cfg, surprise, per_day);
+    out.confidence = ad_model_confidence(&h->model);
+  }
+  return out;
+}
+
+bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
+                        ad_host_report_t *report, ad_notice_t *notice,
+                        bool *train_due) {
+  ad_tick_t *t = &h->tick;
+  *report = (ad_host_report_t){.time = NAN};
+  *train_due = false;
+  if (!t->open)
+    return false;
+  t->open = false;
+  const ad_alert_params_t alert_params = ad_config_alert_params(cfg);
+  const ad_alert_params_t *alert = &alert_params;
+  /* Among n series, a deviation that is once-a-month for one of them is
+   * n times more frequent for the host: the riskiest series' risk loses
+   * what n times less rare costs, so that a host with a hundred quiet
+   * series is not notified a hundred times as often as one series. */
+  double host_risk = t->max_risk;
+  if (!isnan(host_risk) && t->scored > 1)
+    host_risk = fmax(0.0, host_risk - AD_RISK_PER_DECADE * log10(t->scored));
+  /* The host forest, judged on its own history: when it finds the
+   * combination rarer than the riskiest series is, it sets the host's risk,
+   * and the series it credits most become the explanation. */
+  double series_risk = host_risk;
+  ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
+  int first = -1, second = -1;
+  if (!isnan(forest.score) && (isnan(host_risk) || forest.score > host_risk)) {
+    host_risk = forest.score;
+    if (forest.score >= cfg->levels.warning)
+      top_slots(h, &first, &second);
+  }
+  if (first >= 0) {
+    ad_detector_output_t members[AD_DET_COUNT] = {
+        AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE, forest};
+    ad_meta_combine(cfg->weights, &cfg->levels, members, &t->assessment);
+    memcpy(t->driver, h->slot_name[first], sizeof(t->driver));
+    t->observed = NAN;
+  }
+  ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
+  ad_alert_event_t event =
+      ad_alert_update(&h->alert, alert, t->time, host_risk, &level, &previous);
+  unsigned total = atomic_load(&h->series);
+  unsigned anomalous = h->anomalous < total ? h->anomalous : total;
+
+  ad_notice_copy_name(report->host, h->name);
+  /* Report times must increase per host (collectd's cache refuses a value
+   * that is not newer), even when a late value reopened an old bucket. */
+  report->time = t->time;
+  if (!isnan(h->last_report) && !(report->time > h->last_report))
+    report->time = h->last_report + 1e-3;
+  h->last_report = report->time;
+  report->interval = t->interval;
+  report->risk = isnan(host_risk) ? 0.0 : host_risk;
+  report->series_risk = series_risk;
+  report->forest_risk = forest.score;
+  report->total = total;
+  report->anomalous = anomalous;
+  report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
+  report->scored = t->scored;
+  report->level = ad_alert_level(&h->alert);
+  report->observed = t->observed;
+  report->assessment = t->assessment;
+  if (event == AD_ALERT_NONE)
+    return false;
+
+  *notice = (ad_notice_t){
+      .kind = event == AD_ALERT_NOTIFY  ? AD_NOTICE_LEVEL
+              : event == AD_ALERT_MUTED ? AD_NOTICE_MUTED
+                                        : AD_NOTICE_UNMUTED,
+      .scope = AD_SCOPE_HOST,
+      .time = t->time,
+      .level = report->level,
+      .previous = previous,
+      .observed = t->observed,
+      .risk = host_risk,
+      .assessment = t->assessment,
+      .anomalous = anomalous,
+      .total = total,
+  };
+  ad_notice_copy_name(notice->host, h->name);
+  ad_notice_copy_name(notice->plugin, "anomaly");
+  memcpy(notice->series, t->driver, sizeof(notice->series));
+  if (first >= 0) {
+    notice->combination = true;
+    notice->driver_z = h->latest[first];
+    if (second >= 0) {
+      memcpy(notice->partner, h->slot_name[second], sizeof(notice->partner));
+      notice->partner_z = h->latest[second];
+    }
+  }
+  ad_notice_format(notice);
+  return true;
+}

@@ -1,0 +1,79 @@
+/* ad_notice: notices and host reports (see header). */
+#include "engine/ad_notice.h"
+#include "core/ad_text.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
+  if (src == NULL)
+    src = "";
+  size_t len = strnlen(src, AD_NAME_MAX - 1);
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
+/* Names as the message shows them: escaped (a name from the network may
+ * hold a newline or a terminal escape) and cut to at most `width` bytes at
+ * a character boundary, so that the numbers always fit in the 256 bytes
+ * collectd allows. */
+#define SHOWN(var, name, width)                                                \
+  char var[(width) + 1];                                                       \
+  ad_text_escape(var, sizeof(var), (name), SIZE_MAX)
+
+void ad_notice_format(ad_notice_t *n) {
+  SHOWN(host, n->host, 60);
+  SHOWN(series, n->series, 90);
+  if (n->kind == AD_NOTICE_NEW_NORMAL) {
+    if (snprintf(n->message, sizeof(n->message),
+                 "Host %s: %s has a new normal: %.4g, was %.4g (held "
+                 "for %.0f min); expected from now on",
+                 host, series, n->normal_to, n->normal_from,
+                 n->held / 60.0) < 0)
+      n->message[0] = '\0';
+    return;
+  }
+  const ad_assessment_t *a = &n->assessment;
+  char detectors[64];
+  ad_meta_detected_names(a, detectors, sizeof(detectors));
+  const ad_detector_output_t *m = ad_meta_explaining(a);
+  char expectation[96] = "no expectation yet";
+  if (m != NULL)
+    snprintf(expectation, sizeof(expectation), "expected %.4g (%.4g..%.4g)",
+             m->expected, m->lower, m->upper);
+  double risk = isnan(n->risk) ? 0.0 : n->risk;
+
+  char verdict[96];
+  if (n->level == AD_LEVEL_OKAY)
+    snprintf(verdict, sizeof(verdict), "risk %.2f %s", risk,
+             ad_level_risk_name(n->level));
+  else
+    snprintf(verdict, sizeof(verdict), "risk %.2f %s by %s", risk,
+             ad_level_risk_name(n->level), detectors[0] ? detectors : "none");
+  char share[48] = "";
+  if (n->scope == AD_SCOPE_HOST)
+    snprintf(share, sizeof(share), "; %u of %u series anomalous", n->anomalous,
+             n->total);
+  if (n->combination) {
+    SHOWN(short_host, n->host, 40);
+    SHOWN(driver, n->series, 55);
+    SHOWN(other, n->partner, 55);
+    char partner[140] = "";
+    if (n->partner[0] != '\0')
+      snprintf(partner, sizeof(partner), " with %s (%+.1f)", other,
+               n->partner_z);
+    /* deviations in the series' own scales */
+    if (snprintf(n->message, sizeof(n->message),
+                 "Host %s%s: unusual combination: %s (%+.1f)%s; %s%s",
+                 short_host, n->level == AD_LEVEL_OKAY ? " back to normal" : "",
+                 driver, n->driver_z, partner, verdict, share) < 0)
+      n->message[0] = '\0';
+    return;
+  }
+  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %.4g, %s; %s%s",
+               host, n->level == AD_LEVEL_OKAY ? " back to normal" : "", series,
+               n->observed, expectation, verdict, share) < 0)
+    n->message[0] = '\0';
+}

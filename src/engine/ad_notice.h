@@ -1,0 +1,88 @@
+/* ad_notice: what the engine reports to its caller (the plugin glue, or the
+ * replay command): a notice on every level change of a host or a series, and
+ * a host report (the risk metrics) every time a host's interval closes.
+ *
+ * Both are plain value structs with copied strings, so a caller can queue them
+ * and hand them to collectd later from another thread. */
+#ifndef AD_NOTICE_H
+#define AD_NOTICE_H
+
+#include "core/ad_ident.h"
+#include "detectors/ad_level.h"
+#include "detectors/ad_meta.h"
+
+#define AD_MESSAGE_MAX 256     /* collectd's NOTIF_MAX_MSG_LEN */
+#define AD_SERIES_NAME_MAX 320 /* "plugin-pi/type-ti:ds", truncated */
+
+typedef enum {
+  AD_SCOPE_HOST = 0,   /* about a whole host: plugin "anomaly" */
+  AD_SCOPE_SERIES = 1, /* about one series: its own identifier */
+} ad_scope_t;
+
+typedef enum {
+  AD_NOTICE_LEVEL = 0,      /* the level changed: a notification */
+  AD_NOTICE_MUTED = 1,      /* a noisy series was muted: a log line */
+  AD_NOTICE_UNMUTED = 2,    /* its mute ended: a log line */
+  AD_NOTICE_NEW_NORMAL = 3, /* a series' level changed for good and is now
+                               expected: a notification (OKAY) */
+} ad_notice_kind_t;
+
+typedef struct {
+  ad_notice_kind_t kind;
+  ad_scope_t scope;
+  double time;         /* data time of the value that changed the level */
+  ad_level_t level;    /* the new level */
+  ad_level_t previous; /* the level before */
+  /* Identifier of the notification: for a host, host + plugin "anomaly". */
+  char host[AD_NAME_MAX];
+  char plugin[AD_NAME_MAX];
+  char plugin_instance[AD_NAME_MAX];
+  char type[AD_NAME_MAX];
+  char type_instance[AD_NAME_MAX];
+  char data_source[AD_NAME_MAX]; /* series scope: the data source's name */
+  /* The series that drove the assessment and what was seen there. */
+  char series[AD_SERIES_NAME_MAX];
+  double observed;
+  /* The host forest found the host's series together unusual: series and
+   * partner are the two it credits most, with their deviations (signed, in
+   * their own scales); observed is then NaN. */
+  bool combination;
+  char partner[AD_SERIES_NAME_MAX];
+  double driver_z, partner_z;
+  double risk; /* the risk that set the level: for a host, its own */
+  double normal_from, normal_to; /* AD_NOTICE_NEW_NORMAL: the levels */
+  double held;                   /* ...and how long the shift held (s) */
+  ad_assessment_t assessment;
+  unsigned anomalous; /* host scope: series currently not OKAY */
+  unsigned total;     /* host scope: series tracked */
+  char message[AD_MESSAGE_MAX];
+} ad_notice_t;
+
+typedef struct {
+  char host[AD_NAME_MAX];
+  double time;              /* data time of the interval's newest value */
+  double interval;          /* seconds */
+  double risk;              /* [0,1]; 0 when nothing was scored */
+  double series_risk;       /* from the riskiest series (NaN: none scored) */
+  double forest_risk;       /* from the host forest (NaN: none) */
+  double percent_anomalous; /* 0..100: share of series not OKAY */
+  unsigned anomalous;       /* series not OKAY */
+  unsigned total;           /* series tracked */
+  unsigned scored;          /* series scored in the interval */
+  ad_level_t level;         /* the host's level after the interval */
+  /* The interval's riskiest series: what it saw and how each member judged
+   * it (for explanations and replay --detail). */
+  double observed;
+  ad_assessment_t assessment;
+} ad_host_report_t;
+
+/* Writes n->message from the other fields: what was seen against what was
+ * expected, the risk and the detectors that fired, within AD_MESSAGE_MAX
+ * bytes. Cannot fail. */
+void ad_notice_format(ad_notice_t *n);
+
+/* Copies src into the fixed buffer dst of AD_NAME_MAX bytes (truncating).
+ * NULL src reads as "". */
+void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src);
+
+#endif /* AD_NOTICE_H */

@@ -1,0 +1,201 @@
+/* ad_series: per-series ensemble state (see header). */
+#include "engine/ad_series.h"
+
+#include <math.h>
+
+/* log10(3): three views of the sliding window member. */
+#define VIEWS_CORRECTION 0.47712125471966244
+#include <stdlib.h>
+#include <string.h>
+
+static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
+                       ad_series_result_t *res);
+
+void ad_series_init(ad_series_t *s) {
+  memset(s, 0, sizeof(*s));
+  s->last_time = NAN;
+  s->last_value = NAN;
+  s->host_slot = AD_SLOT_UNASSIGNED;
+  s->normal_start = s->normal_from = s->normal_to = s->normal_notified = NAN;
+  ad_window_init(&s->window);
+  ad_season_init(&s->season);
+  ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
+  ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+  ad_calib_init(&s->calib_record);
+  ad_calib_init(&s->calib_dispersion);
+  ad_alert_init(&s->alert);
+}
+
+/* The sliding window member looks three ways (deviation, record,
+ * dispersion), each calibrated on its own history; its surprise is the
+ * largest, less log10 of the number of views, the price of looking three
+ * times (a Sidak-style correction, so the member stays calibrated). */
+static double fold_views(ad_series_t *s, double memory, double surprise,
+                         const ad_window_views_t *views) {
+  double record = ad_calib_surprise(&s->calib_record, views->record);
+  double dispersion =
+      ad_calib_surprise(&s->calib_dispersion, views->dispersion);
+  ad_calib_learn(&s->calib_record, views->record, memory);
+  ad_calib_learn(&s->calib_dispersion, views->dispersion, memory);
+  double best = surprise;
+  if (record > best)
+    best = record;
+  if (dispersion > best)
+    best = dispersion;
+  return fmax(0.0, best - VIEWS_CORRECTION);
+}
+
+void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
+                      double observed, ad_series_step_t *st) {
+  ad_detector_output_t *member = st->member;
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    member[i] = AD_DETECTOR_OUTPUT_NONE;
+  st->value = observed;
+  st->z = st->delta = NAN;
+  double value = ad_value_bounded(observed);
+
+  if (!isnan(value)) {
+    /* The typical step between values: an EMA of the gaps, bounded so that
+     * one long outage does not make the series look hourly. */
+    double gap = time - s->last_time;
+    if (gap > 0 && gap < 86400) {
+      if (s->step > 0)
+        s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
+      else
+        s->step = gap;
+    }
+    s->last_time = time;
+  }
+  double per_day = ad_series_values_per_day(s);
+  st->per_day = per_day;
+  /* Calibration remembers a span of time, whatever the interval. */
+  double memory = cfg->calibration_days * per_day;
+  /* The band edge: the deviation at which a member's risk reaches WARNING. */
+  double band_surprise =
+      ad_config_surprise_at(cfg, cfg->levels.warning, per_day);
+  ad_window_views_t views;
+  ad_window_update(
+      &s->window, &cfg->window, value,
+      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise), memory,
+      &member[AD_DET_SLIDING_WINDOW], &views);
+  ad_season_update(&s->season, &cfg->season, time, value,
+                   ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
+                   &member[AD_DET_SEASONAL]);
+  /* The warm-up has just ended with wild values left out of the window's
+   * estimates (ad_window): the forecaster settles on those too. */
+  if (views.warmed && views.wild > 0)
+    ad_season_settle(&s->season, s->window.mean, s->window.deviation);
+  /* The forecaster switched between plain and seasonal: its deviations are
+   * on a new footing, so their history starts again. */
+  if (s->season.mode_changes != s->season_mode_seen) {
+    s->season_mode_seen = s->season.mode_changes;
+    ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+    ad_calib_init(&s->calib_record);
+    ad_calib_init(&s->calib_dispersion);
+  }
+  for (int i = AD_DET_SLIDING_WINDOW; i <= AD_DET_SEASONAL; i++) {
+    ad_detector_output_t *m = &member[i];
+    if (isnan(m->deviation))
+      continue;
+    /* Judged against the series' own history, before joining it. */
+    m->surprise = ad_calib_surprise(&s->calib[i], m->deviation);
+    ad_calib_learn(&s->calib[i], m->deviation, memory);
+    if (i == AD_DET_SLIDING_WINDOW)
+      m->surprise = fold_views(s, memory, m->surprise, &views);
+    m->score = ad_config_risk(cfg, m->surprise, per_day);
+  }
+
+  /* The forests' view of the value: where it lies against what the
+   * seasonal forecaster expected, and how far it moved, in that member's
+   * scale (signed: a forest can tell up from down and see two series move
+   * apart). The forecaster's expectation follows the daily and weekly
+   * pattern and changes of level slowly, so the view stays comparable over
+   * the week a forest's sample spans. */
+  const ad_detector_output_t *fc = &member[AD_DET_SEASONAL];
+  if (!isnan(fc->deviation) && fc->scale > 0) {
+    st->z = (value - fc->expected) / fc->scale;
+    if (!isnan(s->last_value))
+      st->delta = (value - s->last_value) / fc->scale;
+  }
+  if (!isnan(value))
+    s->last_value = value;
+}
+
+void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
+                        ad_series_step_t *st,
+                        const ad_detector_output_t *forest,
+                        ad_series_result_t *res) {
+  if (forest != NULL)
+    st->member[AD_DET_ISOLATION_FOREST] = *forest;
+  *res = (ad_series_result_t){.value = st->value,
+                              .z = st->z,
+                              .slot = s->host_slot,
+                              .was_anomalous = ad_alert_anomalous(&s->alert)};
+  ad_meta_combine(cfg->weights, &cfg->levels, st->member, &res->assessment);
+  ad_alert_params_t alert = ad_config_alert_params(cfg);
+  res->previous = ad_alert_level(&s->alert);
+  res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
+                               &res->level, &res->previous);
+  res->level = ad_alert_level(&s->alert);
+  res->anomalous = ad_alert_anomalous(&s->alert);
+  res->muted = s->alert.muted;
+  new_normal(s, cfg, time, res);
+}
+
+/* Days of history before a level change is news: until the profiles have
+ * seen a few days, a daily pattern looks like shift after shift. */
+#define NEW_NORMAL_HISTORY (3 * 86400.0)
+#define DAY 86400.0
+
+/* A shift the forecaster took over (ad_season, after ShiftAcceptance) is
+ * news once it has held for NewNormalTime from its start: a shift back
+ * before that (a job of a few hours) cancels it. At most one a day. */
+static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
+                       ad_series_result_t *res) {
+  if (s->season.shifts != s->shifts_seen) {
+    s->shifts_seen = s->season.shifts;
+    double from = s->season.shift_from, to = s->season.shift_to;
+    bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
+    bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= DAY;
+    if (!isnan(s->normal_start)) {
+      /* back towards where it came from: it was not for good */
+      if (fabs(to - s->normal_from) < fabs(to - s->normal_to))
+        s->normal_start = NAN;
+      else
+        s->normal_to = to; /* further the same way: the same change */
+    } else if (old_enough && quiet) {
+      s->normal_start = time - cfg->season.shift_acceptance;
+      s->normal_from = from;
+      s->normal_to = to;
+    }
+  }
+  /* the values of the last window are back nearer the old level than the
+   * new (a series whose forecast is its level; a seasonal one's values move
+   * with its day and only a shift back tells) */
+  if (!isnan(s->normal_start) && !s->season.seasonal_mode &&
+      s->window.fill > 0) {
+    double recent = s->window.ring_sum / s->window.fill;
+    if (fabs(recent - s->normal_from) < fabs(recent - s->normal_to))
+      s->normal_start = NAN;
+  }
+  if (!isnan(s->normal_start) &&
+      time - s->normal_start >= cfg->new_normal_time) {
+    res->new_normal = true;
+    res->normal_from = s->normal_from;
+    res->normal_to = s->normal_to;
+    res->normal_held = time - s->normal_start;
+    s->normal_notified = time;
+    s->normal_start = NAN;
+  }
+}
+
+void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
+                       double value, ad_series_result_t *res) {
+  ad_series_step_t st;
+  ad_series_update(s, cfg, time, value, &st);
+  ad_series_conclude(s, cfg, time, &st, NULL, res);
+}
+
+double ad_series_values_per_day(const ad_series_t *s) {
+  return s->step > 0 ? 86400.0 / s->step : 1440.0;
+}

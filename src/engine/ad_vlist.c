@@ -1,0 +1,163 @@
+/* ad_vlist: value lists and their series (see header). */
+#include "engine/ad_vlist.h"
+#include "core/ad_ident.h"
+
+#include <math.h>
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One allocation: the header with its key and names, padded, then the
+ * series. */
+static size_t series_offset(size_t key_len, size_t names_len) {
+  size_t head = sizeof(ad_vlist_t) + key_len + names_len;
+  size_t align = alignof(ad_series_t);
+  return (head + align - 1) / align * align;
+}
+
+/* Bytes of the allocation, and where the model lies in it (0: none). */
+static size_t allocation_bytes(size_t key_len, size_t names_len, size_t count,
+                               bool forest, size_t *model_at) {
+  size_t offset = series_offset(key_len, names_len);
+  size_t at = offset + count * sizeof(ad_series_t);
+  at = (at + alignof(ad_model_t) - 1) / alignof(ad_model_t) *
+       alignof(ad_model_t);
+  *model_at = forest ? at : 0;
+  return forest ? at + sizeof(ad_model_t)
+                : offset + count * sizeof(ad_series_t);
+}
+
+ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
+                            size_t count, const char *const *names,
+                            const ad_config_t *cfg) {
+  (void)cfg;
+  if (count == 0 || count > AD_VLIST_MAX_SOURCES || key_len == 0 ||
+      key_len > UINT16_MAX)
+    return NULL;
+  size_t names_len = 0;
+  for (size_t i = 0; i < count; i++) {
+    const char *name = names[i] != NULL ? names[i] : "";
+    size_t n = strnlen(name, AD_NAME_MAX);
+    if (n >= AD_NAME_MAX)
+      return NULL;
+    names_len += n + 1;
+  }
+  size_t offset = series_offset(key_len, names_len);
+  /* A value list of one data source has no forest of its own (its series
+   * are seen by their host's). */
+  bool forest = count >= 2 && cfg != NULL && cfg->forest;
+  size_t model_at;
+  ad_vlist_t *v =
+      calloc(1, allocation_bytes(key_len, names_len, count, forest, &model_at));
+  if (v == NULL)
+    return NULL;
+  v->hash = hash;
+  v->key_len = (uint16_t)key_len;
+  v->names_len = (uint16_t)names_len;
+  v->count = (uint8_t)count;
+  memcpy(v->key, key, key_len);
+  char *out = v->key + key_len;
+  v->names = out;
+  for (size_t i = 0; i < count; i++) {
+    const char *name = names[i] != NULL ? names[i] : "";
+    size_t n = strlen(name);
+    memcpy(out, name, n + 1);
+    out += n + 1;
+  }
+  v->series = (ad_series_t *)((char *)v + offset);
+  for (size_t i = 0; i < count; i++)
+    ad_series_init(&v->series[i]);
+  if (forest) {
+    v->model = (ad_model_t *)((char *)v + model_at);
+    ad_model_init(v->model, hash);
+  }
+  return v;
+}
+
+ad_vlist_t *ad_vlist_copy(const ad_vlist_t *v) {
+  size_t model_at;
+  size_t bytes = allocation_bytes(v->key_len, v->names_len, v->count,
+                                  v->model != NULL, &model_at);
+  ad_vlist_t *c = malloc(bytes);
+  if (c == NULL)
+    return NULL;
+  memcpy(c, v, bytes);
+  c->next = NULL;
+  c->names = c->key + c->key_len;
+  c->series =
+      (ad_series_t *)((char *)c + series_offset(c->key_len, c->names_len));
+  if (v->model != NULL) {
+    c->model = (ad_model_t *)((char *)c + model_at);
+    if (ad_model_copy(c->model, v->model) != 0) {
+      ad_vlist_destroy(c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+void ad_vlist_destroy(ad_vlist_t *v) {
+  if (v == NULL)
+    return;
+  if (v->model != NULL)
+    ad_model_release(v->model);
+  free(v);
+}
+
+unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
+                           float *x) {
+  unsigned sources =
+      v->count < AD_VLIST_FOREST_SOURCES ? v->count : AD_VLIST_FOREST_SOURCES;
+  unsigned n = 0;
+  for (unsigned i = 0; i < sources; i++) {
+    if (isnan(steps[i].z))
+      return 0;
+    /* in scale units, as the reservoir keeps them: beyond its limit, all
+     * is far (and a float) */
+    double z = steps[i].z, delta = isnan(steps[i].delta) ? 0.0 : steps[i].delta;
+    x[n++] = (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, z));
+    x[n++] = (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, delta));
+  }
+  return n;
+}
+
+ad_model_params_t ad_vlist_model_params(const ad_vlist_t *v,
+                                        const ad_config_t *cfg) {
+  ad_model_params_t p = cfg->vl_model;
+  double step = v->series[0].step > 0 ? v->series[0].step : 60.0;
+  p.lag = fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * step);
+  return p;
+}
+
+bool ad_vlist_same_sources(const ad_vlist_t *v, size_t count,
+                           const char *const *names) {
+  if (count != v->count)
+    return false;
+  const char *name = v->names;
+  for (size_t i = 0; i < count; i++) {
+    const char *given = names[i] != NULL ? names[i] : "";
+    if (strcmp(name, given) != 0)
+      return false;
+    name += strlen(name) + 1;
+  }
+  return true;
+}
+
+int ad_vlist_source_index(const ad_vlist_t *v, const char *ds) {
+  const char *name = v->names;
+  for (int i = 0; i < v->count; i++) {
+    if (strcmp(name, ds) == 0)
+      return i;
+    name += strlen(name) + 1;
+  }
+  return -1;
+}
+
+size_t ad_vlist_footprint(const ad_vlist_t *v) {
+  size_t bytes =
+      series_offset(v->key_len, v->names_len) + v->count * sizeof(ad_series_t);
+  if (v->model != NULL)
+    bytes += sizeof(ad_model_t) + ad_model_bytes(v->model);
+  return bytes;
+}
