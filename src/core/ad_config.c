@@ -508,20 +508,6 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
   return 0;
 }
 
-double ad_config_risk(const ad_config_t *cfg, double surprise,
-                      double values_per_day) {
-  /* log10 of the days between such deviations: 1 / (p * values a day) */
-  double rarity = surprise - log10(fmax(values_per_day, 1e-9));
-  double risk = 0.5 + AD_RISK_PER_DECADE * (rarity - log10(cfg->risk_rarity));
-  return risk < 0 ? 0 : risk > 1 ? 1 : risk;
-}
-
-double ad_config_surprise_at(const ad_config_t *cfg, double risk,
-                             double values_per_day) {
-  return (risk - 0.5) / AD_RISK_PER_DECADE + log10(cfg->risk_rarity) +
-         log10(fmax(values_per_day, 1e-9));
-}
-
 ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg) {
   return (ad_alert_params_t){.levels = cfg->levels,
                              .incident_gap = cfg->incident_gap,

@@ -102,19 +102,6 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size);
 /* The alerting parameters (levels, incidents, muting) of cfg. */
 ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg);
 
-/* Risk slope: risk added per tenfold rarer deviation (log10 days). */
-#define AD_RISK_PER_DECADE 0.2
-
-/* Risk of a deviation whose tail probability per value is 10^-surprise, in
- * a series of values_per_day values a day: how many days pass, on average,
- * between such deviations, against cfg->risk_rarity; in [0,1]. */
-double ad_config_risk(const ad_config_t *cfg, double surprise,
-                      double values_per_day);
-
-/* The inverse: the surprise at which the risk reaches `risk`. */
-double ad_config_surprise_at(const ad_config_t *cfg, double risk,
-                             double values_per_day);
-
 /* Frees what cfg owns (its rules) and leaves the defaults. NULL allowed. */
 void ad_config_release(ad_config_t *cfg);
 

@@ -116,3 +116,23 @@ int ad_ident_parse(const char *text, const char *host, ad_ident_buf_t *buf,
   };
   return ok && ad_ident_valid(id) ? 0 : EINVAL;
 }
+
+size_t ad_ident_key(const ad_ident_t *id, char *key) {
+  size_t len = 0;
+  for (int f = 0; f < AD_FIELD_COUNT; f++) {
+    const char *v = ad_ident_field(id, (ad_field_t)f);
+    size_t n = strnlen(v, AD_NAME_MAX - 1);
+    memcpy(key + len, v, n);
+    key[len + n] = '\0';
+    len += n + 1;
+  }
+  return len;
+}
+
+void ad_ident_of_key(const char *key, ad_ident_t *id) {
+  const char **fields[AD_FIELD_COUNT] = {&id->host, &id->plugin,
+                                         &id->plugin_instance, &id->type,
+                                         &id->type_instance};
+  for (int f = 0; f < AD_FIELD_COUNT; f++, key += strlen(key) + 1)
+    *fields[f] = key;
+}

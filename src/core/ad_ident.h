@@ -32,6 +32,18 @@ typedef struct {
 /* The field with index f (NULL fields read as ""). Never NULL. */
 const char *ad_ident_field(const ad_ident_t *id, ad_field_t f);
 
+/* A value list's key, its identity in the engine: the five fields in
+ * order, each followed by a NUL. */
+#define AD_IDENT_KEY_MAX (AD_FIELD_COUNT * AD_NAME_MAX)
+
+/* Writes id's key into key (AD_IDENT_KEY_MAX bytes); returns its length,
+ * the last NUL included. Every field of id must be shorter than
+ * AD_NAME_MAX (ad_ident_valid). */
+size_t ad_ident_key(const ad_ident_t *id, char *key);
+
+/* The identifier a key holds: pointers into key. */
+void ad_ident_of_key(const char *key, ad_ident_t *id);
+
 /* collectd's config name of a field ("Host", "Plugin", "PluginInstance",
  * "Type", "TypeInstance"). Never NULL. */
 const char *ad_field_name(ad_field_t f);

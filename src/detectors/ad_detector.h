@@ -8,8 +8,8 @@
 
 typedef enum {
   AD_DET_SLIDING_WINDOW = 0,   /* sliding window + EMA: spikes and dips */
-  AD_DET_SEASONAL = 1,         /* seasonal forecaster (issue 3) */
-  AD_DET_ISOLATION_FOREST = 2, /* isolation forest (issue 4) */
+  AD_DET_SEASONAL = 1,         /* seasonal forecaster */
+  AD_DET_ISOLATION_FOREST = 2, /* isolation forests */
 } ad_detector_id_t;
 
 #define AD_DET_COUNT 3
@@ -37,6 +37,9 @@ typedef struct {
                           .lower = NAN,                                        \
                           .upper = NAN,                                        \
                           .scale = NAN})
+
+/* Seconds in a day: the unit of the detectors' memories and rarities. */
+#define AD_DAY 86400.0
 
 /* Values are learned and scored as at most this large: beyond any real
  * metric (a 64-bit counter holds 1.8e19; its wrap read as a rate gives

@@ -1,5 +1,6 @@
 /* ad_model: a continually trained isolation forest (see header). */
 #include "detectors/ad_model.h"
+#include "detectors/ad_risk.h"
 
 #include <errno.h>
 #include <math.h>
@@ -259,4 +260,18 @@ size_t ad_model_bytes(const ad_model_t *m) {
   if (m->pending != NULL)
     bytes += ad_iforest_bytes(m->pending);
   return bytes;
+}
+
+ad_detector_output_t ad_model_member(ad_model_t *m, double deviation,
+                                     double memory, double rarity,
+                                     double values_per_day) {
+  ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;
+  double surprise = ad_model_surprise(m, deviation, memory);
+  if (!isnan(surprise)) {
+    out.deviation = deviation;
+    out.surprise = surprise;
+    out.score = ad_risk(rarity, surprise, values_per_day);
+    out.confidence = ad_model_confidence(m);
+  }
+  return out;
 }

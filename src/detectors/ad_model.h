@@ -21,6 +21,7 @@
 #define AD_MODEL_H
 
 #include "detectors/ad_calib.h"
+#include "detectors/ad_detector.h"
 #include "detectors/ad_iforest.h"
 #include "detectors/ad_reservoir.h"
 
@@ -99,6 +100,15 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
  * nothing learned. */
 #define AD_MODEL_SUSTAIN 5.0
 double ad_model_surprise(ad_model_t *m, double deviation, double memory);
+
+/* The forest as an ensemble member for the deviation ad_model_observe gave
+ * (learned by ad_model_surprise, with a memory of `memory` values): its
+ * surprise, the risk of that (ad_risk, for a series of values_per_day
+ * values a day and a risk of 0.5 every `rarity` days) and the confidence;
+ * AD_DETECTOR_OUTPUT_NONE while the forest says nothing. */
+ad_detector_output_t ad_model_member(ad_model_t *m, double deviation,
+                                     double memory, double rarity,
+                                     double values_per_day);
 
 /* The attribution of x by the forest in force (dim shares), or false when
  * there is no forest. */

@@ -14,7 +14,6 @@
 #ifndef AD_ENGINE_H
 #define AD_ENGINE_H
 
-#include "state/ad_codec.h"
 #include "core/ad_config.h"
 #include "core/ad_ident.h"
 #include "engine/ad_notice.h"
@@ -58,11 +57,10 @@ const ad_config_t *ad_engine_config(const ad_engine_t *e);
 
 /* Feeds one value list. Returns 0; EINVAL when the identifier is invalid
  * (empty host/plugin/type, a field of AD_NAME_MAX bytes or more, or a field
- * or data source name that is not UTF-8), when
- * the time, arrival or interval is not finite or the interval negative,
- * when
- * there are no or more than AD_VLIST_MAX_SOURCES (64) data sources or a data
- * source name is too long: nothing is done; ENOSPC when the value list is
+ * or data source name that is not UTF-8), when the time, arrival or
+ * interval is not finite or the interval negative, when there are no or
+ * more than AD_VLIST_MAX_SOURCES (32) data sources or a data source name is
+ * too long: nothing is done; ENOSPC when the value list is
  * new and its series would pass MaxSeries (it is not tracked); ENOMEM when it
  * could not be allocated. Value lists not selected by the rules are ignored
  * (0). A known value list arriving with other data sources than before is
@@ -111,16 +109,20 @@ int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
  * A checkpoint copies what was learned host by host, in batches of about
  * AD_ENGINE_SAVE_BATCH series: the batch's hosts under their locks, then
  * their value lists one table shard at a time, each lock held only for the
- * copies (bounded memcpy work, no I/O, no encoding); the copies are encoded
- * and handed to the writer with no lock held. The write path goes on
- * meanwhile; what a host's file holds is each value list as it was at some
- * moment during the checkpoint. */
+ * copies (bounded memcpy work, no I/O, no encoding); the copies are handed
+ * to the writer with no lock held (src/state encodes and writes them). The
+ * write path goes on meanwhile; what a host's state holds is each value
+ * list as it was at some moment during the checkpoint. */
 #define AD_ENGINE_SAVE_BATCH 4096
 
-/* Receives one host's state (doc, a new reference the writer must
- * json_decref). Returns 0 or an errno value (counted, the checkpoint goes
- * on with the next host). */
-typedef int (*ad_state_writer_t)(void *ctx, const char *host, json_t *doc);
+struct ad_host_s;
+struct ad_vlist_s;
+
+/* Receives one host's state: copies of the host (ad_host_copy) and of its n
+ * value lists (ad_vlist_copy), borrowed for the call. Returns 0 or an errno
+ * value (counted, the checkpoint goes on with the next host). */
+typedef int (*ad_engine_writer_t)(void *ctx, const struct ad_host_s *host,
+                                  struct ad_vlist_s *const *vlists, size_t n);
 
 typedef struct {
   size_t hosts;       /* hosts written */
@@ -129,35 +131,29 @@ typedef struct {
   size_t failed;      /* hosts not written (out of memory, writer error) */
 } ad_save_stats_t;
 
-/* Writes every host's state through write (one call per host). Only one
+/* Hands every host's state to write (one call per host). Only one
  * checkpoint runs at a time (a second waits). Thread-safe with the write
  * path, training and housekeeping. Returns 0; the first writer error or
  * ENOMEM when some host was not written (the others were). */
-int ad_engine_save(ad_engine_t *e, ad_state_writer_t write, void *ctx,
+int ad_engine_save(ad_engine_t *e, ad_engine_writer_t write, void *ctx,
                    ad_save_stats_t *stats);
 
 typedef struct {
-  size_t value_lists;      /* value lists restored */
-  size_t series;           /* series in them */
-  size_t skipped;          /* value lists dropped: already tracked, or beyond
-                              MaxSeries */
-  unsigned reset;          /* AD_PERSIST_RESET_*: members started afresh */
-  size_t damaged;          /* parts of the document that were damaged: series,
-                              forests, the host's own state started afresh,
-                              value lists dropped */
-  size_t dropped_series;   /* series of the value lists dropped */
-  ad_codec_error_t damage; /* the first damage, where and why */
-} ad_restore_stats_t;
+  size_t value_lists; /* value lists added */
+  size_t series;      /* series in them */
+  size_t skipped;     /* value lists dropped: already tracked, or beyond
+                         MaxSeries */
+} ad_adopt_stats_t;
 
-/* Adds the host a checkpoint wrote (doc, as given to the writer; the file's
- * envelope may be there too) to the engine. Value lists get `now` as their
- * last arrival (NaN: keep the saved one), so that housekeeping gives a
- * restarted daemon's series the usual SeriesTimeout to come back. Damaged
- * parts start afresh, the rest is restored (stats->damaged, ad_persist).
- * Returns 0; EINVAL with the reason in err when doc names no usable host
- * (nothing added); EEXIST when the host is tracked already; ENOMEM. */
-int ad_engine_restore(ad_engine_t *e, const json_t *doc, double now,
-                      ad_restore_stats_t *stats, ad_codec_error_t *err);
+/* Adds host (made by a state reader, in no engine) and its n value lists
+ * (pointing at it), taking every one of them over whatever the outcome.
+ * Value lists get `now` as their last arrival (NaN: keep theirs), so that
+ * housekeeping gives a restarted daemon's series the usual SeriesTimeout to
+ * come back; forests that were due are queued for training. Returns 0;
+ * EEXIST when a host of that name is tracked already (all of them freed). */
+int ad_engine_adopt(ad_engine_t *e, struct ad_host_s *host,
+                    struct ad_vlist_s **vlists, size_t n, double now,
+                    ad_adopt_stats_t *stats);
 
 /* Data time of the named host's last report, NaN when there is none or no
  * such host (replay carries on after a restored state from there). */

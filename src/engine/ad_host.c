@@ -1,5 +1,6 @@
 /* ad_host: per-host ticks and level (see header). */
 #include "engine/ad_host.h"
+#include "detectors/ad_risk.h"
 #include "core/ad_config.h"
 
 #include <errno.h>
@@ -169,25 +170,17 @@ static void top_slots(const ad_host_t *h, int *first, int *second) {
  * output (NONE while the forest says nothing). */
 static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
                                         const ad_tick_t *t, bool *train_due) {
-  ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;
   if (!cfg->host_forest || h->slots < 2 ||
       !(cfg->weights[AD_DET_ISOLATION_FOREST] > 0))
-    return out;
+    return AD_DETECTOR_OUTPUT_NONE;
   ad_model_params_t params = cfg->host_model;
   params.lag = fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * t->interval);
   double deviation, score;
   *train_due = ad_model_observe(&h->model, &params, t->time, t->interval,
                                 h->latest, h->slots, &deviation, &score);
-  double per_day = t->interval > 0 ? 86400.0 / t->interval : 1440.0;
-  double surprise =
-      ad_model_surprise(&h->model, deviation, cfg->calibration_days * per_day);
-  if (!isnan(surprise)) {
-    out.deviation = deviation;
-    out.surprise = surprise;
-    out.score = ad_config_risk(cfg, surprise, per_day);
-    out.confidence = ad_model_confidence(&h->model);
-  }
-  return out;
+  double per_day = t->interval > 0 ? AD_DAY / t->interval : 1440.0;
+  return ad_model_member(&h->model, deviation, cfg->calibration_days * per_day,
+                         cfg->risk_rarity, per_day);
 }
 
 bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
@@ -254,9 +247,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
     return false;
 
   *notice = (ad_notice_t){
-      .kind = event == AD_ALERT_NOTIFY  ? AD_NOTICE_LEVEL
-              : event == AD_ALERT_MUTED ? AD_NOTICE_MUTED
-                                        : AD_NOTICE_UNMUTED,
+      .kind = ad_notice_kind(event),
       .scope = AD_SCOPE_HOST,
       .time = t->time,
       .level = report->level,

@@ -77,3 +77,69 @@ void ad_notice_format(ad_notice_t *n) {
                n->observed, expectation, verdict, share) < 0)
     n->message[0] = '\0';
 }
+
+ad_notice_kind_t ad_notice_kind(ad_alert_event_t event) {
+  return event == AD_ALERT_MUTED     ? AD_NOTICE_MUTED
+         : event == AD_ALERT_UNMUTED ? AD_NOTICE_UNMUTED
+                                     : AD_NOTICE_LEVEL;
+}
+
+/* Names a series' notice by the series' own identifier, and words it. */
+static void identify(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                     bool multi_source) {
+  ad_notice_copy_name(n->host, id->host);
+  ad_notice_copy_name(n->plugin, id->plugin);
+  ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
+  ad_notice_copy_name(n->type, id->type);
+  ad_notice_copy_name(n->type_instance, id->type_instance);
+  ad_notice_copy_name(n->data_source, ds);
+  ad_ident_series_name(id, multi_source ? ds : NULL, n->series,
+                       sizeof(n->series));
+  ad_notice_format(n);
+}
+
+void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                      bool multi_source, double time,
+                      const ad_series_result_t *res) {
+  *n = (ad_notice_t){
+      .kind = ad_notice_kind(res->event),
+      .scope = AD_SCOPE_SERIES,
+      .time = time,
+      .level = res->level,
+      .previous = res->previous,
+      .observed = res->value,
+      .risk = res->assessment.risk,
+      .assessment = res->assessment,
+  };
+  identify(n, id, ds, multi_source);
+}
+
+void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id,
+                          const char *ds, bool multi_source, double time,
+                          const ad_series_result_t *res) {
+  *n = (ad_notice_t){.kind = AD_NOTICE_NEW_NORMAL,
+                     .scope = AD_SCOPE_SERIES,
+                     .time = time,
+                     .level = AD_LEVEL_OKAY,
+                     .previous = AD_LEVEL_OKAY,
+                     .observed = res->value,
+                     .risk = 0.0,
+                     .normal_from = res->normal_from,
+                     .normal_to = res->normal_to,
+                     .held = res->normal_held,
+                     .assessment = res->assessment};
+  identify(n, id, ds, multi_source);
+}
+
+bool ad_notice_wanted(const ad_notice_t *n, const ad_config_t *cfg) {
+  switch (n->kind) {
+  case AD_NOTICE_LEVEL:
+    return n->scope == AD_SCOPE_HOST ? cfg->notify_host : cfg->notify_series;
+  case AD_NOTICE_NEW_NORMAL:
+    return cfg->notify_new_normal;
+  case AD_NOTICE_MUTED:
+  case AD_NOTICE_UNMUTED:
+    break;
+  }
+  return true;
+}

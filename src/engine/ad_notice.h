@@ -7,9 +7,14 @@
 #ifndef AD_NOTICE_H
 #define AD_NOTICE_H
 
+#include "core/ad_config.h"
 #include "core/ad_ident.h"
+#include "detectors/ad_alert.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_meta.h"
+#include "engine/ad_series.h"
+
+#include <stdbool.h>
 
 #define AD_MESSAGE_MAX 256     /* collectd's NOTIF_MAX_MSG_LEN */
 #define AD_SERIES_NAME_MAX 320 /* "plugin-pi/type-ti:ds", truncated */
@@ -84,5 +89,26 @@ void ad_notice_format(ad_notice_t *n);
 /* Copies src into the fixed buffer dst of AD_NAME_MAX bytes (truncating).
  * NULL src reads as "". */
 void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src);
+
+/* The kind of notice an alert event makes (a level change, a mute, its
+ * end); AD_ALERT_NONE makes none (LEVEL is returned). */
+ad_notice_kind_t ad_notice_kind(ad_alert_event_t event);
+
+/* A series' notice under its own identifier (id, data source ds, named with
+ * it when the value list has several): its level changed, or it was muted
+ * or unmuted (res->event). Formatted. Cannot fail. */
+void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                      bool multi_source, double time,
+                      const ad_series_result_t *res);
+
+/* A series' new normal (res->new_normal), the same way. */
+void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id,
+                          const char *ds, bool multi_source, double time,
+                          const ad_series_result_t *res);
+
+/* True when cfg wants n sent: a host's level change with NotifyHost, a
+ * series' with NotifySeries, a new normal with NotifyNewNormal; mutes and
+ * their ends always (they become log lines). */
+bool ad_notice_wanted(const ad_notice_t *n, const ad_config_t *cfg);
 
 #endif /* AD_NOTICE_H */

@@ -1,5 +1,6 @@
 /* ad_series: per-series ensemble state (see header). */
 #include "engine/ad_series.h"
+#include "detectors/ad_risk.h"
 
 #include <math.h>
 
@@ -72,7 +73,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   double memory = cfg->calibration_days * per_day;
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
   double band_surprise =
-      ad_config_surprise_at(cfg, cfg->levels.warning, per_day);
+      ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
   ad_window_views_t views;
   ad_window_update(
       &s->window, &cfg->window, value,
@@ -102,7 +103,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     ad_calib_learn(&s->calib[i], m->deviation, memory);
     if (i == AD_DET_SLIDING_WINDOW)
       m->surprise = fold_views(s, memory, m->surprise, &views);
-    m->score = ad_config_risk(cfg, m->surprise, per_day);
+    m->score = ad_risk(cfg->risk_rarity, m->surprise, per_day);
   }
 
   /* The forests' view of the value: where it lies against what the

@@ -165,6 +165,18 @@ size_t ad_table_sweep(ad_table_t *t, bool (*expired)(ad_vlist_t *, void *),
   return removed;
 }
 
+void ad_table_each(ad_table_t *t, void (*visit)(ad_vlist_t *, void *),
+                   void *ctx) {
+  for (size_t i = 0; i < SHARD_COUNT; i++) {
+    shard_t *sh = &t->shard[i];
+    pthread_mutex_lock(&sh->lock);
+    for (size_t b = 0; b < sh->bucket_count; b++)
+      for (ad_vlist_t *v = sh->buckets[b]; v != NULL; v = v->next)
+        visit(v, ctx);
+    pthread_mutex_unlock(&sh->lock);
+  }
+}
+
 size_t ad_table_size(ad_table_t *t) {
   size_t total = 0;
   for (size_t i = 0; i < SHARD_COUNT; i++) {

@@ -57,6 +57,11 @@ void ad_table_remove(ad_table_t *t, ad_vlist_t *v);
 size_t ad_table_sweep(ad_table_t *t, bool (*expired)(ad_vlist_t *, void *),
                       void (*release)(ad_vlist_t *, void *), void *ctx);
 
+/* Visits every value list, one shard locked at a time (visit must not
+ * take a shard lock, nor remove anything). */
+void ad_table_each(ad_table_t *t, void (*visit)(ad_vlist_t *, void *),
+                   void *ctx);
+
 /* Value lists in the table (racy snapshot; for reports and benchmarks). */
 size_t ad_table_size(ad_table_t *t);
 

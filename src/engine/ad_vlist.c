@@ -161,3 +161,65 @@ size_t ad_vlist_footprint(const ad_vlist_t *v) {
     bytes += sizeof(ad_model_t) + ad_model_bytes(v->model);
   return bytes;
 }
+
+/* The value list's forest on this value: each series' forest member (NONE
+ * when the forest has no opinion, or when this series is not what made the
+ * value list odd). Returns true when its training has just fallen due. */
+static bool forest_members(ad_vlist_t *v, const ad_config_t *cfg,
+                           const ad_series_step_t *steps, double t,
+                           ad_detector_output_t *out) {
+  for (unsigned i = 0; i < v->count; i++)
+    out[i] = AD_DETECTOR_OUTPUT_NONE;
+  /* A value list of one data source has nothing for a forest to combine
+   * that its series' own members do not already see (where it lies, how it
+   * moved): it has no forest, its series join their host's. */
+  if (v->model == NULL || !(cfg->weights[AD_DET_ISOLATION_FOREST] > 0))
+    return false;
+  float x[2 * AD_VLIST_FOREST_SOURCES];
+  unsigned dim = ad_vlist_features(v, steps, x);
+  if (dim == 0)
+    return false;
+  ad_model_params_t params = ad_vlist_model_params(v, cfg);
+  double per_day = steps[0].per_day;
+  double deviation, score;
+  bool due = ad_model_observe(v->model, &params, t, AD_DAY / per_day, x, dim,
+                              &deviation, &score);
+  ad_detector_output_t m =
+      ad_model_member(v->model, deviation, cfg->calibration_days * per_day,
+                      cfg->risk_rarity, per_day);
+  /* The forest looks for one thing, combinations the other members cannot
+   * see; finding none is no evidence that all is well, so below the
+   * warning level it abstains rather than dilute the others' verdict. */
+  if (isnan(m.score) || m.score < cfg->levels.warning)
+    return due;
+  /* Several data sources: the forest's finding counts for the series it
+   * credits, at least half their fair share, not for the bystanders. */
+  float shares[2 * AD_VLIST_FOREST_SOURCES];
+  bool split = v->count > 1 && ad_model_attribute(v->model, x, dim, shares);
+  unsigned sources = dim / 2;
+  double total = 0.0;
+  for (unsigned i = 0; split && i < sources; i++)
+    total += shares[2 * i] + shares[2 * i + 1];
+  for (unsigned i = 0; i < v->count; i++) {
+    if (split && total > 0) {
+      double own = i < sources ? shares[2 * i] + shares[2 * i + 1] : 0.0;
+      if (own < 0.5 * total / sources)
+        continue;
+    }
+    out[i] = m;
+  }
+  return due;
+}
+
+bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,
+                      const double *values, ad_series_result_t *res) {
+  ad_series_step_t steps[AD_VLIST_MAX_SOURCES];
+  for (unsigned i = 0; i < v->count; i++)
+    ad_series_update(&v->series[i], cfg, time, values[i], &steps[i]);
+  ad_detector_output_t forest[AD_VLIST_MAX_SOURCES];
+  bool due = forest_members(v, cfg, steps, time, forest);
+  for (unsigned i = 0; i < v->count; i++)
+    ad_series_conclude(&v->series[i], cfg, time, &steps[i], &forest[i],
+                       &res[i]);
+  return due;
+}

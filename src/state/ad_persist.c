@@ -916,3 +916,46 @@ int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
   out->reset = reset;
   return 0;
 }
+
+/* ---- an engine's state as documents ---------------------------------- */
+
+typedef struct {
+  ad_persist_writer_t write;
+  void *ctx;
+  const ad_config_t *cfg;
+} encoding_t;
+
+static int encode_copies(void *ctx, const ad_host_t *host,
+                         ad_vlist_t *const *vlists, size_t n) {
+  const encoding_t *c = ctx;
+  json_t *doc = ad_persist_encode(host, vlists, n, c->cfg);
+  return doc != NULL ? c->write(c->ctx, host->name, doc) : ENOMEM;
+}
+
+int ad_persist_save(ad_engine_t *e, ad_persist_writer_t write, void *ctx,
+                    ad_save_stats_t *stats) {
+  encoding_t c = {.write = write, .ctx = ctx, .cfg = ad_engine_config(e)};
+  return ad_engine_save(e, encode_copies, &c, stats);
+}
+
+int ad_persist_restore(ad_engine_t *e, const json_t *doc, double now,
+                       ad_restore_stats_t *stats, ad_codec_error_t *err) {
+  *stats = (ad_restore_stats_t){0};
+  ad_persist_host_t p;
+  int rc = ad_persist_decode(doc, ad_engine_config(e), &p, err);
+  if (rc != 0)
+    return rc;
+  stats->reset = p.reset;
+  stats->damaged = p.damaged;
+  stats->dropped_series = p.dropped_series;
+  stats->damage = p.damage;
+  ad_adopt_stats_t adopted;
+  rc = ad_engine_adopt(e, p.host, p.vlists, p.count, now, &adopted);
+  p.host = NULL; /* taken over, whatever the outcome */
+  p.count = 0;
+  ad_persist_host_free(&p);
+  stats->value_lists = adopted.value_lists;
+  stats->series = adopted.series;
+  stats->skipped = adopted.skipped;
+  return rc;
+}

@@ -20,6 +20,7 @@
 
 #include "state/ad_codec.h"
 #include "core/ad_config.h"
+#include "engine/ad_engine.h"
 #include "engine/ad_host.h"
 #include "engine/ad_vlist.h"
 
@@ -68,5 +69,41 @@ int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
 
 /* Frees what a decode made (value lists and host); NULL members allowed. */
 void ad_persist_host_free(ad_persist_host_t *p);
+
+/* ---- an engine's state as documents ---------------------------------- */
+
+/* Receives one host's document (doc, a new reference the writer must
+ * json_decref). Returns 0 or an errno value (counted, the checkpoint goes
+ * on with the next host). */
+typedef int (*ad_persist_writer_t)(void *ctx, const char *host, json_t *doc);
+
+/* Saves every host of e (ad_engine_save) as the document ad_persist_encode
+ * makes, through write. Returns as ad_engine_save (ENOMEM when a document
+ * could not be made). */
+int ad_persist_save(ad_engine_t *e, ad_persist_writer_t write, void *ctx,
+                    ad_save_stats_t *stats);
+
+typedef struct {
+  size_t value_lists;      /* value lists restored */
+  size_t series;           /* series in them */
+  size_t skipped;          /* value lists dropped: already tracked, or beyond
+                              MaxSeries */
+  unsigned reset;          /* AD_PERSIST_RESET_*: members started afresh */
+  size_t damaged;          /* parts of the document that were damaged: series,
+                              forests, the host's own state started afresh,
+                              value lists dropped */
+  size_t dropped_series;   /* series of the value lists dropped */
+  ad_codec_error_t damage; /* the first damage, where and why */
+} ad_restore_stats_t;
+
+/* Adds the host a document describes (doc, as a writer received it; the
+ * file's envelope may be there too) to e: ad_persist_decode, then
+ * ad_engine_adopt (value lists get `now` as their last arrival, NaN keeps
+ * theirs). Damaged parts start afresh, the rest is restored
+ * (stats->damaged). Returns 0; EINVAL with the reason in err when doc names
+ * no usable host (nothing added); EEXIST when the host is tracked already;
+ * ENOMEM. */
+int ad_persist_restore(ad_engine_t *e, const json_t *doc, double now,
+                       ad_restore_stats_t *stats, ad_codec_error_t *err);
 
 #endif /* AD_PERSIST_H */

@@ -293,7 +293,7 @@ static int load_one(void *ctx, const char *name) {
   }
   ad_restore_stats_t restored;
   ad_codec_error_t why = {{0}};
-  rc = ad_engine_restore(c->engine, doc, c->now, &restored, &why);
+  rc = ad_persist_restore(c->engine, doc, c->now, &restored, &why);
   if (rc == EINVAL) {
     set_aside(c, name, why.text);
   } else if (rc == EEXIST) {
@@ -458,7 +458,7 @@ int ad_state_checkpoint(ad_state_t *st, ad_engine_t *e,
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   save_ctx_t c = {.st = st, .now = (double)ts.tv_sec + ts.tv_nsec * 1e-9};
-  int rc = ad_engine_save(e, save_host, &c, stats);
+  int rc = ad_persist_save(e, save_host, &c, stats);
   if (rc != 0)
     say(st, AD_STATE_ERROR,
         "checkpoint to %s: %zu of %zu hosts not written (first: %s); their "

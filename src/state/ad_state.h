@@ -65,11 +65,11 @@ typedef struct {
   unsigned reset; /* AD_PERSIST_RESET_* of any host */
 } ad_state_load_stats_t;
 
-/* Loads every host file of the directory into e (ad_engine_restore with
+/* Loads every host file of the directory into e (ad_persist_restore with
  * `now`), on a few threads at once when there are many files (the log
  * callback may then be called from several threads). A file that is empty,
  * truncated, not JSON, of another format, version or kind, or refused by
- * ad_engine_restore is moved to damaged/ with a log line naming it and the
+ * ad_persist_restore is moved to damaged/ with a log line naming it and the
  * reason; its host starts afresh. A file with damaged parts (a series, a
  * forest) is loaded without them (they start afresh), with a log line
  * naming the first and a copy kept in damaged/. Returns 0 (damaged files

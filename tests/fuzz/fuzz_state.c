@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       (e = fuzz_engine(NULL, 4096)) != NULL) {
     ad_restore_stats_t stats;
     ad_codec_error_t why = {{0}};
-    if (ad_engine_restore(e, doc, NAN, &stats, &why) == 0) {
+    if (ad_persist_restore(e, doc, NAN, &stats, &why) == 0) {
       double last = ad_engine_host_last_time(
           e, json_string_value(
                  json_object_get(json_object_get(doc, "host"), "name")));

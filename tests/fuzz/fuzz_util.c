@@ -79,7 +79,7 @@ static int by_text(const void *a, const void *b) {
 static texts_t save_all(ad_engine_t *e) {
   texts_t t = {0};
   ad_save_stats_t stats;
-  if (ad_engine_save(e, keep, &t, &stats) != 0)
+  if (ad_persist_save(e, keep, &t, &stats) != 0)
     abort(); /* nothing but memory may fail here */
   if (t.n > 0)
     qsort(t.text, t.n, sizeof(*t.text), by_text);
@@ -103,7 +103,7 @@ void fuzz_check_round_trip(ad_engine_t *e, const char *const *pairs,
     json_t *doc = json_loads(first.text[i], JSON_REJECT_DUPLICATES, &jerr);
     ad_restore_stats_t stats;
     ad_codec_error_t why = {{0}};
-    if (doc == NULL || ad_engine_restore(back, doc, NAN, &stats, &why) != 0 ||
+    if (doc == NULL || ad_persist_restore(back, doc, NAN, &stats, &why) != 0 ||
         stats.damaged != 0) {
       fprintf(stderr, "saved state does not load: %s%s\n", why.text,
               stats.damage.text);

@@ -7,6 +7,7 @@
 
 #include "core/ad_config.h"
 #include "engine/ad_engine.h"
+#include "state/ad_persist.h"
 
 #include <jansson.h>
 #include <stddef.h>

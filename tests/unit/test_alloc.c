@@ -13,6 +13,7 @@
 #include "engine/ad_engine.h"
 #include "engine/ad_explain.h"
 #include "offline/ad_history.h"
+#include "state/ad_persist.h"
 #include "state/ad_state.h"
 
 #include <errno.h>
@@ -152,7 +153,7 @@ static void engine_scenario(void) {
     submit_step(e, k);
   char *text = NULL;
   ad_save_stats_t saved;
-  (void)ad_engine_save(e, keep_text, &text, &saved);
+  (void)ad_persist_save(e, keep_text, &text, &saved);
   (void)ad_engine_housekeep(e, 1.7e9 + 60.0 * 30 + 1e6);
   ad_engine_destroy(e);
   json_error_t jerr;
@@ -162,7 +163,7 @@ static void engine_scenario(void) {
   if (back != NULL) {
     ad_restore_stats_t stats;
     ad_codec_error_t why = {{0}};
-    (void)ad_engine_restore(back, doc, NAN, &stats, &why);
+    (void)ad_persist_restore(back, doc, NAN, &stats, &why);
     submit_step(back, 300);
   }
   ad_engine_destroy(back);

@@ -1,5 +1,5 @@
 /* Unit tests: a host's state saved and restored (ad_persist through
- * ad_engine_save / ad_engine_restore). An engine restored from a checkpoint
+ * ad_persist_save / ad_persist_restore). An engine restored from a checkpoint
  * must go on exactly as the engine that was never stopped; a damaged or
  * hostile document must be refused with a reason and leave the engine as
  * it was; checkpoints must run beside writers (run under ThreadSanitizer). */
@@ -150,7 +150,7 @@ static int cmp_text(const void *a, const void *b) {
 static char *state_text(ad_engine_t *e) {
   docs_t d = {0};
   ad_save_stats_t stats;
-  assert_int_equal(ad_engine_save(e, keep_doc, &d, &stats), 0);
+  assert_int_equal(ad_persist_save(e, keep_doc, &d, &stats), 0);
   qsort(d.text, d.n, sizeof(d.text[0]), cmp_text);
   size_t len = 1;
   for (size_t i = 0; i < d.n; i++)
@@ -170,7 +170,7 @@ static void restore_text(ad_engine_t *e, const char *text,
   json_t *doc = json_loads(text, 0, &jerr);
   assert_non_null(doc);
   ad_codec_error_t err = {{0}};
-  int rc = ad_engine_restore(e, doc, NAN, stats, &err);
+  int rc = ad_persist_restore(e, doc, NAN, stats, &err);
   if (rc != 0)
     fail_msg("restore: %d %s", rc, err.text);
   json_decref(doc);
@@ -192,7 +192,7 @@ static void test_restart_continues_exactly(void **state) {
   feed(b, 0, half);
   docs_t d = {0};
   ad_save_stats_t saved;
-  assert_int_equal(ad_engine_save(b, keep_doc, &d, &saved), 0);
+  assert_int_equal(ad_persist_save(b, keep_doc, &d, &saved), 0);
   assert_int_equal(saved.hosts, 2);
   assert_int_equal(saved.value_lists, 10);
   assert_int_equal(saved.series, 12);
@@ -365,7 +365,7 @@ static json_t *saved_doc(void) {
     feed_step(e, "web1", k);
   docs_t d = {0};
   ad_save_stats_t saved;
-  assert_int_equal(ad_engine_save(e, keep_doc, &d, &saved), 0);
+  assert_int_equal(ad_persist_save(e, keep_doc, &d, &saved), 0);
   assert_int_equal(d.n, 1);
   json_error_t jerr;
   json_t *doc = json_loads(d.text[0], 0, &jerr);
@@ -494,7 +494,7 @@ static void test_damage_costs_only_the_damaged_part(void **state) {
     ad_engine_t *e = engine_new(&cap);
     ad_restore_stats_t stats;
     ad_codec_error_t err = {{0}};
-    int rc = ad_engine_restore(e, doc, NAN, &stats, &err);
+    int rc = ad_persist_restore(e, doc, NAN, &stats, &err);
     const char *why = cases[i].cost == WHOLE ? err.text : stats.damage.text;
     if (rc != (cases[i].cost == WHOLE ? EINVAL : 0))
       fail_msg("case %zu (%s %s): rc %d", i, cases[i].parent, cases[i].member,
@@ -530,10 +530,10 @@ static void test_restore_twice_and_other_versions(void **state) {
   ad_engine_t *e = engine_new(&cap);
   ad_restore_stats_t stats;
   ad_codec_error_t err = {{0}};
-  if (ad_engine_restore(e, doc, NAN, &stats, &err) != 0)
+  if (ad_persist_restore(e, doc, NAN, &stats, &err) != 0)
     fail_msg("restore: %s", err.text);
   assert_int_equal(stats.series, 6);
-  assert_int_equal(ad_engine_restore(e, doc, NAN, &stats, &err), EEXIST);
+  assert_int_equal(ad_persist_restore(e, doc, NAN, &stats, &err), EEXIST);
   assert_int_equal(ad_engine_series_count(e), 6);
   ad_engine_destroy(e);
 
@@ -542,7 +542,7 @@ static void test_restore_twice_and_other_versions(void **state) {
   json_object_set_new(json_object_get(doc, "detectors"), "window",
                       json_integer(AD_PERSIST_WINDOW_VERSION + 1));
   e = engine_new(&cap);
-  assert_int_equal(ad_engine_restore(e, doc, NAN, &stats, &err), 0);
+  assert_int_equal(ad_persist_restore(e, doc, NAN, &stats, &err), 0);
   assert_int_equal(stats.reset, AD_PERSIST_RESET_WINDOW);
   ad_ident_t id = {"web1", "gauge", "", "load", ""};
   ad_series_info_t info;
@@ -606,13 +606,13 @@ static void test_checkpoints_beside_writers(void **state) {
   size_t docs = 0;
   for (int round = 0; round < 20; round++) {
     ad_save_stats_t stats;
-    assert_int_equal(ad_engine_save(e, count_doc, &docs, &stats), 0);
+    assert_int_equal(ad_persist_save(e, count_doc, &docs, &stats), 0);
   }
   for (int i = 0; i < 3; i++)
     pthread_join(t[i], NULL);
   ad_save_stats_t stats;
   size_t last = 0;
-  assert_int_equal(ad_engine_save(e, count_doc, &last, &stats), 0);
+  assert_int_equal(ad_persist_save(e, count_doc, &last, &stats), 0);
   assert_int_equal(stats.hosts, 3);
   assert_int_equal(stats.series, 9);
   ad_engine_destroy(e);

@@ -1,0 +1,201 @@
+/* ad_snapshot: the engine's state out and in (ad_engine_save and
+ * ad_engine_adopt; see ad_engine.h): copies taken under short locks for a
+ * checkpoint, and hosts a state reader made put in place. What the copies
+ * become on disk is src/state's job. */
+#include "engine/ad_engine_private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  char name[AD_NAME_MAX];
+  unsigned series;
+  ad_host_t *copy;     /* NULL: gone, or out of memory */
+  ad_vlist_t **vlists; /* copies */
+  size_t count, capacity;
+  bool failed;
+} save_group_t;
+
+typedef struct {
+  uint64_t stamp;
+  save_group_t *groups;
+} save_ctx_t;
+
+/* Table walk: copies the value lists of the batch's hosts (shard locked). */
+static void save_collect(ad_vlist_t *v, void *ctx) {
+  save_ctx_t *c = ctx;
+  if (v->host->save_stamp != c->stamp)
+    return;
+  save_group_t *g = &c->groups[v->host->save_index];
+  if (g->failed)
+    return;
+  if (g->count == g->capacity) {
+    size_t capacity = g->capacity > 0 ? 2 * g->capacity : 16;
+    ad_vlist_t **grown = realloc(g->vlists, capacity * sizeof(*grown));
+    if (grown == NULL) {
+      g->failed = true;
+      return;
+    }
+    g->vlists = grown;
+    g->capacity = capacity;
+  }
+  ad_vlist_t *copy = ad_vlist_copy(v);
+  if (copy == NULL)
+    g->failed = true;
+  else
+    g->vlists[g->count++] = copy;
+}
+
+static void save_group_free(save_group_t *g) {
+  for (size_t i = 0; i < g->count; i++)
+    ad_vlist_destroy(g->vlists[i]);
+  free(g->vlists);
+  ad_host_destroy(g->copy);
+  memset(g, 0, sizeof(*g));
+}
+
+/* Copies the hosts groups[0..n) and their value lists, and hands them to
+ * write. */
+static int save_batch(ad_engine_t *e, save_group_t *groups, size_t n,
+                      ad_engine_writer_t write, void *ctx,
+                      ad_save_stats_t *stats) {
+  save_ctx_t c = {.stamp = ++e->save_stamp, .groups = groups};
+  for (size_t i = 0; i < n; i++) {
+    /* holding its own lock, the host cannot be freed, and new value lists
+     * can attach to other hosts while this one is copied */
+    ad_host_t *h = ad_hosts_lock(&e->hosts, groups[i].name);
+    if (h == NULL)
+      continue; /* gone since the list was made */
+    h->save_stamp = c.stamp;
+    h->save_index = i;
+    groups[i].copy = ad_host_copy(h);
+    groups[i].failed = groups[i].copy == NULL;
+    pthread_mutex_unlock(&h->lock);
+  }
+  ad_table_each(e->table, save_collect, &c);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    save_group_t *g = &groups[i];
+    int status = g->copy != NULL && !g->failed
+                     ? write(ctx, g->copy, g->vlists, g->count)
+                     : ENOMEM;
+    if (g->copy == NULL && !g->failed)
+      status = 0; /* the host went away: nothing to write */
+    else if (status == 0) {
+      stats->hosts++;
+      stats->value_lists += g->count;
+      for (size_t k = 0; k < g->count; k++)
+        stats->series += g->vlists[k]->count;
+    }
+    if (status != 0) {
+      stats->failed++;
+      if (rc == 0)
+        rc = status;
+    }
+    save_group_free(g);
+  }
+  return rc;
+}
+
+int ad_engine_save(ad_engine_t *e, ad_engine_writer_t write, void *ctx,
+                   ad_save_stats_t *stats) {
+  *stats = (ad_save_stats_t){0};
+  pthread_mutex_lock(&e->save_lock);
+  size_t n = ad_hosts_count(&e->hosts);
+  save_group_t *groups = n > 0 ? calloc(n, sizeof(*groups)) : NULL;
+  char(*names)[AD_NAME_MAX] = n > 0 ? calloc(n, sizeof(*names)) : NULL;
+  unsigned *series = n > 0 ? calloc(n, sizeof(*series)) : NULL;
+  size_t listed = groups != NULL && names != NULL && series != NULL
+                      ? ad_hosts_list(&e->hosts, names, series, n)
+                      : 0;
+  for (size_t i = 0; i < listed; i++) {
+    memcpy(groups[i].name, names[i], AD_NAME_MAX);
+    groups[i].series = series[i];
+  }
+  free(names);
+  free(series);
+  int rc = n > 0 && listed == 0 ? ENOMEM : 0;
+  /* Batches of whole hosts, about AD_ENGINE_SAVE_BATCH series each: the
+   * copies of one batch are what a checkpoint holds in memory at once. */
+  for (size_t first = 0; first < listed;) {
+    size_t last = first, total = 0;
+    while (last < listed && (last == first || total + groups[last].series <=
+                                                  AD_ENGINE_SAVE_BATCH))
+      total += groups[last++].series;
+    int status = save_batch(e, groups + first, last - first, write, ctx, stats);
+    if (rc == 0)
+      rc = status;
+    first = last;
+  }
+  free(groups);
+  pthread_mutex_unlock(&e->save_lock);
+  return rc;
+}
+
+/* Puts v in the table unless its key is there or MaxSeries is reached;
+ * returns false when it is not (then v is for the caller to free). */
+static bool adopt_vlist(ad_engine_t *e, ad_vlist_t *v, double now,
+                        unsigned *anomalous, bool *due) {
+  bool room = atomic_fetch_add(&e->series_count, v->count) + v->count <=
+              e->cfg.max_series;
+  ad_table_lock(e->table, v->hash);
+  bool fresh =
+      room && ad_table_find(e->table, v->hash, v->key, v->key_len) == NULL;
+  if (fresh) {
+    if (!isnan(now))
+      v->last_arrival = now;
+    for (unsigned k = 0; k < v->count; k++)
+      *anomalous += ad_alert_anomalous(&v->series[k].alert);
+    ad_table_insert(e->table, v);
+    if (v->model != NULL && v->model->due) {
+      ad_queue_push(&e->due, v->hash);
+      *due = true;
+    }
+  }
+  ad_table_unlock(e->table, v->hash);
+  if (!fresh)
+    atomic_fetch_sub(&e->series_count, v->count);
+  return fresh;
+}
+
+int ad_engine_adopt(ad_engine_t *e, ad_host_t *h, ad_vlist_t **vlists,
+                    size_t n, double now, ad_adopt_stats_t *stats) {
+  *stats = (ad_adopt_stats_t){0};
+  unsigned series = 0;
+  for (size_t i = 0; i < n; i++)
+    series += vlists[i]->count;
+  if (ad_hosts_add(&e->hosts, h, series) != 0) {
+    for (size_t i = 0; i < n; i++)
+      ad_vlist_destroy(vlists[i]);
+    ad_host_destroy(h);
+    return EEXIST;
+  }
+  unsigned anomalous = 0, dropped = 0;
+  bool due = false;
+  for (size_t i = 0; i < n; i++) {
+    ad_vlist_t *v = vlists[i];
+    if (adopt_vlist(e, v, now, &anomalous, &due)) {
+      stats->value_lists++;
+      stats->series += v->count;
+    } else {
+      dropped += v->count;
+      stats->skipped++;
+      ad_vlist_destroy(v);
+    }
+  }
+  /* the dropped series are counted off last: until then housekeeping
+   * cannot free the host */
+  pthread_mutex_lock(&h->lock);
+  h->anomalous = anomalous;
+  if (h->model.due) {
+    atomic_fetch_add(&e->hosts_due, 1);
+    due = true;
+  }
+  pthread_mutex_unlock(&h->lock);
+  ad_hosts_detach(&e->hosts, h, dropped);
+  if (due)
+    ad_engine_emit_training_due(e);
+  return 0;
+}
