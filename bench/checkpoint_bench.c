@@ -175,8 +175,8 @@ int main(int argc, char **argv) {
 
   char err[512];
   ad_state_t st;
-  if (ad_state_open(&st, dir, 0, "checkpoint_bench", NULL, NULL, err,
-                    sizeof(err)) != 0) {
+  ad_state_options_t opt = {dir, 0, "checkpoint_bench", NULL, NULL};
+  if (ad_state_open(&st, &opt, err, sizeof(err)) != 0) {
     fprintf(stderr, "%s\n", err);
     return 1;
   }

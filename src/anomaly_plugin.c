@@ -592,9 +592,10 @@ static void an_state_start(an_ctx_t *c) {
     snprintf(dir, sizeof(dir), "%s/%s", base != NULL ? base : ".", AN_PLUGIN);
   }
   char err[1024];
-  int status = ad_state_open(&c->state, dir, cfg->state_versions,
-                             "collectd anomaly plugin " PACKAGE_VERSION,
-                             an_state_log, c, err, sizeof(err));
+  ad_state_options_t opt = {dir, cfg->state_versions,
+                            "collectd anomaly plugin " AD_VERSION,
+                            an_state_log, c};
+  int status = ad_state_open(&c->state, &opt, err, sizeof(err));
   if (status != 0) {
     ERROR(AN_PLUGIN " plugin: StateDir: %s; what is learned will not be "
                     "kept across restarts.",

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "offline/ad_history.h"
+
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
@@ -22,12 +24,11 @@ int cli_state(int argc, char **argv);
 int cli_train(int argc, char **argv);
 
 /* Reads the rrdtool plugin's files of one host (rrd_history.c): one
- * history per .rrd file, skipped files told to warn. Returns 0; ENOTSUP
- * when built without librrd; another errno value. */
-struct ad_history_s;
-int cli_read_rrd_host(const char *host_dir, const char *host,
-                      void (*warn)(void *ctx, const char *msg), void *ctx,
-                      struct ad_history_s ***out, size_t *n);
+ * history per .rrd file, skipped files told to src->warn (src->db and
+ * src->rates_stored do not apply: RRD files hold rates). Returns 0;
+ * ENOTSUP when built without librrd; another errno value. */
+int cli_read_rrd_host(const char *host_dir, const ad_history_source_t *src,
+                      ad_history_t ***out, size_t *n);
 
 /* `collectd-anomaly options`: the plugin's option table (Markdown). */
 int cli_options(int argc, char **argv);

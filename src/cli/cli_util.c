@@ -54,8 +54,9 @@ static void state_log(void *ctx, ad_state_severity_t severity,
 
 int cli_state_open(struct ad_state_s *st, const char *dir, unsigned versions) {
   char err[1200];
-  int rc = ad_state_open(st, dir, versions, "collectd-anomaly " AD_VERSION,
-                         state_log, NULL, err, sizeof(err));
+  ad_state_options_t opt = {dir, versions, "collectd-anomaly " AD_VERSION,
+                            state_log, NULL};
+  int rc = ad_state_open(st, &opt, err, sizeof(err));
   if (rc != 0)
     cli_error("%s", err);
   return rc;

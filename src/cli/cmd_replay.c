@@ -249,7 +249,7 @@ static int columns_setup(columns_t *c, const ad_csv_t *csv,
   return -1;
 }
 
-/* Replays every row; returns an exit code. */
+/* --detail: the columns after score and level. */
 static void print_detail_header(void) {
   fputs(",observed,expected,lower,upper", stdout);
   for (int i = 0; i < AD_DET_COUNT; i++) {
@@ -258,6 +258,7 @@ static void print_detail_header(void) {
   }
 }
 
+/* --detail: the row's observation, band and members. */
 static void print_detail(const replay_state_t *st) {
   const ad_assessment_t *a = &st->assessment;
   double expected = NAN, lower = NAN, upper = NAN;
@@ -272,6 +273,7 @@ static void print_detail(const replay_state_t *st) {
            a->member[i].score);
 }
 
+/* Replays every row; returns an exit code. */
 static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
                        replay_state_t *st, const char *host, bool detail,
                        double previous) {

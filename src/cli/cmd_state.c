@@ -156,12 +156,8 @@ static json_t *expectation(const ad_series_t *s, int hours) {
 
 static json_t *vlist_series_json(const ad_vlist_t *v, int hours) {
   json_t *list = json_array();
-  ad_ident_t id = {v->key, NULL, NULL, NULL, NULL};
-  const char *f = v->key;
-  const char **fields[] = {&id.host, &id.plugin, &id.plugin_instance, &id.type,
-                           &id.type_instance};
-  for (int i = 0; i < AD_FIELD_COUNT; i++, f += strlen(f) + 1)
-    *fields[i] = f;
+  ad_ident_t id;
+  ad_ident_of_key(v->key, &id);
   const char *ds = v->names;
   for (unsigned i = 0; i < v->count; i++, ds += strlen(ds) + 1) {
     const ad_series_t *s = &v->series[i];

@@ -1,12 +1,6 @@
-/* collectd-anomaly: runs history through the anomaly plugin's detectors.
- *
- *   collectd-anomaly replay [--set KEY=VALUE]... FILE.csv
- *
- *   collectd-anomaly state [-d DIR] list | show HOST | rollback HOST
- *
- *   collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR]
- *
- * Later subcommands (safe-to-patch) arrive with their issues. */
+/* collectd-anomaly: runs history through the anomaly plugin's detectors,
+ * trains and manages its state. Dispatches to one function per subcommand
+ * (cli.h); usage() is the list of them. */
 #include "cli.h"
 #include "config.h"
 

@@ -18,16 +18,16 @@
 #include <rrd.h>
 
 /* Reads one .rrd file into a new history (NULL: skipped, said why). */
-static ad_history_t *read_rrd(const char *path, const char *host,
-                              const char *name, ad_history_warn_t warn,
-                              void *ctx) {
+static ad_history_t *read_rrd(const char *path, const ad_history_source_t *src,
+                              const char *name) {
   char msg[8192 + 512];
   time_t start = rrd_first_r(path, 0), end = rrd_last_r(path);
   if (start <= 0 || end <= 0) {
     snprintf(msg, sizeof(msg), "%s: not a readable RRD file (%s); skipped",
              path, rrd_get_error());
     rrd_clear_error();
-    warn(ctx, msg);
+    if (src->warn != NULL)
+      src->warn(src->warn_ctx, msg);
     return NULL;
   }
   unsigned long step = 1, ds_count = 0;
@@ -37,16 +37,18 @@ static ad_history_t *read_rrd(const char *path, const char *host,
                   &data) != 0) {
     snprintf(msg, sizeof(msg), "%s: %s; skipped", path, rrd_get_error());
     rrd_clear_error();
-    warn(ctx, msg);
+    if (src->warn != NULL)
+      src->warn(src->warn_ctx, msg);
     return NULL;
   }
   ad_history_t *h = NULL;
   if (ds_count > 0 && ds_count <= AD_VLIST_MAX_SOURCES)
-    h = ad_history_new(host, name, (unsigned)ds_count,
+    h = ad_history_new(src->host, name, (unsigned)ds_count,
                        (const char *const *)ds_names, NULL);
   if (h == NULL) {
     snprintf(msg, sizeof(msg), "%s: not a usable value list; skipped", path);
-    warn(ctx, msg);
+    if (src->warn != NULL)
+      src->warn(src->warn_ctx, msg);
   }
   size_t rows = step > 0 ? (size_t)(end - start) / step : 0;
   for (size_t i = 0; h != NULL && i < rows; i++) {
@@ -70,9 +72,8 @@ static ad_history_t *read_rrd(const char *path, const char *host,
   return h;
 }
 
-int cli_read_rrd_host(const char *host_dir, const char *host,
-                      ad_history_warn_t warn, void *ctx, ad_history_t ***out,
-                      size_t *n) {
+int cli_read_rrd_host(const char *host_dir, const ad_history_source_t *src,
+                      ad_history_t ***out, size_t *n) {
   *out = NULL;
   *n = 0;
   DIR *top = opendir(host_dir);
@@ -98,7 +99,7 @@ int cli_read_rrd_host(const char *host_dir, const char *host,
       snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
       snprintf(name, sizeof(name), "%s/%.*s", p->d_name, (int)(len - 4),
                f->d_name);
-      ad_history_t *h = read_rrd(path, host, name, warn, ctx);
+      ad_history_t *h = read_rrd(path, src, name);
       if (h == NULL)
         continue;
       if (*n == capacity) {
@@ -121,13 +122,10 @@ int cli_read_rrd_host(const char *host_dir, const char *host,
 
 #else
 
-int cli_read_rrd_host(const char *host_dir, const char *host,
-                      ad_history_warn_t warn, void *ctx, ad_history_t ***out,
-                      size_t *n) {
+int cli_read_rrd_host(const char *host_dir, const ad_history_source_t *src,
+                      ad_history_t ***out, size_t *n) {
   (void)host_dir;
-  (void)host;
-  (void)warn;
-  (void)ctx;
+  (void)src;
   *out = NULL;
   *n = 0;
   return ENOTSUP;

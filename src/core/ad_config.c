@@ -349,7 +349,7 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     cfg->vl_model.train_interval = cfg->host_model.train_interval = number;
     break;
   case K_TRAIN_MEMORY:
-    cfg->vl_model.memory = cfg->host_model.memory = number * 86400.0;
+    cfg->vl_model.memory = cfg->host_model.memory = number * AD_DAY;
     break;
   case K_CONTAMINATION:
     cfg->vl_model.contamination = cfg->host_model.contamination = number;

@@ -1,10 +1,9 @@
 /* ad_alert: incidents and muting on top of levels (see header). */
 #include "detectors/ad_alert.h"
+#include "detectors/ad_detector.h"
 
 #include <math.h>
 #include <stddef.h>
-
-#define DAY 86400.0
 
 void ad_alert_init(ad_alert_t *a) {
   *a = (ad_alert_t){.notified = AD_LEVEL_OKAY,
@@ -25,7 +24,7 @@ bool ad_alert_anomalous(const ad_alert_t *a) {
 /* Decays the incident rate to time t and adds `incidents`. */
 static void count_incidents(ad_alert_t *a, double t, double incidents) {
   if (!isnan(a->rate_time) && t > a->rate_time)
-    a->incident_rate *= exp(-(t - a->rate_time) / DAY);
+    a->incident_rate *= exp(-(t - a->rate_time) / AD_DAY);
   if (isnan(a->rate_time) || t > a->rate_time)
     a->rate_time = t;
   a->incident_rate += incidents; /* per day: the decay constant is a day */

@@ -6,14 +6,13 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define DAY 86400.0
-#define WEEK (7.0 * DAY)
-#define DAY_BIN (DAY / AD_SEASON_DAY_BINS)
-#define SCALE_BIN (DAY / AD_SEASON_SCALE_BINS)
+#define WEEK (7.0 * AD_DAY)
+#define DAY_BIN (AD_DAY / AD_SEASON_DAY_BINS)
+#define SCALE_BIN (AD_DAY / AD_SEASON_SCALE_BINS)
 #define WEEK_BIN (WEEK / AD_SEASON_WEEK_BINS)
 /* 1970-01-01 was a Thursday: shifting by three days puts Monday 00:00 UTC
  * at the start of the week profile. */
-#define WEEK_OFFSET (3.0 * DAY)
+#define WEEK_OFFSET (3.0 * AD_DAY)
 #define MAD_TO_SIGMA 1.2533141373155003
 /* Residuals are clipped at this many scales before they teach the model, so
  * an anomaly does not become part of the profile it is judged against. */
@@ -32,16 +31,16 @@
  * in the making (see shift_acceptance). */
 #define SHIFT_Z 3.0
 /* Error trackers remember about two days. */
-#define ERROR_MEMORY (2.0 * DAY)
+#define ERROR_MEMORY (2.0 * AD_DAY)
 /* Squared-error trackers, which decide whether the profiles are worth
  * using, remember a week: what a weekly pattern wins must still count when
  * the comparison is made. */
-#define USEFUL_MEMORY (7.0 * DAY)
+#define USEFUL_MEMORY (7.0 * AD_DAY)
 /* A profile gets full weight when it cuts the forecast error by this share. */
 #define USEFUL_GAIN 0.15
 /* The seasonal model's level averages over at least this long, so that its
  * swing with the daily cycle stays a few percent of the cycle. */
-#define SEASONAL_LEVEL_MIN_TIME (7.0 * DAY)
+#define SEASONAL_LEVEL_MIN_TIME (7.0 * AD_DAY)
 
 typedef struct {
   int i0, i1;
@@ -112,7 +111,7 @@ static double usefulness(double mse_simple, double mse_rich) {
 }
 
 double ad_season_day_weight(const ad_season_t *s) {
-  return time_gate(s, DAY) * usefulness(s->mse_plain, s->mse_full);
+  return time_gate(s, AD_DAY) * usefulness(s->mse_plain, s->mse_full);
 }
 
 double ad_season_week_weight(const ad_season_t *s) {
@@ -136,7 +135,7 @@ static double week_term(double w, double sigma) {
 
 /* The seasonal model's residual scale at a time of day. */
 static bin_pos_t scale_pos(double t) {
-  return bin_pos(t, DAY, AD_SEASON_SCALE_BINS, 0.0);
+  return bin_pos(t, AD_DAY, AD_SEASON_SCALE_BINS, 0.0);
 }
 
 static double seasonal_scale(const ad_season_t *s, bin_pos_t at) {
@@ -148,7 +147,7 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
                         double *scale) {
   if (s->seen == 0)
     return false;
-  bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
+  bin_pos_t day = bin_pos(t, AD_DAY, AD_SEASON_DAY_BINS, 0.0);
   bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
   double wd = ad_season_day_weight(s), ww = ad_season_week_weight(s);
   bin_pos_t at = scale_pos(t);
@@ -239,12 +238,12 @@ static void track_errors(ad_season_t *s, const ad_season_params_t *p, double t,
 
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
                   double x) {
-  double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, DAY);
+  double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, AD_DAY);
   if (s->seen == 0) {
     s->level = s->plain = x;
     s->first_time = t;
   }
-  bin_pos_t day = bin_pos(t, DAY, AD_SEASON_DAY_BINS, 0.0);
+  bin_pos_t day = bin_pos(t, AD_DAY, AD_SEASON_DAY_BINS, 0.0);
   bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
   double r_plain = x - s->plain;
   double r_full =
@@ -272,7 +271,7 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
 
   /* Profiles learn per second of data: early on as a running average over
    * the periods seen, later with a memory of day_memory / week_memory. */
-  double days = (t - s->first_time) / DAY, weeks = days / 7.0;
+  double days = (t - s->first_time) / AD_DAY, weeks = days / 7.0;
   double a_day =
       fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
   double a_week =

@@ -59,7 +59,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     /* The typical step between values: an EMA of the gaps, bounded so that
      * one long outage does not make the series look hourly. */
     double gap = time - s->last_time;
-    if (gap > 0 && gap < 86400) {
+    if (gap > 0 && gap < AD_DAY) {
       if (s->step > 0)
         s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
       else
@@ -145,8 +145,7 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
 
 /* Days of history before a level change is news: until the profiles have
  * seen a few days, a daily pattern looks like shift after shift. */
-#define NEW_NORMAL_HISTORY (3 * 86400.0)
-#define DAY 86400.0
+#define NEW_NORMAL_HISTORY (3 * AD_DAY)
 
 /* A shift the forecaster took over (ad_season, after ShiftAcceptance) is
  * news once it has held for NewNormalTime from its start: a shift back
@@ -157,7 +156,7 @@ static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
     s->shifts_seen = s->season.shifts;
     double from = s->season.shift_from, to = s->season.shift_to;
     bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
-    bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= DAY;
+    bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= AD_DAY;
     if (!isnan(s->normal_start)) {
       /* back towards where it came from: it was not for good */
       if (fabs(to - s->normal_from) < fabs(to - s->normal_to))
@@ -198,5 +197,5 @@ void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
 }
 
 double ad_series_values_per_day(const ad_series_t *s) {
-  return s->step > 0 ? 86400.0 / s->step : 1440.0;
+  return s->step > 0 ? AD_DAY / s->step : 1440.0;
 }

@@ -22,16 +22,21 @@
 #define AD_SLOT_UNASSIGNED (-1)
 #define AD_SLOT_NONE (-2)
 
+/* The members a series runs itself, AD_DET_SLIDING_WINDOW and
+ * AD_DET_SEASONAL (ids 0 and 1): each has its calibration in calib[id]. */
+#define AD_SERIES_MEMBERS 2
+
 typedef struct ad_series_s {
   double last_time;        /* data time of the last value */
   double last_value;       /* the last value (NaN: none yet) */
   double step;             /* typical seconds between values (EMA) */
   ad_window_t window;      /* sliding window + EMA member */
   ad_season_t season;      /* seasonal forecaster member */
-  ad_calib_t calib[2];     /* their deviations' history (AD_DET_*) */
+  ad_calib_t calib[AD_SERIES_MEMBERS]; /* their deviations' history */
   ad_calib_t calib_record; /* the sliding window's further views */
   ad_calib_t calib_dispersion;
-  uint32_t season_mode_seen;     /* season.mode_changes calib[1] belongs to */
+  uint32_t season_mode_seen; /* season.mode_changes the seasonal member's
+                                calibration belongs to */
   uint32_t shifts_seen;          /* season.shifts already looked at */
   double normal_start;           /* a shift taken over, not yet news: when it
                                     began (NaN: none) */

@@ -1,6 +1,7 @@
-/* ad_csv: the replay CSV format (DESIGN.md): a header `timestamp` followed by
- * one column per series, then one row per point in time. Timestamps are
- * epoch seconds (fractions allowed) or `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC.
+/* ad_csv: the replay CSV format (README: collectd-anomaly replay): a header
+ * `timestamp` followed by one column per series, then one row per point in
+ * time. Timestamps are epoch seconds (fractions allowed) or
+ * `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC.
  * They should increase; real exports repeat or step back (clock changes), so
  * such rows are still returned and ad_csv_time_went_back says so. An empty cell
  * or `nan` is a missing value. Fields may be double-quoted ("" inside quotes is

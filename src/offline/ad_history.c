@@ -86,11 +86,11 @@ static int cmp_day_files(const void *a, const void *b) {
   return c != 0 ? c : strcmp(x->date, y->date);
 }
 
-static void warn(ad_history_warn_t fn, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void warn(const ad_history_source_t *src, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static void warn(ad_history_warn_t fn, void *ctx, const char *fmt, ...) {
-  if (fn == NULL)
+static void warn(const ad_history_source_t *src, const char *fmt, ...) {
+  if (src->warn == NULL)
     return;
   char msg[1024], shown[1024];
   va_list ap;
@@ -98,7 +98,7 @@ static void warn(ad_history_warn_t fn, void *ctx, const char *fmt, ...) {
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
   /* names and cells come from files: nothing raw reaches the terminal */
-  fn(ctx, ad_text_escape(shown, sizeof(shown), msg, sizeof(msg)));
+  src->warn(src->warn_ctx, ad_text_escape(shown, sizeof(shown), msg, sizeof(msg)));
 }
 
 /* "<base>-YYYY-MM-DD": splits off the date. */
@@ -216,18 +216,18 @@ static bool parse_row(char *line, unsigned count, double *t, double *values) {
 
 /* Makes the history of a day file's value list from its header's names,
  * the kinds from types.db. NULL (warned) when it is not usable. */
-static ad_history_t *history_for(const char *path, const char *host,
+static ad_history_t *history_for(const char *path,
+                                 const ad_history_source_t *src,
                                  const char *plugin_dir, const char *base,
-                                 const ad_typesdb_t *db, bool rates_stored,
-                                 unsigned count, char names[][AD_NAME_MAX],
-                                 ad_history_warn_t wfn, void *ctx) {
+                                 unsigned count, char names[][AD_NAME_MAX]) {
   ad_ds_kind_t kinds[AD_VLIST_MAX_SOURCES];
   for (unsigned i = 0; i < count; i++)
     kinds[i] = AD_DS_GAUGE;
   char type[AD_NAME_MAX];
   snprintf(type, sizeof(type), "%.*s", (int)strcspn(base, "-"), base);
-  if (!rates_stored && ad_typesdb_kinds(db, type, count, names, kinds) != 0)
-    warn(wfn, ctx,
+  if (!src->rates_stored &&
+      ad_typesdb_kinds(src->db, type, count, names, kinds) != 0)
+    warn(src,
          "%s: type \"%s\" with these data sources is not in types.db; read "
          "as gauges",
          path, type);
@@ -236,32 +236,31 @@ static ad_history_t *history_for(const char *path, const char *host,
   const char *ptrs[AD_VLIST_MAX_SOURCES];
   for (unsigned i = 0; i < count; i++)
     ptrs[i] = names[i];
-  ad_history_t *h = ad_history_new(host, name, count, ptrs, kinds);
+  ad_history_t *h = ad_history_new(src->host, name, count, ptrs, kinds);
   if (h == NULL)
-    warn(wfn, ctx, "%s: not a usable value list; skipped", path);
+    warn(src, "%s: not a usable value list; skipped", path);
   return h;
 }
 
-int ad_history_read_day(FILE *fp, const char *path, const char *host,
-                        const char *plugin_dir, const char *base,
-                        const ad_typesdb_t *db, bool rates_stored,
-                        ad_history_t **h, ad_history_warn_t wfn, void *ctx) {
+int ad_history_read_day(FILE *fp, const char *path,
+                        const ad_history_source_t *src, const char *plugin_dir,
+                        const char *base, ad_history_t **h) {
   char *line = NULL;
   size_t cap = 0;
   char names[AD_VLIST_MAX_SOURCES][AD_NAME_MAX];
   unsigned count =
       next_line(fp, &line, &cap) > 0 ? parse_header(line, names) : 0;
   if (count == 0) {
-    warn(wfn, ctx,
+    warn(src,
          "%s:1: not a csv plugin file (no \"epoch,...\" header); skipped",
          path);
   } else if (*h != NULL && count != (*h)->count) {
-    warn(wfn, ctx, "%s:1: %u data sources where earlier days had %u; skipped",
+    warn(src, "%s:1: %u data sources where earlier days had %u; skipped",
          path, count, (*h)->count);
     count = 0;
   } else if (*h == NULL &&
-             (*h = history_for(path, host, plugin_dir, base, db, rates_stored,
-                               count, names, wfn, ctx)) == NULL) {
+             (*h = history_for(path, src, plugin_dir, base, count, names)) ==
+                 NULL) {
     count = 0;
   }
   size_t lineno = 1, bad = 0, first_bad = 0;
@@ -279,31 +278,27 @@ int ad_history_read_day(FILE *fp, const char *path, const char *host,
   }
   free(line);
   if (bad > 0)
-    warn(wfn, ctx,
+    warn(src,
          "%s:%zu: %zu lines not \"epoch,value...\" in time order; skipped",
          path, first_bad, bad);
   return rc;
 }
 
 /* Appends a day file's rows to h (created on the first file). */
-static int read_day_file(const char *path, const char *host,
-                         const day_file_t *day, const ad_typesdb_t *db,
-                         bool rates_stored, ad_history_t **h,
-                         ad_history_warn_t wfn, void *ctx) {
+static int read_day_file(const char *path, const ad_history_source_t *src,
+                         const day_file_t *day, ad_history_t **h) {
   FILE *fp = fopen(path, "r");
   if (fp == NULL) {
-    warn(wfn, ctx, "%s: %s; skipped", path, strerror(errno));
+    warn(src, "%s: %s; skipped", path, strerror(errno));
     return 0;
   }
-  int rc = ad_history_read_day(fp, path, host, day->plugin, day->base, db,
-                               rates_stored, h, wfn, ctx);
+  int rc = ad_history_read_day(fp, path, src, day->plugin, day->base, h);
   fclose(fp);
   return rc;
 }
 
-int ad_history_read_csv_host(const char *host_dir, const char *host,
-                             const ad_typesdb_t *db, bool rates_stored,
-                             ad_history_warn_t wfn, void *ctx,
+int ad_history_read_csv_host(const char *host_dir,
+                             const ad_history_source_t *src,
                              ad_history_t ***out, size_t *n, char *err,
                              size_t err_size) {
   *out = NULL;
@@ -331,8 +326,7 @@ int ad_history_read_csv_host(const char *host_dir, const char *host,
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s/%s-%s", host_dir, days[i].plugin,
              days[i].base, days[i].date);
-    rc = read_day_file(path, host, &days[i], db, rates_stored, &current, wfn,
-                       ctx);
+    rc = read_day_file(path, src, &days[i], &current);
   }
   if (current != NULL)
     list[made++] = current;

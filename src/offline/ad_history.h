@@ -48,30 +48,36 @@ int ad_history_append(ad_history_t *h, double time, const double *values);
  * that is not the csv plugin's), naming file and line. May be NULL. */
 typedef void (*ad_history_warn_t)(void *ctx, const char *msg);
 
-/* Reads the csv plugin's files of one host (host_dir =
- * DataDir/<host>): one history per value list, its day files joined in
- * order, sorted by name. Data sources are counters or gauges as types.db
- * says (db may be NULL: all gauges), or all gauges when rates_stored (the
- * csv plugin's StoreRates). The anomaly plugin's own output is skipped.
- * Returns 0 with *out (n entries, free each and the array); an errno value
- * with a reason in err when the directory cannot be read. */
-int ad_history_read_csv_host(const char *host_dir, const char *host,
-                             const ad_typesdb_t *db, bool rates_stored,
-                             ad_history_warn_t warn, void *ctx,
+/* Whose files are read and how their data sources are taken. */
+typedef struct {
+  const char *host;       /* the host the files belong to */
+  const ad_typesdb_t *db; /* counters or gauges as types.db says; NULL:
+                             all gauges */
+  bool rates_stored;      /* the csv plugin's StoreRates: all gauges */
+  ad_history_warn_t warn; /* skipped input; NULL: not told */
+  void *warn_ctx;
+} ad_history_source_t;
+
+/* Reads the csv plugin's files of one host (host_dir = DataDir/<host>):
+ * one history per value list, its day files joined in order, sorted by
+ * name. The anomaly plugin's own output is skipped. Returns 0 with *out
+ * (n entries, free each and the array); an errno value with a reason in
+ * err when the directory cannot be read. */
+int ad_history_read_csv_host(const char *host_dir,
+                             const ad_history_source_t *src,
                              ad_history_t ***out, size_t *n, char *err,
                              size_t err_size);
 
 /* Appends the rows of one csv plugin day file, read from fp (not closed;
  * named path in warnings), of value list plugin_dir/base ("plugin[-pi]",
- * "type[-ti]") of host to *h, which is made from the file's header when it
- * is NULL. A file that is not the csv plugin's, or whose data sources
- * differ from *h's, is skipped with a warning; so are lines that are not
- * rows in time order (counted, the first named by its line number). Kinds
- * as for ad_history_read_csv_host. Returns 0; ENOMEM. */
-int ad_history_read_day(FILE *fp, const char *path, const char *host,
-                        const char *plugin_dir, const char *base,
-                        const ad_typesdb_t *db, bool rates_stored,
-                        ad_history_t **h, ad_history_warn_t warn, void *ctx);
+ * "type[-ti]") to *h, which is made from the file's header when it is
+ * NULL. A file that is not the csv plugin's, or whose data sources differ
+ * from *h's, is skipped with a warning; so are lines that are not rows in
+ * time order (counted, the first named by its line number). Returns 0;
+ * ENOMEM. */
+int ad_history_read_day(FILE *fp, const char *path,
+                        const ad_history_source_t *src, const char *plugin_dir,
+                        const char *base, ad_history_t **h);
 
 /* ---- feeding ----------------------------------------------------------- */
 

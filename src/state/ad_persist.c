@@ -200,7 +200,7 @@ static json_t *encode_model(const ad_model_t *m) {
 static json_t *encode_series(const ad_series_t *s) {
   json_t *o = json_object();
   json_t *calib = json_array();
-  for (int i = 0; calib != NULL && i < 2; i++) {
+  for (int i = 0; calib != NULL && i < AD_SERIES_MEMBERS; i++) {
     json_t *c = json_object();
     bool made =
         c != NULL && ad_codec_encode(c, &s->calib[i], CALIB, COUNT(CALIB)) == 0;
@@ -227,6 +227,7 @@ static json_t *encode_series(const ad_series_t *s) {
   return o;
 }
 
+/* A value list's identifier fields under its host, by AD_FIELD_* - 1. */
 static const char *const VLIST_FIELDS[] = {"plugin", "plugin_instance", "type",
                                            "type_instance"};
 
@@ -236,11 +237,12 @@ static json_t *encode_vlist(const ad_vlist_t *v) {
   json_t *series = json_array();
   if (o == NULL || sources == NULL || series == NULL)
     goto fail;
-  const char *field = v->key + strlen(v->key) + 1; /* after the host */
+  ad_ident_t id;
+  ad_ident_of_key(v->key, &id);
   for (size_t f = 0; f < COUNT(VLIST_FIELDS); f++) {
+    const char *field = ad_ident_field(&id, (ad_field_t)(f + 1));
     if (json_object_set_new(o, VLIST_FIELDS[f], json_string(field)) != 0)
       goto fail;
-    field += strlen(field) + 1;
   }
   const char *name = v->names;
   for (unsigned i = 0; i < v->count; i++, name += strlen(name) + 1)
@@ -498,10 +500,15 @@ static const char *model_invalid(const ad_model_t *m) {
   return NULL;
 }
 
-/* Decodes a model whose rows must have `dim` features exactly (dim > 0) or
- * at most -dim (dim < 0: a host's view, which only grows). */
-static int decode_model(const json_t *o, ad_model_t *m, int dim,
-                        ad_codec_error_t *err) {
+/* How many features a decoded model's rows may have. */
+typedef enum {
+  FEATURES_EXACTLY, /* a value list's: its sources' */
+  FEATURES_AT_MOST, /* a host's view, which only grows */
+} features_rule_t;
+
+/* Decodes a model whose rows have `dim` features, exactly or at most. */
+static int decode_model(const json_t *o, ad_model_t *m, size_t dim,
+                        features_rule_t rule, ad_codec_error_t *err) {
   uint64_t seed = m->seed;
   ad_model_release(m);
   int rc = ad_codec_decode(o, m, MODEL, COUNT(MODEL), err);
@@ -527,11 +534,11 @@ static int decode_model(const json_t *o, ad_model_t *m, int dim,
         err, "pending",
         decode_forest(json_object_get(o, "pending"), &m->pending, err));
   if (rc == 0) {
-    size_t limit = (size_t)(dim < 0 ? -dim : dim);
+    size_t limit = dim;
     size_t rdim = m->reservoir != NULL ? m->reservoir->dim : 0;
     size_t fdim = m->forest != NULL ? ad_iforest_dim(m->forest) : 0;
     size_t pdim = m->pending != NULL ? ad_iforest_dim(m->pending) : 0;
-    bool exact = dim > 0;
+    bool exact = rule == FEATURES_EXACTLY;
     if (rdim > limit || fdim > limit || pdim > limit ||
         (exact &&
          ((rdim != 0 && rdim != limit) || (fdim != 0 && fdim != limit) ||
@@ -568,7 +575,7 @@ static int decode_series(const json_t *o, ad_series_t *s,
                          ad_codec_error_t *err) {
   ad_series_init(s);
   int rc = ad_codec_decode(o, s, SERIES, COUNT(SERIES), err);
-  if (rc == 0 && !(s->step >= 0 && s->step <= 4 * 86400.0))
+  if (rc == 0 && !(s->step >= 0 && s->step <= 4 * AD_DAY))
     rc = ad_codec_fail(err, "step: out of range");
   if (rc == 0 && (fabs(s->last_value) > AD_STATE_LIMIT ||
                   fabs(s->normal_from) > AD_STATE_LIMIT ||
@@ -584,9 +591,10 @@ static int decode_series(const json_t *o, ad_series_t *s,
     rc = ad_codec_within(err, "season",
                          judged(ad_season_invalid(&s->season), err));
   const json_t *calib = json_object_get(o, "calib");
-  if (rc == 0 && (!json_is_array(calib) || json_array_size(calib) != 2))
-    rc = ad_codec_fail(err, "calib: not an array of 2");
-  for (size_t i = 0; rc == 0 && i < 2; i++)
+  if (rc == 0 &&
+      (!json_is_array(calib) || json_array_size(calib) != AD_SERIES_MEMBERS))
+    rc = ad_codec_fail(err, "calib: not one per member");
+  for (size_t i = 0; rc == 0 && i < AD_SERIES_MEMBERS; i++)
     rc = ad_codec_within(
         err, "calib",
         decode_calib(json_array_get(calib, i), &s->calib[i], err));
@@ -603,8 +611,8 @@ static int decode_series(const json_t *o, ad_series_t *s,
     s->season_mode_seen = 0;
   }
   if (reset & AD_PERSIST_RESET_CALIBRATION) {
-    ad_calib_init(&s->calib[0]);
-    ad_calib_init(&s->calib[1]);
+    for (size_t i = 0; i < AD_SERIES_MEMBERS; i++)
+      ad_calib_init(&s->calib[i]);
     ad_calib_init(&s->calib_record);
     ad_calib_init(&s->calib_dispersion);
   }
@@ -664,12 +672,7 @@ static int decode_identity(const json_t *o, const ad_host_t *host, char *key,
         strlen(names[i]) != json_string_length(n))
       return ad_codec_fail(err, "sources: not names");
   }
-  *key_len = 0;
-  for (int f = 0; f < AD_FIELD_COUNT; f++) {
-    size_t n = strlen(buf.field[f]);
-    memcpy(key + *key_len, buf.field[f], n + 1);
-    *key_len += n + 1;
-  }
+  *key_len = ad_ident_key(&id, key);
   return 0;
 }
 
@@ -682,7 +685,7 @@ static int decode_vlist(const json_t *o, size_t index, ad_host_t *host,
                         ad_persist_host_t *out, ad_vlist_t **made,
                         ad_codec_error_t *err) {
   *made = NULL;
-  char key[AD_FIELD_COUNT * AD_NAME_MAX];
+  char key[AD_IDENT_KEY_MAX];
   size_t key_len = 0, count = 0;
   const char *names[AD_VLIST_MAX_SOURCES];
   if (decode_identity(o, host, key, &key_len, names, &count, err) != 0)
@@ -713,7 +716,8 @@ static int decode_vlist(const json_t *o, size_t index, ad_host_t *host,
                                 ? (unsigned)count
                                 : AD_VLIST_FOREST_SOURCES;
     ad_codec_error_t why = {{0}};
-    if (decode_model(forest, v->model, (int)(2 * sources_seen), &why) != 0) {
+    if (decode_model(forest, v->model, 2 * sources_seen, FEATURES_EXACTLY,
+                     &why) != 0) {
       char where[48];
       snprintf(where, sizeof(where), "value_lists[%zu].forest", index);
       damaged(out, where, &why);
@@ -807,7 +811,7 @@ static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
     ad_codec_fail(&why, "forest: missing");
   else if (!(reset & AD_PERSIST_RESET_FOREST))
     ad_codec_within(&why, "forest",
-                    decode_model(forest, &h->model, -(int)h->slots, &why));
+                    decode_model(forest, &h->model, h->slots, FEATURES_AT_MOST, &why));
   if (why.text[0] != '\0')
     damaged(out, "host", &why);
   return 0;

@@ -60,20 +60,20 @@ static int make_dirs(const char *dir) {
   return S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
 }
 
-int ad_state_open(ad_state_t *st, const char *dir, unsigned versions,
-                  const char *writer, ad_state_log_t log, void *log_ctx,
-                  char *err, size_t err_size) {
+int ad_state_open(ad_state_t *st, const ad_state_options_t *opt, char *err,
+                  size_t err_size) {
   memset(st, 0, sizeof(*st));
   st->lock_fd = -1;
+  const char *dir = opt->dir;
   if (dir == NULL || strlen(dir) >= sizeof(st->dir)) {
     snprintf(err, err_size, "state directory name too long");
     return EINVAL;
   }
   snprintf(st->dir, sizeof(st->dir), "%s", dir);
-  snprintf(st->writer, sizeof(st->writer), "%s", writer);
-  st->versions = versions;
-  st->log = log;
-  st->log_ctx = log_ctx;
+  snprintf(st->writer, sizeof(st->writer), "%s", opt->writer);
+  st->versions = opt->versions;
+  st->log = opt->log;
+  st->log_ctx = opt->log_ctx;
   int rc = make_dirs(dir);
   if (rc != 0) {
     snprintf(err, err_size, "cannot create %s: %s", dir, strerror(rc));

@@ -44,13 +44,20 @@ typedef struct ad_state_s {
   int lock_fd; /* -1: not owned */
 } ad_state_t;
 
-/* Opens the state directory dir (created with its parents, mode 0700) and
- * takes its lock. Returns 0; EBUSY when another process holds it; another
- * errno value when the directory cannot be made or opened (err says
- * which). */
-int ad_state_open(ad_state_t *st, const char *dir, unsigned versions,
-                  const char *writer, ad_state_log_t log, void *log_ctx,
-                  char *err, size_t err_size);
+/* How a state directory is opened. */
+typedef struct {
+  const char *dir;    /* created with its parents, mode 0700 */
+  unsigned versions;  /* previous versions kept per host */
+  const char *writer; /* written into every file: program and version */
+  ad_state_log_t log; /* may be NULL */
+  void *log_ctx;
+} ad_state_options_t;
+
+/* Opens the state directory opt->dir and takes its lock. Returns 0; EBUSY
+ * when another process holds it; another errno value when the directory
+ * cannot be made or opened (err says which). */
+int ad_state_open(ad_state_t *st, const ad_state_options_t *opt, char *err,
+                  size_t err_size);
 
 /* Lets go of the lock. NULL or an unopened state allowed. */
 void ad_state_close(ad_state_t *st);

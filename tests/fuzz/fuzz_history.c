@@ -50,9 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t day_size = rest_size - (size_t)(eol + 1 - rest);
   FILE *day = fmemopen((void *)(eol + 1), day_size > 0 ? day_size : 1, "r");
   ad_history_t *h = NULL;
+  ad_history_source_t src = {"fuzzhost", db, rates, NULL, NULL};
   if (day != NULL &&
-      ad_history_read_day(day, "fuzz/day", "fuzzhost", name, slash + 1, db,
-                          rates, &h, NULL, NULL) != 0 &&
+      ad_history_read_day(day, "fuzz/day", &src, name, slash + 1, &h) != 0 &&
       h != NULL) {
     ad_history_free(h);
     h = NULL;

@@ -184,7 +184,7 @@ static void state_scenario(void) {
   ad_state_t st;
   char err[256];
   if (e == NULL ||
-      ad_state_open(&st, state_dir, 2, "test", NULL, NULL, err, sizeof(err))) {
+      ad_state_open(&st, &(ad_state_options_t){state_dir, 2, "test", NULL, NULL}, err, sizeof(err))) {
     ad_engine_destroy(e);
     return;
   }
@@ -232,8 +232,9 @@ static void readers_scenario(void) {
   static const char day[] = "epoch,rx,tx\n1700000000,1,2\n1700000060,3,4\n";
   fp = fmemopen((void *)day, sizeof(day) - 1, "r");
   ad_history_t *h = NULL;
-  (void)ad_history_read_day(fp, "day", "h", "interface-eth0", "if_octets", db,
-                            false, &h, NULL, NULL);
+  ad_history_source_t src = {"h", db, false, NULL, NULL};
+  (void)ad_history_read_day(fp, "day", &src, "interface-eth0", "if_octets",
+                            &h);
   fclose(fp);
   ad_engine_t *e = h != NULL ? small_engine() : NULL;
   if (e != NULL)

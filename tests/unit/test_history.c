@@ -133,9 +133,9 @@ static void test_day_file_lines(void **state) {
   FILE *fp = fmemopen(text, n, "r");
   warnings_t w = {0};
   ad_history_t *h = NULL;
-  assert_int_equal(ad_history_read_day(fp, "d/h1/test/gauge-2024-01-02", "h1",
-                                       "test", "gauge", NULL, true, &h,
-                                       keep_warning, &w),
+  ad_history_source_t src = {"h1", NULL, true, keep_warning, &w};
+  assert_int_equal(ad_history_read_day(fp, "d/h1/test/gauge-2024-01-02", &src,
+                                       "test", "gauge", &h),
                    0);
   fclose(fp);
   assert_non_null(h);
@@ -154,10 +154,10 @@ static void test_csv_plugin_files(void **state) {
   warnings_t w = {0};
   ad_history_t **list;
   size_t n;
-  assert_int_equal(ad_history_read_csv_host(host_dir, "h1", db, false,
-                                            keep_warning, &w, &list, &n, err,
-                                            sizeof(err)),
-                   0);
+  ad_history_source_t src = {"h1", db, false, keep_warning, &w};
+  assert_int_equal(
+      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)),
+      0);
   assert_int_equal(n, 2); /* anomaly's own output and the bad file skipped */
   assert_string_equal(list[0]->id.field[AD_FIELD_PLUGIN], "interface");
   assert_string_equal(list[0]->id.field[AD_FIELD_PLUGIN_INSTANCE], "eth0");
@@ -194,17 +194,17 @@ static void test_csv_plugin_files(void **state) {
 
   /* StoreRates true: everything is a gauge already */
   w.n = 0;
-  assert_int_equal(ad_history_read_csv_host(host_dir, "h1", NULL, true,
-                                            keep_warning, &w, &list, &n, err,
-                                            sizeof(err)),
-                   0);
+  src = (ad_history_source_t){"h1", NULL, true, keep_warning, &w};
+  assert_int_equal(
+      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)),
+      0);
   assert_int_equal(list[0]->kinds[0], AD_DS_GAUGE);
   for (size_t i = 0; i < n; i++)
     ad_history_free(list[i]);
   free(list);
-  assert_int_equal(ad_history_read_csv_host("/nonexistent", "h1", NULL, true,
-                                            NULL, NULL, &list, &n, err,
-                                            sizeof(err)),
+  src = (ad_history_source_t){"h1", NULL, true, NULL, NULL};
+  assert_int_equal(ad_history_read_csv_host("/nonexistent", &src, &list, &n,
+                                            err, sizeof(err)),
                    ENOENT);
 }
 

@@ -636,7 +636,7 @@ static void test_state_directory_round_trip(void **state) {
   ad_state_t st;
   char err[256];
   assert_int_equal(
-      ad_state_open(&st, dir, 2, "test", NULL, NULL, err, sizeof(err)), 0);
+      ad_state_open(&st, &(ad_state_options_t){dir, 2, "test", NULL, NULL}, err, sizeof(err)), 0);
   ad_save_stats_t saved;
   assert_int_equal(ad_state_checkpoint(&st, e, &saved), 0);
   assert_int_equal(saved.hosts, 24);
