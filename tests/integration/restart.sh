@@ -106,6 +106,16 @@ sleep 1
 stop_collectd || fail "collectd exited with status $?"
 grep -q "state saved at shutdown: 1 hosts, 3 series" "$WORK/collectd.log" \
   || fail "no state saved at shutdown"
+# the files say which program wrote them: this project's version, not the
+# daemon's
+version=$("$cmd" --version | cut -d' ' -f2)
+python3 - "$WORK/state" "collectd anomaly plugin $version" <<'PY' \
+  || fail "the state file does not name the plugin's version ($version)"
+import json, os, sys
+files = [f for f in os.listdir(sys.argv[1]) if f.endswith(".json")]
+writers = {json.load(open(os.path.join(sys.argv[1], f)))["writer"] for f in files}
+assert writers == {sys.argv[2]}, writers
+PY
 
 # the state, as the command sees it; a rollback waits for collectd to stop
 "$cmd" state -d "$WORK/state" list >"$WORK/list.out" || fail "state list failed"
