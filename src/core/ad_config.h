@@ -3,17 +3,19 @@
  * accept exactly the same keys with the same defaults and limits.
  *
  * Keys are described by one table (ad_config_keys) that also feeds the
- * documentation. Setting a key goes through four steps: look up (an unknown
- * key names itself), parse (the value's type), clamp check (range), and a
- * final cross-field validation (ad_config_check) before use. */
+ * documentation and says where each value goes (the field's offset and
+ * type), so that one setter serves every key. Setting a key goes through
+ * four steps: look up (an unknown key names itself), parse (the value's
+ * type), range check, and a final cross-field validation (ad_config_check)
+ * before use. */
 #ifndef AD_CONFIG_H
 #define AD_CONFIG_H
 
+#include "core/ad_rules.h"
 #include "detectors/ad_alert.h"
 #include "detectors/ad_detector.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_model.h"
-#include "core/ad_rules.h"
 #include "detectors/ad_season.h"
 #include "detectors/ad_window.h"
 
@@ -25,7 +27,7 @@
 /* Previous versions kept per host, at most (StateVersions' range). */
 #define AD_STATE_VERSIONS_MAX 100
 
-typedef struct {
+struct ad_config_s {
   ad_level_params_t levels;     /* thresholds, hysteresis, hits */
   double incident_gap;          /* seconds of OKAY that end an incident */
   double mute_above;            /* incidents per day that mute a series */
@@ -54,7 +56,7 @@ typedef struct {
   double checkpoint_interval;       /* seconds between checkpoints; 0: at
                                        shutdown only */
   unsigned state_versions;          /* previous checkpoints kept per host */
-} ad_config_t;
+};
 
 typedef enum {
   AD_KEY_NUMBER,  /* a real number */
@@ -64,12 +66,30 @@ typedef enum {
   AD_KEY_STRING,  /* text (a path) */
 } ad_key_kind_t;
 
+/* Where ad_config_set puts a key's value. */
+typedef enum {
+  AD_STORE_DOUBLE,   /* a double at offset */
+  AD_STORE_UNSIGNED, /* an unsigned at offset */
+  AD_STORE_SIZE,     /* a size_t at offset */
+  AD_STORE_BOOL,     /* a bool at offset */
+  AD_STORE_TEXT,     /* a char[size] at offset */
+  AD_STORE_RULE,     /* a rule of kind `rule`, added to rules */
+  AD_STORE_SEVERAL,  /* set_several sets the fields */
+} ad_key_store_t;
+
+typedef struct ad_config_s ad_config_t;
+
 typedef struct {
   const char *name; /* as written in collectd.conf */
   ad_key_kind_t kind;
   double min, max;      /* accepted range for numbers */
   const char *fallback; /* default, as text */
   const char *doc;      /* one-paragraph description */
+  /* where the value goes */
+  size_t offset, size; /* of the field in ad_config_t */
+  ad_key_store_t store;
+  ad_rule_kind_t rule; /* AD_STORE_RULE: the kind of rule */
+  void (*set_several)(ad_config_t *cfg, double value); /* AD_STORE_SEVERAL */
 } ad_config_key_t;
 
 /* The key table; *count receives its length. Static storage. */

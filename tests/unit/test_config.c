@@ -124,10 +124,114 @@ static void test_cross_field_checks(void **state) {
   }
 }
 
+/* The table says where each key goes: the field's size matches the type
+ * it is stored as, the kind of text it parses matches, no two keys share a
+ * field, and setting a key to its limits changes the configuration. */
+static void test_every_key_lands_in_its_field(void **state) {
+  (void)state;
+  static const size_t sizes[] = {
+      [AD_STORE_DOUBLE] = sizeof(double),
+      [AD_STORE_UNSIGNED] = sizeof(unsigned),
+      [AD_STORE_SIZE] = sizeof(size_t),
+      [AD_STORE_BOOL] = sizeof(bool),
+  };
+  size_t n;
+  const ad_config_key_t *keys = ad_config_keys(&n);
+  for (size_t i = 0; i < n; i++) {
+    const ad_config_key_t *k = &keys[i];
+    switch (k->store) {
+    case AD_STORE_DOUBLE:
+    case AD_STORE_UNSIGNED:
+    case AD_STORE_SIZE:
+    case AD_STORE_BOOL:
+      if (k->size != sizes[k->store])
+        fail_msg("%s: field of %zu bytes", k->name, k->size);
+      assert_true(k->offset + k->size <= sizeof(ad_config_t));
+      break;
+    case AD_STORE_TEXT:
+      assert_int_equal(k->kind, AD_KEY_STRING);
+      assert_true(k->size > 1);
+      break;
+    case AD_STORE_RULE:
+      assert_int_equal(k->kind, AD_KEY_RULE);
+      break;
+    case AD_STORE_SEVERAL:
+      assert_non_null(k->set_several);
+      break;
+    }
+    if (k->store == AD_STORE_DOUBLE)
+      assert_int_equal(k->kind, AD_KEY_NUMBER);
+    if (k->store == AD_STORE_UNSIGNED || k->store == AD_STORE_SIZE)
+      assert_int_equal(k->kind, AD_KEY_INTEGER);
+    if (k->store == AD_STORE_BOOL)
+      assert_int_equal(k->kind, AD_KEY_BOOLEAN);
+    for (size_t j = 0; j < i; j++)
+      if (k->store <= AD_STORE_TEXT && keys[j].store <= AD_STORE_TEXT &&
+          k->offset < keys[j].offset + keys[j].size &&
+          keys[j].offset < k->offset + k->size)
+        fail_msg("%s and %s share a field", k->name, keys[j].name);
+  }
+  for (size_t i = 0; i < n; i++) {
+    const ad_config_key_t *k = &keys[i];
+    if (k->kind == AD_KEY_RULE)
+      continue;
+    char lo[64], hi[64], err[256];
+    snprintf(lo, sizeof(lo), "%.17g", k->min);
+    snprintf(hi, sizeof(hi), "%.17g", k->max);
+    const char *values[2] = {lo, hi};
+    if (k->kind == AD_KEY_BOOLEAN)
+      values[0] = "false", values[1] = "true";
+    if (k->kind == AD_KEY_STRING)
+      values[0] = values[1] = "/var/lib/collectd/elsewhere";
+    bool changed = false;
+    for (int v = 0; v < 2; v++) {
+      ad_config_t dflt, cfg;
+      memset(&dflt, 0, sizeof(dflt));
+      memset(&cfg, 0, sizeof(cfg));
+      ad_config_defaults(&dflt);
+      ad_config_defaults(&cfg);
+      assert_int_equal(
+          ad_config_set(&cfg, k->name, values[v], err, sizeof(err)), 0);
+      changed |= memcmp(&dflt, &cfg, sizeof(cfg)) != 0;
+    }
+    if (!changed)
+      fail_msg("%s: setting it changes nothing", k->name);
+  }
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  char err[256];
+  assert_int_equal(ad_config_set(&cfg, "TrainMemory", "2", err, sizeof(err)),
+                   0);
+  assert_double_near(cfg.vl_model.memory, 2 * 86400.0, 0);
+  assert_double_near(cfg.host_model.memory, 2 * 86400.0, 0);
+  assert_int_equal(
+      ad_config_set(&cfg, "ValueListSamples", "40", err, sizeof(err)), 0);
+  assert_int_equal(cfg.vl_model.sample_size, 40);
+  assert_int_equal(cfg.vl_model.capacity, 80);
+  assert_int_equal(ad_config_set(&cfg, "WarmupValues", "50", err, sizeof(err)),
+                   0);
+  assert_int_equal(cfg.window.warmup, 50);
+  assert_int_equal(cfg.season.warmup, 50);
+  assert_int_equal(
+      ad_config_set(&cfg, "WeightSeasonal", "0.2", err, sizeof(err)), 0);
+  assert_double_near(cfg.weights[AD_DET_SEASONAL], 0.2, 0);
+  char longer[AD_STATE_DIR_MAX + 1];
+  memset(longer, 'd', sizeof(longer) - 1);
+  longer[sizeof(longer) - 1] = '\0';
+  assert_int_equal(ad_config_set(&cfg, "StateDir", longer, err, sizeof(err)),
+                   EINVAL);
+  assert_non_null(strstr(err, "StateDir: longer than 1023 bytes"));
+  assert_int_equal(ad_config_rule_kind(ad_config_key("Ignore")),
+                   AD_RULE_IGNORE);
+  assert_int_equal(ad_config_rule_kind(ad_config_key("HostForestSeries")),
+                   AD_RULE_HOST_GROUP);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_set_and_errors),
+      cmocka_unit_test(test_every_key_lands_in_its_field),
       cmocka_unit_test(test_pairs),
       cmocka_unit_test(test_cross_field_checks),
   };
