@@ -32,12 +32,14 @@
 #include "collectd/core/utils/common/common.h"
 
 #include "core/ad_config.h"
+#include "core/ad_ratelog.h"
+#include "core/ad_text.h"
 #include "engine/ad_engine.h"
 #include "engine/ad_explain.h"
 #include "engine/ad_outbox.h"
-#include "core/ad_ratelog.h"
 #include "state/ad_state.h"
-#include "core/ad_text.h"
+
+#include "an_thread.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -58,24 +60,14 @@ typedef struct {
   ad_engine_t *engine; /* set by init */
   ad_outbox_t *outbox; /* set by init */
   atomic_bool ready;   /* write callback may use engine and outbox */
-  pthread_t worker;
-  bool worker_running;
-  pthread_t trainer;
-  bool trainer_running;
-  pthread_mutex_t train_lock; /* guards train_wake, train_stop and the
-                                 drain counters */
-  pthread_cond_t train_cond;
-  pthread_cond_t drained_cond; /* the trainer has nothing due */
-  bool train_wake, train_stop;
-  unsigned long drain_asked, drain_done; /* flush requests, and the last
-                                            one the trainer answered */
+  an_thread_t worker;
+  an_thread_t trainer;                   /* idle: it has nothing due */
+  unsigned long drain_asked, drain_done; /* under trainer.lock: flush
+                                            requests, and the last one the
+                                            trainer answered */
   ad_state_t state;                      /* StateDir, owned while state_open */
   bool state_open;
-  pthread_t checkpointer;
-  bool checkpointer_running;
-  pthread_mutex_t checkpoint_lock; /* guards checkpoint_stop */
-  pthread_cond_t checkpoint_cond;
-  bool checkpoint_stop;
+  an_thread_t checkpointer;
   /* Refused input, counted on the write path and logged by the worker (no
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
@@ -89,12 +81,10 @@ typedef struct {
 } an_ctx_t;
 
 static an_ctx_t an_ctx = {
+    .worker = AN_THREAD_INITIALIZER,
+    .trainer = AN_THREAD_INITIALIZER,
+    .checkpointer = AN_THREAD_INITIALIZER,
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
-    .train_lock = PTHREAD_MUTEX_INITIALIZER,
-    .train_cond = PTHREAD_COND_INITIALIZER,
-    .drained_cond = PTHREAD_COND_INITIALIZER,
-    .checkpoint_lock = PTHREAD_MUTEX_INITIALIZER,
-    .checkpoint_cond = PTHREAD_COND_INITIALIZER,
 };
 /* Repeated log lines: the first at once, then at most one a minute, one
  * every two, four ... minutes, one an hour at the rarest. */
@@ -412,10 +402,7 @@ static void an_log_refusals(an_ctx_t *c, bool force) {
  * no waiting). */
 static void an_sink_training_due(void *ctx) {
   an_ctx_t *c = ctx;
-  pthread_mutex_lock(&c->train_lock);
-  c->train_wake = true;
-  pthread_cond_signal(&c->train_cond);
-  pthread_mutex_unlock(&c->train_lock);
+  an_thread_wake(&c->trainer);
 }
 
 /* Trains what fell due, a few forests at a time so that a stop request is
@@ -423,31 +410,18 @@ static void an_sink_training_due(void *ctx) {
  * the flush requests made before it looked. */
 static void *an_trainer_main(void *arg) {
   an_ctx_t *c = arg;
-  for (;;) {
-    pthread_mutex_lock(&c->train_lock);
-    if (!c->train_wake && !c->train_stop) {
-      struct timespec until;
-      clock_gettime(CLOCK_REALTIME, &until);
-      until.tv_sec += 1;
-      pthread_cond_timedwait(&c->train_cond, &c->train_lock, &until);
-    }
-    bool stop = c->train_stop;
+  an_thread_t *t = &c->trainer;
+  while (an_thread_wait(t, 1.0)) {
+    pthread_mutex_lock(&t->lock);
     unsigned long asked = c->drain_asked;
-    c->train_wake = false;
-    pthread_mutex_unlock(&c->train_lock);
-    if (stop)
-      break;
-    while (ad_engine_train(c->engine, 16) > 0) {
-      pthread_mutex_lock(&c->train_lock);
-      stop = c->train_stop;
-      pthread_mutex_unlock(&c->train_lock);
-      if (stop)
+    pthread_mutex_unlock(&t->lock);
+    while (ad_engine_train(c->engine, 16) > 0)
+      if (an_thread_stopping(t))
         return NULL;
-    }
-    pthread_mutex_lock(&c->train_lock);
+    pthread_mutex_lock(&t->lock);
     c->drain_done = asked;
-    pthread_cond_broadcast(&c->drained_cond);
-    pthread_mutex_unlock(&c->train_lock);
+    pthread_cond_broadcast(&t->idle);
+    pthread_mutex_unlock(&t->lock);
   }
   return NULL;
 }
@@ -465,37 +439,26 @@ static int an_flush(cdtime_t timeout, const char *identifier,
   (void)timeout;
   (void)identifier;
   an_ctx_t *c = &an_ctx;
-  if (!atomic_load(&c->ready) || !c->trainer_running)
+  an_thread_t *t = &c->trainer;
+  if (!atomic_load(&c->ready) || !t->running)
     return 0;
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += AN_FLUSH_WAIT;
-  pthread_mutex_lock(&c->train_lock);
+  pthread_mutex_lock(&t->lock);
   unsigned long ticket = ++c->drain_asked;
-  c->train_wake = true;
-  pthread_cond_signal(&c->train_cond);
+  t->wake = true;
+  pthread_cond_signal(&t->cond);
   int status = 0;
-  while (c->drain_done < ticket && !c->train_stop && status == 0)
-    status = pthread_cond_timedwait(&c->drained_cond, &c->train_lock, &until);
+  while (c->drain_done < ticket && !t->stop && status == 0)
+    status = pthread_cond_timedwait(&t->idle, &t->lock, &until);
   bool done = c->drain_done >= ticket;
-  pthread_mutex_unlock(&c->train_lock);
+  pthread_mutex_unlock(&t->lock);
   if (!done)
     WARNING(AN_PLUGIN " plugin: flush: the trainer did not finish within "
                       "%d s.",
             AN_FLUSH_WAIT);
   return done ? 0 : -1;
-}
-
-static void an_stop_trainer(an_ctx_t *c) {
-  if (!c->trainer_running)
-    return;
-  pthread_mutex_lock(&c->train_lock);
-  c->train_stop = true;
-  pthread_cond_signal(&c->train_cond);
-  pthread_cond_broadcast(&c->drained_cond); /* a flush waiting: let it go */
-  pthread_mutex_unlock(&c->train_lock);
-  pthread_join(c->trainer, NULL);
-  c->trainer_running = false;
 }
 
 static void *an_worker_main(void *arg) {
@@ -543,38 +506,9 @@ static void an_checkpoint(an_ctx_t *c, const char *when) {
 static void *an_checkpointer_main(void *arg) {
   an_ctx_t *c = arg;
   double interval = ad_engine_config(c->engine)->checkpoint_interval;
-  for (;;) {
-    pthread_mutex_lock(&c->checkpoint_lock);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)interval;
-    until.tv_nsec += (long)((interval - floor(interval)) * 1e9);
-    if (until.tv_nsec >= 1000000000L) {
-      until.tv_sec++;
-      until.tv_nsec -= 1000000000L;
-    }
-    while (!c->checkpoint_stop &&
-           pthread_cond_timedwait(&c->checkpoint_cond, &c->checkpoint_lock,
-                                  &until) != ETIMEDOUT)
-      ;
-    bool stop = c->checkpoint_stop;
-    pthread_mutex_unlock(&c->checkpoint_lock);
-    if (stop)
-      break;
+  while (an_thread_wait(&c->checkpointer, interval))
     an_checkpoint(c, "checkpoint");
-  }
   return NULL;
-}
-
-static void an_stop_checkpointer(an_ctx_t *c) {
-  if (!c->checkpointer_running)
-    return;
-  pthread_mutex_lock(&c->checkpoint_lock);
-  c->checkpoint_stop = true;
-  pthread_cond_signal(&c->checkpoint_cond);
-  pthread_mutex_unlock(&c->checkpoint_lock);
-  pthread_join(c->checkpointer, NULL);
-  c->checkpointer_running = false;
 }
 
 /* Opens StateDir and loads it into the engine (init, before the write
@@ -593,8 +527,8 @@ static void an_state_start(an_ctx_t *c) {
   }
   char err[1024];
   ad_state_options_t opt = {dir, cfg->state_versions,
-                            "collectd anomaly plugin " AD_VERSION,
-                            an_state_log, c};
+                            "collectd anomaly plugin " AD_VERSION, an_state_log,
+                            c};
   int status = ad_state_open(&c->state, &opt, err, sizeof(err));
   if (status != 0) {
     ERROR(AN_PLUGIN " plugin: StateDir: %s; what is learned will not be "
@@ -612,15 +546,12 @@ static void an_state_start(an_ctx_t *c) {
        loaded.hosts, loaded.series, dir, CDTIME_T_TO_DOUBLE(cdtime() - start),
        loaded.files, loaded.damaged, loaded.partly);
   if (cfg->checkpoint_interval > 0) {
-    c->checkpoint_stop = false;
-    status = plugin_thread_create(&c->checkpointer, an_checkpointer_main, c,
-                                  "anomaly ckpt");
+    status = an_thread_start(&c->checkpointer, "anomaly ckpt",
+                             an_checkpointer_main, c);
     if (status != 0)
       ERROR(AN_PLUGIN " plugin: starting the checkpoint thread failed: %s; "
                       "state is saved at shutdown only.",
             STRERROR(status));
-    else
-      c->checkpointer_running = true;
   }
 }
 
@@ -650,8 +581,8 @@ static int an_init(void) {
     an_ctx.outbox = NULL;
     return -1;
   }
-  int status = plugin_thread_create(&an_ctx.worker, an_worker_main, &an_ctx,
-                                    "anomaly worker");
+  int status = an_thread_start(&an_ctx.worker, "anomaly worker", an_worker_main,
+                               &an_ctx);
   if (status != 0) {
     ERROR(AN_PLUGIN " plugin: starting the worker thread failed: %s",
           STRERROR(status));
@@ -661,19 +592,13 @@ static int an_init(void) {
     an_ctx.outbox = NULL;
     return -1;
   }
-  an_ctx.worker_running = true;
   an_state_start(&an_ctx);
-  an_ctx.train_stop = an_ctx.train_wake = false;
-  status = plugin_thread_create(&an_ctx.trainer, an_trainer_main, &an_ctx,
-                                "anomaly trainer");
-  if (status != 0) {
-    /* Detection goes on without forests being trained. */
+  status = an_thread_start(&an_ctx.trainer, "anomaly trainer", an_trainer_main,
+                           &an_ctx);
+  if (status != 0) /* detection goes on without forests being trained */
     ERROR(AN_PLUGIN " plugin: starting the trainer thread failed: %s; the "
                     "isolation forests will not be trained.",
           STRERROR(status));
-  } else {
-    an_ctx.trainer_running = true;
-  }
   atomic_store(&an_ctx.ready, true);
   const ad_config_t *cfg = ad_engine_config(an_ctx.engine);
   INFO(AN_PLUGIN " plugin: watching up to %zu series; WARNING at risk %.2f, "
@@ -685,14 +610,13 @@ static int an_init(void) {
 
 static int an_shutdown(void) {
   atomic_store(&an_ctx.ready, false);
-  an_stop_trainer(&an_ctx);
-  an_stop_checkpointer(&an_ctx);
+  an_thread_stop(&an_ctx.trainer);
+  an_thread_stop(&an_ctx.checkpointer);
   if (an_ctx.engine != NULL)
     ad_engine_close_ticks(an_ctx.engine); /* reported by the worker below */
-  if (an_ctx.worker_running) {
-    ad_outbox_stop(an_ctx.outbox);
-    pthread_join(an_ctx.worker, NULL);
-    an_ctx.worker_running = false;
+  if (an_ctx.worker.running) {
+    ad_outbox_stop(an_ctx.outbox); /* the worker stops when it is empty */
+    an_thread_stop(&an_ctx.worker);
     an_log_refusals(&an_ctx, true);
   }
   if (an_ctx.state_open) {
