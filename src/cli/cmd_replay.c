@@ -8,11 +8,11 @@
 #include "cli.h"
 
 #include "core/ad_config.h"
-#include "offline/ad_csv.h"
+#include "core/ad_text.h"
 #include "engine/ad_engine.h"
 #include "engine/ad_explain.h"
+#include "offline/ad_csv.h"
 #include "offline/ad_rate.h"
-#include "core/ad_text.h"
 
 #include "state/ad_state.h"
 #include <errno.h>
@@ -108,17 +108,64 @@ static int add_kind(replay_options_t *o, const char *column,
   return 0;
 }
 
+enum {
+  OPT_HOST = 256,
+  OPT_DERIVE,
+  OPT_COUNTER,
+  OPT_ABSOLUTE,
+  OPT_DETAIL,
+  OPT_EVENTS,
+  OPT_STATE
+};
+
+/* Takes option c (getopt_long's) with its argument. Returns -1 to go on,
+ * or an exit code. */
+static int take_option(replay_options_t *o, int c, char *arg) {
+  char err[512];
+  int status = 0;
+  switch (c) {
+  case 's':
+    if (ad_config_set_pair(&o->cfg, arg, err, sizeof(err)) != 0) {
+      cli_error("--set %s: %s", arg, err);
+      return CLI_EXIT_USAGE;
+    }
+    break;
+  case OPT_HOST:
+    o->host = arg;
+    break;
+  case OPT_DERIVE:
+  case OPT_COUNTER:
+  case OPT_ABSOLUTE:
+    status = add_kind(o, arg,
+                      c == OPT_DERIVE    ? AD_DS_DERIVE
+                      : c == OPT_COUNTER ? AD_DS_COUNTER
+                                         : AD_DS_ABSOLUTE);
+    break;
+  case OPT_DETAIL:
+    o->detail = true;
+    break;
+  case OPT_EVENTS:
+    o->events = arg;
+    break;
+  case OPT_STATE:
+    o->state = arg;
+    break;
+  case 'h':
+    replay_usage(stdout);
+    return CLI_EXIT_OK;
+  default:
+    replay_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (status != 0) {
+    cli_error("out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  return -1;
+}
+
 /* Parses the command line into o. Returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, replay_options_t *o) {
-  enum {
-    OPT_HOST = 256,
-    OPT_DERIVE,
-    OPT_COUNTER,
-    OPT_ABSOLUTE,
-    OPT_DETAIL,
-    OPT_EVENTS,
-    OPT_STATE
-  };
   static const struct option longopts[] = {
       {"set", required_argument, NULL, 's'},
       {"host", required_argument, NULL, OPT_HOST},
@@ -131,51 +178,12 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  char err[512];
-  int c;
+  int c, code = -1;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
-    int status = 0;
-    switch (c) {
-    case 's':
-      if (ad_config_set_pair(&o->cfg, optarg, err, sizeof(err)) != 0) {
-        cli_error("--set %s: %s", optarg, err);
-        return CLI_EXIT_USAGE;
-      }
-      break;
-    case OPT_HOST:
-      o->host = optarg;
-      break;
-    case OPT_DERIVE:
-      status = add_kind(o, optarg, AD_DS_DERIVE);
-      break;
-    case OPT_COUNTER:
-      status = add_kind(o, optarg, AD_DS_COUNTER);
-      break;
-    case OPT_ABSOLUTE:
-      status = add_kind(o, optarg, AD_DS_ABSOLUTE);
-      break;
-    case OPT_DETAIL:
-      o->detail = true;
-      break;
-    case OPT_EVENTS:
-      o->events = optarg;
-      break;
-    case OPT_STATE:
-      o->state = optarg;
-      break;
-    case 'h':
-      replay_usage(stdout);
-      return CLI_EXIT_OK;
-    default:
-      replay_usage(stderr);
-      return CLI_EXIT_USAGE;
-    }
-    if (status != 0) {
-      cli_error("out of memory");
-      return CLI_EXIT_FAILURE;
-    }
-  }
+  while (code < 0 && (c = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1)
+    code = take_option(o, c, optarg);
+  if (code >= 0)
+    return code;
   if (optind != argc - 1) {
     cli_error(optind == argc ? "replay needs a CSV file"
                              : "replay takes one CSV file");
@@ -183,6 +191,7 @@ static int parse_options(int argc, char **argv, replay_options_t *o) {
     return CLI_EXIT_USAGE;
   }
   o->path = argv[optind];
+  char err[512];
   if (ad_config_check(&o->cfg, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     return CLI_EXIT_USAGE;
@@ -348,96 +357,119 @@ static int replay_rows(ad_csv_t *csv, columns_t *c, ad_engine_t *engine,
   return CLI_EXIT_OK;
 }
 
+/* What a replay holds open. */
+typedef struct {
+  FILE *fp;
+  ad_csv_t *csv;
+  columns_t columns;
+  ad_engine_t *engine;
+  replay_state_t state;
+  ad_state_t dir; /* --state, while dir_open */
+  bool dir_open;
+} replay_t;
+
+/* Opens the CSV, its columns, --events and the engine. Returns -1 to go
+ * on, or an exit code. */
+static int replay_open(replay_t *r, replay_options_t *o) {
+  r->fp = strcmp(o->path, "-") == 0 ? stdin : fopen(o->path, "r");
+  if (r->fp == NULL) {
+    cli_error("%s: %s", o->path, strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
+  char err[512];
+  r->csv = ad_csv_open(r->fp, o->path, err, sizeof(err));
+  if (r->csv == NULL) {
+    cli_error("%s", err);
+    return CLI_EXIT_USAGE;
+  }
+  int code = columns_setup(&r->columns, r->csv, o);
+  if (code >= 0)
+    return code;
+  if (o->events != NULL && (r->state.events = fopen(o->events, "w")) == NULL) {
+    cli_error("%s: %s", o->events, strerror(errno));
+    return CLI_EXIT_FAILURE;
+  }
+  ad_sink_t sink = {
+      .host_report = on_report, .notice = on_notice, .ctx = &r->state};
+  r->engine = ad_engine_create(&o->cfg, &sink);
+  if (r->engine == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_FAILURE;
+  }
+  return -1;
+}
+
+/* --state (or --set StateDir=): carries on from what an earlier replay or
+ * the plugin learned. *previous: the host's last report time (NaN: none).
+ * Returns -1 to go on, or an exit code. */
+static int replay_load(replay_t *r, const replay_options_t *o,
+                       double *previous) {
+  const char *dir = o->state != NULL              ? o->state
+                    : o->cfg.state_dir[0] != '\0' ? o->cfg.state_dir
+                                                  : NULL;
+  *previous = NAN;
+  if (dir == NULL)
+    return -1;
+  if (cli_state_open(&r->dir, dir, o->cfg.state_versions) != 0)
+    return CLI_EXIT_FAILURE;
+  r->dir_open = true;
+  ad_state_load_stats_t loaded;
+  if (ad_state_load(&r->dir, r->engine, NAN, &loaded) != 0)
+    return CLI_EXIT_FAILURE;
+  *previous = ad_engine_host_last_time(r->engine, o->host);
+  return -1;
+}
+
+/* After the rows: keeps what was learned (--state), closes --events.
+ * Returns the exit code. */
+static int replay_finish(replay_t *r, const replay_options_t *o, int code) {
+  if (r->dir_open && code == CLI_EXIT_OK) {
+    ad_save_stats_t saved;
+    if (ad_state_checkpoint(&r->dir, r->engine, &saved) != 0)
+      code = CLI_EXIT_FAILURE;
+  }
+  if (r->state.events != NULL) {
+    if (fclose(r->state.events) != 0 && r->state.events_failed == 0)
+      r->state.events_failed = errno;
+    r->state.events = NULL;
+    if (r->state.events_failed != 0 && code == CLI_EXIT_OK) {
+      cli_error("%s: %s", o->events, strerror(r->state.events_failed));
+      code = CLI_EXIT_FAILURE;
+    }
+  }
+  return code;
+}
+
+static void replay_close(replay_t *r) {
+  if (r->dir_open)
+    ad_state_close(&r->dir);
+  if (r->state.events != NULL)
+    fclose(r->state.events);
+  ad_engine_destroy(r->engine);
+  columns_free(&r->columns);
+  ad_csv_close(r->csv);
+  if (r->fp != NULL && r->fp != stdin)
+    fclose(r->fp);
+}
+
 int cli_replay(int argc, char **argv) {
   replay_options_t o = {.host = "replay"};
   ad_config_defaults(&o.cfg);
-  int code = parse_options(argc, argv, &o);
-  if (code >= 0)
-    goto out_options;
-
-  FILE *fp = strcmp(o.path, "-") == 0 ? stdin : fopen(o.path, "r");
-  if (fp == NULL) {
-    cli_error("%s: %s", o.path, strerror(errno));
-    code = CLI_EXIT_USAGE;
-    goto out_options;
-  }
-  char err[512];
-  ad_csv_t *csv = ad_csv_open(fp, o.path, err, sizeof(err));
-  columns_t columns = {0};
-  ad_engine_t *engine = NULL;
-  replay_state_t state = {.level = AD_LEVEL_OKAY};
-  ad_state_t dir_state;
-  bool dir_open = false;
-  if (csv == NULL) {
-    cli_error("%s", err);
-    code = CLI_EXIT_USAGE;
-    goto out_file;
-  }
-  code = columns_setup(&columns, csv, &o);
-  if (code >= 0)
-    goto out_file;
-  if (o.events != NULL && (state.events = fopen(o.events, "w")) == NULL) {
-    cli_error("%s: %s", o.events, strerror(errno));
-    code = CLI_EXIT_FAILURE;
-    goto out_file;
-  }
-  ad_sink_t sink = {
-      .host_report = on_report, .notice = on_notice, .ctx = &state};
-  engine = ad_engine_create(&o.cfg, &sink);
-  if (engine == NULL) {
-    cli_error("out of memory");
-    code = CLI_EXIT_FAILURE;
-    goto out_file;
-  }
-  /* --state (or --set StateDir=): carry on from what an earlier replay or
-   * the plugin learned, and keep what this one learns */
-  const char *state_dir = o.state != NULL              ? o.state
-                          : o.cfg.state_dir[0] != '\0' ? o.cfg.state_dir
-                                                       : NULL;
+  replay_t r = {.state = {.level = AD_LEVEL_OKAY}};
   double previous = NAN;
-  if (state_dir != NULL) {
-    if (cli_state_open(&dir_state, state_dir, o.cfg.state_versions) != 0) {
-      code = CLI_EXIT_FAILURE;
-      goto out_file;
-    }
-    dir_open = true;
-    ad_state_load_stats_t loaded;
-    if (ad_state_load(&dir_state, engine, NAN, &loaded) != 0) {
-      code = CLI_EXIT_FAILURE;
-      goto out_file;
-    }
-    /* the host's intervals go on from its last report */
-    previous = ad_engine_host_last_time(engine, o.host);
+  int code = parse_options(argc, argv, &o);
+  if (code < 0)
+    code = replay_open(&r, &o);
+  if (code < 0)
+    code = replay_load(&r, &o, &previous);
+  if (code < 0) {
+    static char buffer[1 << 16];
+    setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
+    code = replay_rows(r.csv, &r.columns, r.engine, &r.state, o.host, o.detail,
+                       previous);
+    code = replay_finish(&r, &o, code);
   }
-  static char buffer[1 << 16];
-  setvbuf(stdout, buffer, _IOFBF, sizeof(buffer));
-  code = replay_rows(csv, &columns, engine, &state, o.host, o.detail, previous);
-  if (dir_open && code == CLI_EXIT_OK) {
-    ad_save_stats_t saved;
-    if (ad_state_checkpoint(&dir_state, engine, &saved) != 0)
-      code = CLI_EXIT_FAILURE;
-  }
-  if (state.events != NULL) {
-    if (fclose(state.events) != 0 && state.events_failed == 0)
-      state.events_failed = errno;
-    state.events = NULL;
-    if (state.events_failed != 0 && code == CLI_EXIT_OK) {
-      cli_error("%s: %s", o.events, strerror(state.events_failed));
-      code = CLI_EXIT_FAILURE;
-    }
-  }
-
-out_file:
-  if (dir_open)
-    ad_state_close(&dir_state);
-  if (state.events != NULL)
-    fclose(state.events);
-  ad_engine_destroy(engine);
-  columns_free(&columns);
-  ad_csv_close(csv);
-  if (fp != stdin)
-    fclose(fp);
-out_options:
+  replay_close(&r);
   ad_config_release(&o.cfg);
   free(o.kinds);
   return code;

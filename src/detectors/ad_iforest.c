@@ -165,6 +165,76 @@ static ad_iforest_t *allocate(size_t dim, size_t trees, size_t nodes) {
   return f;
 }
 
+/* Each feature's training range fills the middle half of the 16-bit
+ * scale: a point up to half a range beyond it is still told apart, so
+ * that a node can see it fall outside what its rows covered. Sets
+ * scale->lo and inv_step, and q to the quantised rows. */
+static void fit_scale(ad_iforest_t *scale, const float *data, size_t n,
+                      size_t dim, uint16_t *q) {
+  for (size_t j = 0; j < dim; j++) {
+    float lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      float v = data[i * dim + j];
+      if (isfinite(v)) {
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+    }
+    if (!(lo <= hi))
+      lo = hi = 0.0f;
+    double span = (double)hi - lo;
+    scale->lo[j] = (float)(lo - 0.5 * span);
+    scale->inv_step[j] = span > 0 ? (float)(QUANT_MAX / (2.0 * span)) : 0.0f;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < dim; j++)
+      q[i * dim + j] = quantise(scale, j, data[i * dim + j]);
+}
+
+/* Grows `trees` trees of psi rows each out of the n rows in idx (an index
+ * array, shuffled as it goes); starts[t] is tree t's first node,
+ * starts[trees] the node count. */
+static void grow_trees(builder_t *b, uint32_t *idx, size_t n, unsigned psi,
+                       unsigned trees, uint32_t *starts) {
+  for (size_t i = 0; i < n; i++)
+    idx[i] = (uint32_t)i;
+  for (unsigned t = 0; t < trees; t++) {
+    /* A sample without replacement: the first psi places of a partial
+     * Fisher-Yates shuffle of the (already shuffled) index array. */
+    for (unsigned i = 0; i < psi; i++) {
+      uint32_t k = i + random_below(&b->rng, (uint32_t)(n - i));
+      uint32_t tmp = idx[i];
+      idx[i] = idx[k];
+      idx[k] = tmp;
+    }
+    starts[t] = (uint32_t)b->count;
+    grow(b, idx, psi, 0);
+  }
+  starts[trees] = (uint32_t)b->count;
+}
+
+/* The grown forest in an exact allocation; NULL when out of memory. */
+static ad_iforest_t *pack(const ad_iforest_t *scale, const builder_t *b,
+                          unsigned trees, unsigned psi,
+                          const uint32_t *starts) {
+  size_t dim = b->dim;
+  ad_iforest_t *f = allocate(dim, trees, b->count);
+  if (f == NULL)
+    return NULL;
+  f->dim = (uint32_t)dim;
+  f->trees = trees;
+  f->sample_size = psi;
+  f->max_depth = b->max_depth;
+  f->nodes = (uint32_t)b->count;
+  f->c_norm = (float)ad_iforest_c(psi);
+  memcpy(f->lo, scale->lo, dim * sizeof(float));
+  memcpy(f->inv_step, scale->inv_step, dim * sizeof(float));
+  memcpy(f->tree_start, starts, (trees + 1) * sizeof(uint32_t));
+  memcpy(f->node, b->out, b->count * sizeof(*b->out));
+  memcpy(f->extent, b->extent, b->count * sizeof(*b->extent));
+  return f;
+}
+
 int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
                    size_t dim, ad_iforest_t **out) {
   *out = NULL;
@@ -186,64 +256,17 @@ int ad_iforest_fit(const ad_iforest_params_t *p, const float *data, size_t n,
       idx == NULL || starts == NULL)
     goto done;
 
-  /* Each feature's training range fills the middle half of the 16-bit
-   * scale: a point up to half a range beyond it is still told apart, so
-   * that a node can see it fall outside what its rows covered. */
-  for (size_t j = 0; j < dim; j++) {
-    float lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-      float v = data[i * dim + j];
-      if (isfinite(v)) {
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-      }
-    }
-    if (!(lo <= hi))
-      lo = hi = 0.0f;
-    double span = (double)hi - lo;
-    scale->lo[j] = (float)(lo - 0.5 * span);
-    scale->inv_step[j] = span > 0 ? (float)(QUANT_MAX / (2.0 * span)) : 0.0f;
-  }
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < dim; j++)
-      q[i * dim + j] = quantise(scale, j, data[i * dim + j]);
-  for (size_t i = 0; i < n; i++)
-    idx[i] = (uint32_t)i;
-
+  fit_scale(scale, data, n, dim, q);
   builder_t b = {.q = q,
                  .dim = dim,
                  .max_depth = max_depth,
                  .rng = p->seed,
                  .out = nodes,
                  .extent = extents};
-  for (unsigned t = 0; t < p->trees; t++) {
-    /* A sample without replacement: the first psi places of a partial
-     * Fisher-Yates shuffle of the (already shuffled) index array. */
-    for (unsigned i = 0; i < psi; i++) {
-      uint32_t k = i + random_below(&b.rng, (uint32_t)(n - i));
-      uint32_t tmp = idx[i];
-      idx[i] = idx[k];
-      idx[k] = tmp;
-    }
-    starts[t] = (uint32_t)b.count;
-    grow(&b, idx, psi, 0);
-  }
-  starts[p->trees] = (uint32_t)b.count;
-
-  ad_iforest_t *f = allocate(dim, p->trees, b.count);
+  grow_trees(&b, idx, n, psi, p->trees, starts);
+  ad_iforest_t *f = pack(scale, &b, p->trees, psi, starts);
   if (f == NULL)
     goto done;
-  f->dim = (uint32_t)dim;
-  f->trees = p->trees;
-  f->sample_size = psi;
-  f->max_depth = max_depth;
-  f->nodes = (uint32_t)b.count;
-  f->c_norm = (float)ad_iforest_c(psi);
-  memcpy(f->lo, scale->lo, dim * sizeof(float));
-  memcpy(f->inv_step, scale->inv_step, dim * sizeof(float));
-  memcpy(f->tree_start, starts, (p->trees + 1) * sizeof(uint32_t));
-  memcpy(f->node, nodes, b.count * sizeof(*nodes));
-  memcpy(f->extent, extents, b.count * sizeof(*extents));
   *out = f;
   rc = 0;
 done:

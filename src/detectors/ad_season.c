@@ -236,6 +236,73 @@ static void track_errors(ad_season_t *s, const ad_season_params_t *p, double t,
   }
 }
 
+/* The daily and weekly profiles learn residual r at bins day and week, per
+ * second of data: early on as a running average over the periods seen,
+ * later with a memory of day_memory / week_memory. */
+static void learn_profiles(ad_season_t *s, const ad_season_params_t *p,
+                           double t, double dt, bin_pos_t day, bin_pos_t week,
+                           double r) {
+  double days = (t - s->first_time) / AD_DAY, weeks = days / 7.0;
+  double a_day =
+      fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
+  double a_week =
+      fmin(dt, WEEK_BIN) / (WEEK_BIN * fmin(p->week_memory, fmax(1.0, weeks)));
+  bin_learn(s->day, day, fmin(a_day, 0.5), r);
+  bin_learn(s->week, week, fmin(a_week, 0.5), r);
+  /* Keep the profiles zero-mean, their average belongs to the level: once
+   * an hour of data, which keeps this O(1) amortised. */
+  if (floor(t / 3600.0) != floor((t - dt) / 3600.0))
+    recentre(s);
+}
+
+/* The seasonal model's residual scale, by half hour (at) and overall,
+ * learns the residual r_full, bounded by a few seasonal scales. */
+static void learn_scale(ad_season_t *s, const ad_season_params_t *p, double t,
+                        double dt, bin_pos_t at, double r_full,
+                        double seasonal) {
+  double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
+  double a_scale = fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
+  if (s->seen == 1) {
+    s->scale = spread;
+    for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
+      s->day_scale[i] = ad_float(spread);
+  } else if (s->seen > 1) {
+    bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
+              spread - bin_read(s->day_scale, at));
+    /* interpolated learning can take a bin below zero: a scale is not */
+    s->day_scale[at.i0] = fmaxf(s->day_scale[at.i0], 0.0f);
+    s->day_scale[at.i1] = fmaxf(s->day_scale[at.i1], 0.0f);
+    s->scale += dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
+                (spread - s->scale);
+  }
+}
+
+/* A new normal: the plain forecaster takes over a shift that has held.
+ * The seasonal level does not jump: a weekend or a daily pattern would
+ * look like shift after shift and never be learned. After a real shift
+ * the plain forecast does better, and the blend moves to it (see
+ * ad_season_day_weight) until the seasonal level has caught up. */
+static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
+                        double x, double r_plain, double r_full,
+                        double plain_scale, double seasonal) {
+  bool plain_shift = shift_held(&s->plain_shift_start, &s->plain_shift_last, p,
+                                t, r_plain, plain_scale);
+  double plain_before = s->plain;
+  if (plain_shift)
+    s->plain += r_plain;
+  /* What is news for the operator: the forecast in use was off, one-sided,
+   * for shift_acceptance, and is now moved to the new level. For a series
+   * the profiles carry, a shift of the plain forecaster is just its daily
+   * pattern; there it is the seasonal forecast's own run that counts. */
+  bool seasonal_shift =
+      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal);
+  if (s->seasonal_mode ? seasonal_shift : plain_shift) {
+    s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
+    s->shift_to = s->seasonal_mode ? x : s->plain;
+    s->shifts++;
+  }
+}
+
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
                   double x) {
   double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, AD_DAY);
@@ -268,58 +335,9 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   s->level +=
       (1.0 - exp(-dt / fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) * r;
   s->plain += (1.0 - exp(-dt / p->level_time)) * rp;
-
-  /* Profiles learn per second of data: early on as a running average over
-   * the periods seen, later with a memory of day_memory / week_memory. */
-  double days = (t - s->first_time) / AD_DAY, weeks = days / 7.0;
-  double a_day =
-      fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
-  double a_week =
-      fmin(dt, WEEK_BIN) / (WEEK_BIN * fmin(p->week_memory, fmax(1.0, weeks)));
-  bin_learn(s->day, day, fmin(a_day, 0.5), r);
-  bin_learn(s->week, week, fmin(a_week, 0.5), r);
-  /* Keep the profiles zero-mean, their average belongs to the level: once
-   * an hour of data, which keeps this O(1) amortised. */
-  if (floor(t / 3600.0) != floor((t - dt) / 3600.0))
-    recentre(s);
-
-  double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
-  double a_scale = fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
-  if (s->seen == 1) {
-    s->scale = spread;
-    for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
-      s->day_scale[i] = ad_float(spread);
-  } else if (s->seen > 1) {
-    bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
-              spread - bin_read(s->day_scale, at));
-    /* interpolated learning can take a bin below zero: a scale is not */
-    s->day_scale[at.i0] = fmaxf(s->day_scale[at.i0], 0.0f);
-    s->day_scale[at.i1] = fmaxf(s->day_scale[at.i1], 0.0f);
-    s->scale += dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
-                (spread - s->scale);
-  }
-
-  /* A new normal: the plain forecaster takes over a shift that has held.
-   * The seasonal level does not jump: a weekend or a daily pattern would
-   * look like shift after shift and never be learned. After a real shift
-   * the plain forecast does better, and the blend moves to it (see
-   * ad_season_day_weight) until the seasonal level has caught up. */
-  bool plain_shift = shift_held(&s->plain_shift_start, &s->plain_shift_last, p,
-                                t, r_plain, plain_scale);
-  double plain_before = s->plain;
-  if (plain_shift)
-    s->plain += r_plain;
-  /* What is news for the operator: the forecast in use was off, one-sided,
-   * for shift_acceptance, and is now moved to the new level. For a series
-   * the profiles carry, a shift of the plain forecaster is just its daily
-   * pattern; there it is the seasonal forecast's own run that counts. */
-  bool seasonal_shift =
-      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal);
-  if (s->seasonal_mode ? seasonal_shift : plain_shift) {
-    s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
-    s->shift_to = s->seasonal_mode ? x : s->plain;
-    s->shifts++;
-  }
+  learn_profiles(s, p, t, dt, day, week, r);
+  learn_scale(s, p, t, dt, at, r_full, seasonal);
+  take_shifts(s, p, t, x, r_plain, r_full, plain_scale, seasonal);
 }
 
 void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,

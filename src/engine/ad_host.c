@@ -1,7 +1,7 @@
 /* ad_host: per-host ticks and level (see header). */
 #include "engine/ad_host.h"
-#include "detectors/ad_risk.h"
 #include "core/ad_config.h"
+#include "detectors/ad_risk.h"
 
 #include <errno.h>
 #include <math.h>
@@ -183,6 +183,98 @@ static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
                          cfg->risk_rarity, per_day);
 }
 
+/* What a closed interval says about its host. */
+typedef struct {
+  double risk;        /* the host's (NaN: nothing scored) */
+  double series_risk; /* the riskiest series', for the host's size */
+  double forest_risk; /* the host forest's (NaN: none) */
+  int first, second;  /* slots the forest credits most (-1: none), when it
+                         sets the risk at WARNING or above */
+} host_judgement_t;
+
+/* Judges interval t: the riskiest series for the host's size, or the host
+ * forest when it finds the combination rarer; the forest's judgement then
+ * becomes the tick's assessment and explanation. */
+static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
+                                   ad_tick_t *t, bool *train_due) {
+  /* Among n series, a deviation that is once-a-month for one of them is
+   * n times more frequent for the host: the riskiest series' risk loses
+   * what n times less rare costs, so that a host with a hundred quiet
+   * series is not notified a hundred times as often as one series. */
+  host_judgement_t j = {.risk = t->max_risk, .first = -1, .second = -1};
+  if (!isnan(j.risk) && t->scored > 1)
+    j.risk = fmax(0.0, j.risk - AD_RISK_PER_DECADE * log10(t->scored));
+  j.series_risk = j.risk;
+  ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
+  j.forest_risk = forest.score;
+  if (!isnan(forest.score) && (isnan(j.risk) || forest.score > j.risk)) {
+    j.risk = forest.score;
+    if (forest.score >= cfg->levels.warning)
+      top_slots(h, &j.first, &j.second);
+  }
+  if (j.first >= 0) {
+    ad_detector_output_t members[AD_DET_COUNT] = {
+        AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE, forest};
+    ad_meta_combine(cfg->weights, &cfg->levels, members, &t->assessment);
+    memcpy(t->driver, h->slot_name[j.first], sizeof(t->driver));
+    t->observed = NAN;
+  }
+  return j;
+}
+
+static void fill_report(ad_host_t *h, const ad_tick_t *t,
+                        const host_judgement_t *j, unsigned total,
+                        unsigned anomalous, ad_host_report_t *report) {
+  ad_notice_copy_name(report->host, h->name);
+  /* Report times must increase per host (collectd's cache refuses a value
+   * that is not newer), even when a late value reopened an old bucket. */
+  report->time = t->time;
+  if (!isnan(h->last_report) && !(report->time > h->last_report))
+    report->time = h->last_report + 1e-3;
+  h->last_report = report->time;
+  report->interval = t->interval;
+  report->risk = isnan(j->risk) ? 0.0 : j->risk;
+  report->series_risk = j->series_risk;
+  report->forest_risk = j->forest_risk;
+  report->total = total;
+  report->anomalous = anomalous;
+  report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
+  report->scored = t->scored;
+  report->level = ad_alert_level(&h->alert);
+  report->observed = t->observed;
+  report->assessment = t->assessment;
+}
+
+static void fill_notice(const ad_host_t *h, const ad_tick_t *t,
+                        const host_judgement_t *j, ad_alert_event_t event,
+                        ad_level_t previous, const ad_host_report_t *report,
+                        ad_notice_t *notice) {
+  *notice = (ad_notice_t){
+      .kind = ad_notice_kind(event),
+      .scope = AD_SCOPE_HOST,
+      .time = t->time,
+      .level = report->level,
+      .previous = previous,
+      .observed = t->observed,
+      .risk = j->risk,
+      .assessment = t->assessment,
+      .anomalous = report->anomalous,
+      .total = report->total,
+  };
+  ad_notice_copy_name(notice->host, h->name);
+  ad_notice_copy_name(notice->plugin, "anomaly");
+  memcpy(notice->series, t->driver, sizeof(notice->series));
+  if (j->first >= 0) {
+    notice->combination = true;
+    notice->driver_z = h->latest[j->first];
+    if (j->second >= 0) {
+      memcpy(notice->partner, h->slot_name[j->second], sizeof(notice->partner));
+      notice->partner_z = h->latest[j->second];
+    }
+  }
+  ad_notice_format(notice);
+}
+
 bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
                         ad_host_report_t *report, ad_notice_t *notice,
                         bool *train_due) {
@@ -192,83 +284,16 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   if (!t->open)
     return false;
   t->open = false;
-  const ad_alert_params_t alert_params = ad_config_alert_params(cfg);
-  const ad_alert_params_t *alert = &alert_params;
-  /* Among n series, a deviation that is once-a-month for one of them is
-   * n times more frequent for the host: the riskiest series' risk loses
-   * what n times less rare costs, so that a host with a hundred quiet
-   * series is not notified a hundred times as often as one series. */
-  double host_risk = t->max_risk;
-  if (!isnan(host_risk) && t->scored > 1)
-    host_risk = fmax(0.0, host_risk - AD_RISK_PER_DECADE * log10(t->scored));
-  /* The host forest, judged on its own history: when it finds the
-   * combination rarer than the riskiest series is, it sets the host's risk,
-   * and the series it credits most become the explanation. */
-  double series_risk = host_risk;
-  ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
-  int first = -1, second = -1;
-  if (!isnan(forest.score) && (isnan(host_risk) || forest.score > host_risk)) {
-    host_risk = forest.score;
-    if (forest.score >= cfg->levels.warning)
-      top_slots(h, &first, &second);
-  }
-  if (first >= 0) {
-    ad_detector_output_t members[AD_DET_COUNT] = {
-        AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE, forest};
-    ad_meta_combine(cfg->weights, &cfg->levels, members, &t->assessment);
-    memcpy(t->driver, h->slot_name[first], sizeof(t->driver));
-    t->observed = NAN;
-  }
+  host_judgement_t j = judge_tick(h, cfg, t, train_due);
+  const ad_alert_params_t alert = ad_config_alert_params(cfg);
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
   ad_alert_event_t event =
-      ad_alert_update(&h->alert, alert, t->time, host_risk, &level, &previous);
+      ad_alert_update(&h->alert, &alert, t->time, j.risk, &level, &previous);
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
-
-  ad_notice_copy_name(report->host, h->name);
-  /* Report times must increase per host (collectd's cache refuses a value
-   * that is not newer), even when a late value reopened an old bucket. */
-  report->time = t->time;
-  if (!isnan(h->last_report) && !(report->time > h->last_report))
-    report->time = h->last_report + 1e-3;
-  h->last_report = report->time;
-  report->interval = t->interval;
-  report->risk = isnan(host_risk) ? 0.0 : host_risk;
-  report->series_risk = series_risk;
-  report->forest_risk = forest.score;
-  report->total = total;
-  report->anomalous = anomalous;
-  report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
-  report->scored = t->scored;
-  report->level = ad_alert_level(&h->alert);
-  report->observed = t->observed;
-  report->assessment = t->assessment;
+  fill_report(h, t, &j, total, anomalous, report);
   if (event == AD_ALERT_NONE)
     return false;
-
-  *notice = (ad_notice_t){
-      .kind = ad_notice_kind(event),
-      .scope = AD_SCOPE_HOST,
-      .time = t->time,
-      .level = report->level,
-      .previous = previous,
-      .observed = t->observed,
-      .risk = host_risk,
-      .assessment = t->assessment,
-      .anomalous = anomalous,
-      .total = total,
-  };
-  ad_notice_copy_name(notice->host, h->name);
-  ad_notice_copy_name(notice->plugin, "anomaly");
-  memcpy(notice->series, t->driver, sizeof(notice->series));
-  if (first >= 0) {
-    notice->combination = true;
-    notice->driver_z = h->latest[first];
-    if (second >= 0) {
-      memcpy(notice->partner, h->slot_name[second], sizeof(notice->partner));
-      notice->partner_z = h->latest[second];
-    }
-  }
-  ad_notice_format(notice);
+  fill_notice(h, t, &j, event, previous, report, notice);
   return true;
 }
