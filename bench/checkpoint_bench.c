@@ -1,4 +1,4 @@
-/* checkpoint_bench: what persistence costs (issue 5). An engine of SERIES
+/* checkpoint_bench: what persistence costs. An engine of SERIES
  * series on hosts of 100 (one data source a value list, host forests
  * trained), then:
  *  - a checkpoint of it to a state directory: seconds and bytes;

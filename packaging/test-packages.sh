@@ -1,5 +1,5 @@
 #!/bin/bash
-# Package test (issue 6): builds the .deb and the .rpm from the release
+# Package test: builds the .deb and the .rpm from the release
 # tarball, checks them (lintian; the rpm's file list), installs the .deb on
 # this machine, runs collectd from the installed files with the installed
 # example enabled and statgrab loaded, sees both plugins load and values

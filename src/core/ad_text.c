@@ -62,6 +62,12 @@ char *ad_text_escape(char *out, size_t out_size, const char *src, size_t max) {
   return out;
 }
 
+char *ad_text_vformat(char *out, size_t out_size, const char *fmt, va_list ap) {
+  char msg[1024];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  return ad_text_escape(out, out_size, msg, sizeof(msg));
+}
+
 int ad_text_clean(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < n;) {

@@ -6,6 +6,7 @@
 #ifndef AD_TEXT_H
 #define AD_TEXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Copies at most max bytes of src (stopping at a NUL) into out (out_size
@@ -14,6 +15,12 @@
  * byte (control characters, DEL, bytes of broken UTF-8) as "\xNN". Cut
  * short at a character boundary when out is too small. Returns out. */
 char *ad_text_escape(char *out, size_t out_size, const char *src, size_t max);
+
+/* Formats a message whose arguments are untrusted (names, cells, reasons
+ * read from files) into out (out_size bytes, at most 1023 before escaping),
+ * escaped as by ad_text_escape. Returns out. */
+char *ad_text_vformat(char *out, size_t out_size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* True when the n bytes at s are well-formed UTF-8 (what JSON strings, and
  * so state files, can hold). */

@@ -1,7 +1,7 @@
 /* ad_history: stored values fed through an engine (see header). */
 #include "offline/ad_history.h"
-#include "offline/ad_csv.h"
 #include "core/ad_text.h"
+#include "offline/ad_csv.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -92,13 +92,13 @@ static void warn(const ad_history_source_t *src, const char *fmt, ...)
 static void warn(const ad_history_source_t *src, const char *fmt, ...) {
   if (src->warn == NULL)
     return;
-  char msg[1024], shown[1024];
+  char shown[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
   /* names and cells come from files: nothing raw reaches the terminal */
-  src->warn(src->warn_ctx, ad_text_escape(shown, sizeof(shown), msg, sizeof(msg)));
+  ad_text_vformat(shown, sizeof(shown), fmt, ap);
+  va_end(ap);
+  src->warn(src->warn_ctx, shown);
 }
 
 /* "<base>-YYYY-MM-DD": splits off the date. */
@@ -251,16 +251,14 @@ int ad_history_read_day(FILE *fp, const char *path,
   unsigned count =
       next_line(fp, &line, &cap) > 0 ? parse_header(line, names) : 0;
   if (count == 0) {
-    warn(src,
-         "%s:1: not a csv plugin file (no \"epoch,...\" header); skipped",
+    warn(src, "%s:1: not a csv plugin file (no \"epoch,...\" header); skipped",
          path);
   } else if (*h != NULL && count != (*h)->count) {
-    warn(src, "%s:1: %u data sources where earlier days had %u; skipped",
-         path, count, (*h)->count);
+    warn(src, "%s:1: %u data sources where earlier days had %u; skipped", path,
+         count, (*h)->count);
     count = 0;
-  } else if (*h == NULL &&
-             (*h = history_for(path, src, plugin_dir, base, count, names)) ==
-                 NULL) {
+  } else if (*h == NULL && (*h = history_for(path, src, plugin_dir, base, count,
+                                             names)) == NULL) {
     count = 0;
   }
   size_t lineno = 1, bad = 0, first_bad = 0;
@@ -278,8 +276,7 @@ int ad_history_read_day(FILE *fp, const char *path,
   }
   free(line);
   if (bad > 0)
-    warn(src,
-         "%s:%zu: %zu lines not \"epoch,value...\" in time order; skipped",
+    warn(src, "%s:%zu: %zu lines not \"epoch,value...\" in time order; skipped",
          path, first_bad, bad);
   return rc;
 }

@@ -1,7 +1,7 @@
 /* ad_state: the state directory (see header). */
 #include "state/ad_state.h"
-#include "state/ad_persist.h"
 #include "core/ad_text.h"
+#include "state/ad_persist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,14 +26,13 @@ static void say(const ad_state_t *st, ad_state_severity_t severity,
                 const char *fmt, ...) {
   if (st->log == NULL)
     return;
-  char msg[1024], shown[1024];
+  char shown[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
   /* host names and reasons come from files: nothing raw reaches a log */
-  st->log(st->log_ctx, severity,
-          ad_text_escape(shown, sizeof(shown), msg, sizeof(msg)));
+  ad_text_vformat(shown, sizeof(shown), fmt, ap);
+  va_end(ap);
+  st->log(st->log_ctx, severity, shown);
 }
 
 /* mkdir -p, new directories of mode 0700. */

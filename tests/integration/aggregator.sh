@@ -1,15 +1,12 @@
 #!/bin/bash
-# The aggregator set-up (issue 6): two collectd daemons on loopback, an
+# The aggregator set-up: two collectd daemons on loopback, an
 # agent that only collects and forwards over the network plugin, and an
 # aggregator that receives and runs the anomaly plugin. An anomaly injected
 # on the agent is notified by the aggregator, under the agent's host name,
 # and the aggregator dispatches the agent's risk metrics.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-make_workdir
-install_plugins logfile unixsock exec network csv
+daemon_test logfile unixsock exec network csv
 port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # The agent: values arrive over its unixsock (standing in for its read

@@ -5,9 +5,7 @@
 # and a good configuration must pass the same check.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-make_workdir
-install_plugins
+daemon_test
 
 check() { # check EXPECTED-STATUS EXPECTED-TEXT PLUGIN BLOCK-BODY
   local want=$1 text=$2 plugin=$3 body=$4

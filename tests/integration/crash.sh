@@ -1,16 +1,12 @@
 #!/bin/bash
-# Crash safety (issue 5): collectd killed with SIGKILL while it checkpoints,
+# Crash safety: collectd killed with SIGKILL while it checkpoints,
 # over and over; every time it starts again the whole state loads, nothing
 # is set aside as damaged. CheckpointInterval is a hundredth of a second, so
 # the checkpoint thread is writing nearly all the time a kill lands.
 # CRASH_ROUNDS overrides the number of rounds (default 100).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed"
-cmd="$top_builddir/src/collectd-anomaly"
-make_workdir
-install_plugins logfile
+daemon_test logfile
 rounds=${CRASH_ROUNDS:-100}
 hosts=8
 

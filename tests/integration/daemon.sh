@@ -10,10 +10,7 @@
 #  - collectd stops cleanly on SIGTERM, and nothing was logged as an error.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-make_workdir
-install_plugins logfile csv unixsock exec
+daemon_test logfile csv unixsock exec
 
 {
   conf_header

@@ -10,11 +10,7 @@
 # collectd goes on working.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed"
-cmd="$top_builddir/src/collectd-anomaly"
-make_workdir
-install_plugins logfile unixsock
+daemon_test logfile unixsock
 
 python3 - >"$WORK/data.csv" <<'PY'
 import random

@@ -3,7 +3,6 @@
 # (collectd-anomaly options), so documentation and parser cannot disagree.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cmd="$top_builddir/src/collectd-anomaly"
 readme="$top_srcdir/README.md"
 documented=$(sed -n '/<!-- options:anomaly:begin -->/,/<!-- options:anomaly:end -->/p' "$readme" | sed '1d;$d')
 [ -n "$documented" ] || fail "no options table in README.md"

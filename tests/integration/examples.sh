@@ -6,11 +6,8 @@
 # write_prometheus exposes for the anomaly plugin's risk metrics.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed"
+daemon_test logfile unixsock network exec notify_email write_http write_prometheus
 conf="$top_srcdir/conf"
-make_workdir
-install_plugins logfile unixsock network exec notify_email write_http write_prometheus
 
 fragments=$(cd "$conf" && ls single-host.conf aggregator/*.conf notify/*.conf collectd.conf.d/anomaly.conf.example)
 for fragment in $fragments; do

@@ -8,10 +8,7 @@
 # sent; a name that is not UTF-8 is refused and logged escaped.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-make_workdir
-install_plugins logfile unixsock
+daemon_test logfile unixsock
 {
   conf_header
   conf_log

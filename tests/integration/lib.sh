@@ -34,6 +34,9 @@ spawn_collectd() {
     ASAN_OPTIONS="${COLLECTD_ASAN_OPTIONS:-${ASAN_OPTIONS:-}}" "$COLLECTD" "$@" &
 }
 
+# The command under test.
+cmd="$top_builddir/src/collectd-anomaly"
+
 # Skip (exit 77, automake's code) when the daemon is not installed.
 require_collectd() {
   [ -x "$COLLECTD" ] || { echo "SKIP: no collectd at $COLLECTD"; exit 77; }
@@ -60,6 +63,37 @@ install_plugins() {
   for p in "$@"; do
     cp "$COLLECTD_PLUGIN_DIR/$p.so" "$WORK/plugins/$p.so"
   done
+}
+
+# The start of a test on the daemon: skipped without collectd, failed
+# without python3 (which talks to unixsock and makes the data), $WORK made
+# with our plugins and the named stock plugins in it.
+daemon_test() {
+  require_collectd
+  command -v python3 >/dev/null || fail "python3 is needed"
+  make_workdir
+  install_plugins "$@"
+}
+
+# same_notifications JSONL WHAT: the notifications replay --events wrote to
+# JSONL and those the daemon's exec plugin wrote to $WORK/notifications/
+# (one file each) are the same: time (whole seconds), severity and message,
+# in time order; else fails, saying WHAT disagreed.
+same_notifications() {
+  local from_replay from_daemon
+  from_replay=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    print("%d %s %s" % (d["epoch"], d["severity"], d["message"]))' "$1")
+  from_daemon=$(for f in "$WORK"/notifications/*; do
+    awk '/^Severity:/ {s = $2} /^Time:/ {t = int($2)} /^$/ {body = 1; next}
+         body && NF {m = $0} END {print t, s, m}' "$f"
+  done | sort -n)
+  if [ "$from_replay" != "$from_daemon" ]; then
+    diff <(printf '%s\n' "$from_replay") <(printf '%s\n' "$from_daemon") >&2 || true
+    fail "$2 disagree"
+  fi
 }
 
 # The global part of a test collectd.conf.

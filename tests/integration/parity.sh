@@ -4,11 +4,7 @@
 # same notifications: same times, severities and messages, in order.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-cmd="$top_builddir/src/collectd-anomaly"
-make_workdir
-install_plugins logfile unixsock exec
+daemon_test logfile unixsock exec
 
 # Two series of one host, 1-minute data for a day and a half, with a spike,
 # a lasting level shift and a dip; values written with fixed decimals so that
@@ -60,19 +56,6 @@ wait_for 120 all_in || fail "collectd sent $(count) notifications, replay $expec
 sleep 3 # anything more would be a difference too
 stop_collectd || fail "collectd exited with status $?"
 
-# time (whole seconds), severity and message of each, in time order
-from_replay=$(python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    print("%d %s %s" % (d["epoch"], d["severity"], d["message"]))' "$WORK/replay.jsonl")
-from_daemon=$(for f in "$WORK"/notifications/*; do
-  awk '/^Severity:/ {s = $2} /^Time:/ {t = int($2)} /^$/ {body = 1; next}
-       body && NF {m = $0} END {print t, s, m}' "$f"
-done | sort -n)
-if [ "$from_replay" != "$from_daemon" ]; then
-  diff <(printf '%s\n' "$from_replay") <(printf '%s\n' "$from_daemon") >&2 || true
-  fail "replay and the daemon disagree"
-fi
+same_notifications "$WORK/replay.jsonl" "replay and the daemon"
 grep -E '\[(error|warning)\]' "$WORK/collectd.log" && fail "errors or warnings were logged"
 echo "PASS: parity: $expected notifications, identical in replay and collectd"

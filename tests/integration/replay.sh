@@ -3,7 +3,6 @@
 # plugin's own keys, counters, and bad input reported as FILE:LINE: reason.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-cmd="$top_builddir/src/collectd-anomaly"
 [ -x "$cmd" ] || fail "no $cmd"
 make_workdir
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Restart continuity (issue 5): what the detectors learned survives a
+# Restart continuity: what the detectors learned survives a
 # restart, so the same data gives the same notifications with a restart
 # half-way as without one:
 #  - replay in three parts, each carrying on from the last one's --state,
@@ -11,11 +11,7 @@
 #    and a rollback is refused while collectd runs.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-cmd="$top_builddir/src/collectd-anomaly"
-make_workdir
-install_plugins logfile unixsock exec
+daemon_test logfile unixsock exec
 
 # Three series of one host, 1-minute data for two days, with a spike, a
 # lasting level shift, a dip and a broken relation, in fixed decimals.
@@ -147,19 +143,7 @@ wait_for 120 at_least "$total" || fail "collectd sent $(count) notifications, re
 sleep 3 # anything more would be a difference too
 stop_collectd || fail "collectd exited with status $?"
 
-from_replay=$(python3 -c '
-import json, sys
-for line in open(sys.argv[1]):
-    d = json.loads(line)
-    print("%d %s %s" % (d["epoch"], d["severity"], d["message"]))' "$WORK/whole.jsonl")
-from_daemon=$(for f in "$WORK"/notifications/*; do
-  awk '/^Severity:/ {s = $2} /^Time:/ {t = int($2)} /^$/ {body = 1; next}
-       body && NF {m = $0} END {print t, s, m}' "$f"
-done | sort -n)
-if [ "$from_replay" != "$from_daemon" ]; then
-  diff <(printf '%s\n' "$from_replay") <(printf '%s\n' "$from_daemon") >&2 || true
-  fail "collectd restarted half-way and one replay of the whole disagree"
-fi
+same_notifications "$WORK/whole.jsonl" "collectd restarted half-way and one replay of the whole"
 grep -E '\[(error|warning)\]' "$WORK/collectd.log" && fail "errors or warnings were logged"
 
 # rollback, collectd stopped: the previous checkpoint (the first run's)

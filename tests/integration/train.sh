@@ -1,5 +1,5 @@
 #!/bin/bash
-# Training from history (issue 5): collectd-anomaly train reads what
+# Training from history: collectd-anomaly train reads what
 # collectd stored and builds the state the plugin would have learned live.
 #  - the real collectd, with the csv and rrdtool plugins writing and the
 #    anomaly plugin learning, is fed two days of a host's values (gauges
@@ -12,11 +12,7 @@
 #    loads, with every value list of the host.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-require_collectd
-command -v python3 >/dev/null || fail "python3 is needed to talk to unixsock"
-cmd="$top_builddir/src/collectd-anomaly"
-make_workdir
-install_plugins logfile unixsock csv rrdtool
+daemon_test logfile unixsock csv rrdtool
 
 start=$(( ($(date +%s) / 86400 - 4) * 86400 ))
 rows=2880

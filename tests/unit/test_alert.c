@@ -114,13 +114,8 @@ static void test_incident_rate_decays(void **state) {
   run(&p, steps, ARRAY_SIZE(steps));
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_relapse_is_one_incident),
-      cmocka_unit_test(test_zero_gap_is_plain_levels),
-      cmocka_unit_test(test_noisy_series_muted_then_unmuted),
-      cmocka_unit_test(test_muted_series_is_not_anomalous),
-      cmocka_unit_test(test_incident_rate_decays),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_relapse_is_one_incident),
+          cmocka_unit_test(test_zero_gap_is_plain_levels),
+          cmocka_unit_test(test_noisy_series_muted_then_unmuted),
+          cmocka_unit_test(test_muted_series_is_not_anomalous),
+          cmocka_unit_test(test_incident_rate_decays))

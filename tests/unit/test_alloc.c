@@ -9,9 +9,9 @@
 #include "test_util.h"
 
 #include "core/ad_config.h"
-#include "offline/ad_csv.h"
 #include "engine/ad_engine.h"
 #include "engine/ad_explain.h"
+#include "offline/ad_csv.h"
 #include "offline/ad_history.h"
 #include "state/ad_persist.h"
 #include "state/ad_state.h"
@@ -184,7 +184,9 @@ static void state_scenario(void) {
   ad_state_t st;
   char err[256];
   if (e == NULL ||
-      ad_state_open(&st, &(ad_state_options_t){state_dir, 2, "test", NULL, NULL}, err, sizeof(err))) {
+      ad_state_open(&st,
+                    &(ad_state_options_t){state_dir, 2, "test", NULL, NULL},
+                    err, sizeof(err))) {
     ad_engine_destroy(e);
     return;
   }
@@ -233,8 +235,7 @@ static void readers_scenario(void) {
   fp = fmemopen((void *)day, sizeof(day) - 1, "r");
   ad_history_t *h = NULL;
   ad_history_source_t src = {"h", db, false, NULL, NULL};
-  (void)ad_history_read_day(fp, "day", &src, "interface-eth0", "if_octets",
-                            &h);
+  (void)ad_history_read_day(fp, "day", &src, "interface-eth0", "if_octets", &h);
   fclose(fp);
   ad_engine_t *e = h != NULL ? small_engine() : NULL;
   if (e != NULL)

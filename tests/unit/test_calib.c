@@ -187,17 +187,12 @@ static void test_bursty_history(void **state) {
   assert_true(ad_calib_surprise(&c, 5000) > 4.0);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_prior_alone),
-      cmocka_unit_test(test_learns_the_series_own_tails),
-      cmocka_unit_test(test_monotone_and_bounded),
-      cmocka_unit_test(test_absurd_history_ends_and_is_refused),
-      cmocka_unit_test(test_absurd_deviation_is_a_bounded_record),
-      cmocka_unit_test(test_beyond_the_record),
-      cmocka_unit_test(test_forgets_with_memory),
-      cmocka_unit_test(test_deviation_at_inverts_surprise),
-      cmocka_unit_test(test_bursty_history),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_prior_alone),
+          cmocka_unit_test(test_learns_the_series_own_tails),
+          cmocka_unit_test(test_monotone_and_bounded),
+          cmocka_unit_test(test_absurd_history_ends_and_is_refused),
+          cmocka_unit_test(test_absurd_deviation_is_a_bounded_record),
+          cmocka_unit_test(test_beyond_the_record),
+          cmocka_unit_test(test_forgets_with_memory),
+          cmocka_unit_test(test_deviation_at_inverts_surprise),
+          cmocka_unit_test(test_bursty_history))

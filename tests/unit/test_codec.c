@@ -151,11 +151,6 @@ static void test_wrong_values_named(void **state) {
   json_decref(o);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip_is_exact),
-      cmocka_unit_test(test_arrays_of_every_length),
-      cmocka_unit_test(test_wrong_values_named),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_round_trip_is_exact),
+          cmocka_unit_test(test_arrays_of_every_length),
+          cmocka_unit_test(test_wrong_values_named))

@@ -227,13 +227,8 @@ static void test_every_key_lands_in_its_field(void **state) {
                    AD_RULE_HOST_GROUP);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_defaults),
-      cmocka_unit_test(test_set_and_errors),
-      cmocka_unit_test(test_every_key_lands_in_its_field),
-      cmocka_unit_test(test_pairs),
-      cmocka_unit_test(test_cross_field_checks),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_defaults),
+          cmocka_unit_test(test_set_and_errors),
+          cmocka_unit_test(test_every_key_lands_in_its_field),
+          cmocka_unit_test(test_pairs),
+          cmocka_unit_test(test_cross_field_checks))

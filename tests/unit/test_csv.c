@@ -208,14 +208,8 @@ static void test_time_going_back_is_flagged_not_fatal(void **state) {
   fclose(fp);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_timestamps),
-      cmocka_unit_test(test_values),
-      cmocka_unit_test(test_reads_rows),
-      cmocka_unit_test(test_errors_name_file_and_line),
-      cmocka_unit_test(test_nul_byte_is_an_error),
-      cmocka_unit_test(test_time_going_back_is_flagged_not_fatal),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_timestamps), cmocka_unit_test(test_values),
+          cmocka_unit_test(test_reads_rows),
+          cmocka_unit_test(test_errors_name_file_and_line),
+          cmocka_unit_test(test_nul_byte_is_an_error),
+          cmocka_unit_test(test_time_going_back_is_flagged_not_fatal))

@@ -494,20 +494,15 @@ static void test_new_normal_notified_once(void **state) {
   free(c);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_spike_notifies_failure_then_okay),
-      cmocka_unit_test(test_host_rolls_up_series),
-      cmocka_unit_test(test_multi_source_value_lists),
-      cmocka_unit_test(test_max_series_refuses_new),
-      cmocka_unit_test(test_hostile_identifiers_rejected),
-      cmocka_unit_test(test_one_extreme_value_does_not_blind),
-      cmocka_unit_test(test_rules_filter),
-      cmocka_unit_test(test_housekeeping_expires_and_closes),
-      cmocka_unit_test(test_late_values_keep_report_times_increasing),
-      cmocka_unit_test(test_concurrent_writers),
-      cmocka_unit_test(test_okay_waits_for_the_incident_gap),
-      cmocka_unit_test(test_new_normal_notified_once),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
+          cmocka_unit_test(test_host_rolls_up_series),
+          cmocka_unit_test(test_multi_source_value_lists),
+          cmocka_unit_test(test_max_series_refuses_new),
+          cmocka_unit_test(test_hostile_identifiers_rejected),
+          cmocka_unit_test(test_one_extreme_value_does_not_blind),
+          cmocka_unit_test(test_rules_filter),
+          cmocka_unit_test(test_housekeeping_expires_and_closes),
+          cmocka_unit_test(test_late_values_keep_report_times_increasing),
+          cmocka_unit_test(test_concurrent_writers),
+          cmocka_unit_test(test_okay_waits_for_the_incident_gap),
+          cmocka_unit_test(test_new_normal_notified_once))

@@ -110,11 +110,6 @@ static void test_hostile_names_are_escaped(void **state) {
   free(json);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_host_failure_matches_golden),
-      cmocka_unit_test(test_series_okay_and_muting),
-      cmocka_unit_test(test_hostile_names_are_escaped),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_host_failure_matches_golden),
+          cmocka_unit_test(test_series_okay_and_muting),
+          cmocka_unit_test(test_hostile_names_are_escaped))

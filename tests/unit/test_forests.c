@@ -306,11 +306,6 @@ static void test_training_beside_scoring_threads(void **state) {
   capture_free(c);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_host_forest_sees_what_no_series_does),
-      cmocka_unit_test(test_value_list_relation),
-      cmocka_unit_test(test_training_beside_scoring_threads),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_host_forest_sees_what_no_series_does),
+          cmocka_unit_test(test_value_list_relation),
+          cmocka_unit_test(test_training_beside_scoring_threads))

@@ -156,8 +156,7 @@ static void test_csv_plugin_files(void **state) {
   size_t n;
   ad_history_source_t src = {"h1", db, false, keep_warning, &w};
   assert_int_equal(
-      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)),
-      0);
+      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)), 0);
   assert_int_equal(n, 2); /* anomaly's own output and the bad file skipped */
   assert_string_equal(list[0]->id.field[AD_FIELD_PLUGIN], "interface");
   assert_string_equal(list[0]->id.field[AD_FIELD_PLUGIN_INSTANCE], "eth0");
@@ -196,8 +195,7 @@ static void test_csv_plugin_files(void **state) {
   w.n = 0;
   src = (ad_history_source_t){"h1", NULL, true, keep_warning, &w};
   assert_int_equal(
-      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)),
-      0);
+      ad_history_read_csv_host(host_dir, &src, &list, &n, err, sizeof(err)), 0);
   assert_int_equal(list[0]->kinds[0], AD_DS_GAUGE);
   for (size_t i = 0; i < n; i++)
     ad_history_free(list[i]);

@@ -273,17 +273,12 @@ static void test_compact_layout(void **state) {
   free(d);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_c_correction),
-      cmocka_unit_test(test_planted_outlier_2d),
-      cmocka_unit_test(test_planted_outlier_20d_and_attribution),
-      cmocka_unit_test(test_deterministic_for_a_seed),
-      cmocka_unit_test(test_batch_scores_equal_single_scores),
-      cmocka_unit_test(test_small_and_degenerate_data),
-      cmocka_unit_test(test_invalid_arguments),
-      cmocka_unit_test(test_compact_layout),
-      cmocka_unit_test(test_image_round_trip_and_damage),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_c_correction),
+          cmocka_unit_test(test_planted_outlier_2d),
+          cmocka_unit_test(test_planted_outlier_20d_and_attribution),
+          cmocka_unit_test(test_deterministic_for_a_seed),
+          cmocka_unit_test(test_batch_scores_equal_single_scores),
+          cmocka_unit_test(test_small_and_degenerate_data),
+          cmocka_unit_test(test_invalid_arguments),
+          cmocka_unit_test(test_compact_layout),
+          cmocka_unit_test(test_image_round_trip_and_damage))

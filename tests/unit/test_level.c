@@ -118,14 +118,9 @@ static void test_names(void **state) {
   assert_int_equal(ad_level_parse("bad", &l), EINVAL);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_classify),
-      cmocka_unit_test(test_hysteresis_targets),
-      cmocka_unit_test(test_hits_apply_both_ways),
-      cmocka_unit_test(test_nan_is_no_observation),
-      cmocka_unit_test(test_previous_level_reported),
-      cmocka_unit_test(test_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_classify),
+          cmocka_unit_test(test_hysteresis_targets),
+          cmocka_unit_test(test_hits_apply_both_ways),
+          cmocka_unit_test(test_nan_is_no_observation),
+          cmocka_unit_test(test_previous_level_reported),
+          cmocka_unit_test(test_names))

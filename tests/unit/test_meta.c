@@ -143,14 +143,9 @@ static void test_blind_member_does_not_cancel(void **state) {
   assert_int_equal(a.detected, 1u << AD_DET_SEASONAL);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_weighted_risk_and_votes),
-      cmocka_unit_test(test_no_opinion_is_nan),
-      cmocka_unit_test(test_blind_member_does_not_cancel),
-      cmocka_unit_test(test_zero_weight_member_does_not_vote),
-      cmocka_unit_test(test_confidence_discounted_by_disagreement),
-      cmocka_unit_test(test_names_truncate_safely),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_weighted_risk_and_votes),
+          cmocka_unit_test(test_no_opinion_is_nan),
+          cmocka_unit_test(test_blind_member_does_not_cancel),
+          cmocka_unit_test(test_zero_weight_member_does_not_vote),
+          cmocka_unit_test(test_confidence_discounted_by_disagreement),
+          cmocka_unit_test(test_names_truncate_safely))

@@ -255,15 +255,10 @@ static void test_contamination_leaves_outliers_out(void **state) {
   ad_iforest_free(clean);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_reservoir_fills_then_replaces),
-      cmocka_unit_test(test_reservoir_is_biased_to_recent_rows),
-      cmocka_unit_test(test_young_model_forgets_its_first_hours),
-      cmocka_unit_test(test_schedule_and_hand_over),
-      cmocka_unit_test(test_drift_asks_for_training_early),
-      cmocka_unit_test(test_abandoned_job_is_asked_again),
-      cmocka_unit_test(test_contamination_leaves_outliers_out),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_reservoir_fills_then_replaces),
+          cmocka_unit_test(test_reservoir_is_biased_to_recent_rows),
+          cmocka_unit_test(test_young_model_forgets_its_first_hours),
+          cmocka_unit_test(test_schedule_and_hand_over),
+          cmocka_unit_test(test_drift_asks_for_training_early),
+          cmocka_unit_test(test_abandoned_job_is_asked_again),
+          cmocka_unit_test(test_contamination_leaves_outliers_out))

@@ -78,11 +78,6 @@ static void test_stop_wakes_consumer(void **state) {
   ad_outbox_destroy(box);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fifo_and_kinds),
-      cmocka_unit_test(test_bounded_and_counts_drops),
-      cmocka_unit_test(test_stop_wakes_consumer),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_fifo_and_kinds),
+          cmocka_unit_test(test_bounded_and_counts_drops),
+          cmocka_unit_test(test_stop_wakes_consumer))

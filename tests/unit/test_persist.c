@@ -636,7 +636,9 @@ static void test_state_directory_round_trip(void **state) {
   ad_state_t st;
   char err[256];
   assert_int_equal(
-      ad_state_open(&st, &(ad_state_options_t){dir, 2, "test", NULL, NULL}, err, sizeof(err)), 0);
+      ad_state_open(&st, &(ad_state_options_t){dir, 2, "test", NULL, NULL}, err,
+                    sizeof(err)),
+      0);
   ad_save_stats_t saved;
   assert_int_equal(ad_state_checkpoint(&st, e, &saved), 0);
   assert_int_equal(saved.hosts, 24);
@@ -658,15 +660,10 @@ static void test_state_directory_round_trip(void **state) {
   assert_int_equal(test_remove_tree(dir), 0);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_restart_continues_exactly),
-      cmocka_unit_test(test_hostile_values_save_what_loads),
-      cmocka_unit_test(test_saved_again_is_the_same_file),
-      cmocka_unit_test(test_damage_costs_only_the_damaged_part),
-      cmocka_unit_test(test_restore_twice_and_other_versions),
-      cmocka_unit_test(test_checkpoints_beside_writers),
-      cmocka_unit_test(test_state_directory_round_trip),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_restart_continues_exactly),
+          cmocka_unit_test(test_hostile_values_save_what_loads),
+          cmocka_unit_test(test_saved_again_is_the_same_file),
+          cmocka_unit_test(test_damage_costs_only_the_damaged_part),
+          cmocka_unit_test(test_restore_twice_and_other_versions),
+          cmocka_unit_test(test_checkpoints_beside_writers),
+          cmocka_unit_test(test_state_directory_round_trip))

@@ -87,10 +87,4 @@ static void test_kind_names(void **state) {
   assert_int_equal(ad_rate_kind_parse("rate", &k), EINVAL);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rates_table),
-      cmocka_unit_test(test_kind_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_rates_table), cmocka_unit_test(test_kind_names))

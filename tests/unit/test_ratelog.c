@@ -74,11 +74,6 @@ static void test_spans_in_words(void **state) {
   assert_string_equal(ad_ratelog_span(NAN, out, sizeof(out)), "0.0 s");
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_lines_add_up_to_the_total),
-      cmocka_unit_test(test_first_at_once_then_rarer_then_at_once_again),
-      cmocka_unit_test(test_spans_in_words),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_lines_add_up_to_the_total),
+          cmocka_unit_test(test_first_at_once_then_rarer_then_at_once_again),
+          cmocka_unit_test(test_spans_in_words))

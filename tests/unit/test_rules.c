@@ -199,15 +199,9 @@ static void test_series_names(void **state) {
   assert_int_equal(strlen(tiny), 7);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_patterns),
-      cmocka_unit_test(test_select_and_ignore),
-      cmocka_unit_test(test_ignore_only),
-      cmocka_unit_test(test_host_group),
-      cmocka_unit_test(test_parse_errors_leave_rules_unchanged),
-      cmocka_unit_test(test_ident_parse),
-      cmocka_unit_test(test_series_names),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_patterns),
+          cmocka_unit_test(test_select_and_ignore),
+          cmocka_unit_test(test_ignore_only), cmocka_unit_test(test_host_group),
+          cmocka_unit_test(test_parse_errors_leave_rules_unchanged),
+          cmocka_unit_test(test_ident_parse),
+          cmocka_unit_test(test_series_names))

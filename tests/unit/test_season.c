@@ -271,17 +271,12 @@ static void test_what_is_learned_is_what_loads(void **state) {
   }
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_daily_and_weekly_cycles_learned),
-      cmocka_unit_test(test_spike_stands_out),
-      cmocka_unit_test(test_level_shift_accepted_after_it_persists),
-      cmocka_unit_test(test_contextual_anomaly),
-      cmocka_unit_test(test_missed_recurring_event),
-      cmocka_unit_test(test_weekly_job_learned_once_it_recurred),
-      cmocka_unit_test(test_gaps_are_harmless),
-      cmocka_unit_test(test_cold_start_says_so),
-      cmocka_unit_test(test_what_is_learned_is_what_loads),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_daily_and_weekly_cycles_learned),
+          cmocka_unit_test(test_spike_stands_out),
+          cmocka_unit_test(test_level_shift_accepted_after_it_persists),
+          cmocka_unit_test(test_contextual_anomaly),
+          cmocka_unit_test(test_missed_recurring_event),
+          cmocka_unit_test(test_weekly_job_learned_once_it_recurred),
+          cmocka_unit_test(test_gaps_are_harmless),
+          cmocka_unit_test(test_cold_start_says_so),
+          cmocka_unit_test(test_what_is_learned_is_what_loads))

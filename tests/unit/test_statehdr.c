@@ -1,15 +1,11 @@
 /* The state files' envelope: written as documented, read back, and every
  * kind of wrong envelope refused with a reason. */
+#include "test_util.h"
+
 #include "state/ad_statehdr.h"
 
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 static void test_round_trip(void **state) {
   (void)state;
@@ -72,10 +68,5 @@ static void test_wrong_envelopes(void **state) {
   }
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_wrong_envelopes),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_round_trip),
+          cmocka_unit_test(test_wrong_envelopes))

@@ -62,12 +62,7 @@ static void test_cpu_percents_add_up(void **state) {
   assert_string_equal(stg_cpu_state_names[2], "wait");
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_mount_instances_like_collectd_df),
-      cmocka_unit_test(test_pseudo_filesystems),
-      cmocka_unit_test(test_shadowed_mounts),
-      cmocka_unit_test(test_cpu_percents_add_up),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_mount_instances_like_collectd_df),
+          cmocka_unit_test(test_pseudo_filesystems),
+          cmocka_unit_test(test_shadowed_mounts),
+          cmocka_unit_test(test_cpu_percents_add_up))

@@ -81,11 +81,27 @@ static void test_utf8(void **state) {
   }
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_escapes_what_is_not_printable),
-      cmocka_unit_test(test_cuts_at_a_character_boundary),
-      cmocka_unit_test(test_utf8),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+static char *format(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static char *format(char *out, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ad_text_vformat(out, size, fmt, ap);
+  va_end(ap);
+  return out;
 }
+
+/* What is formatted in is escaped: a name from a file cannot forge a line. */
+static void test_formats_and_escapes(void **state) {
+  (void)state;
+  char out[64];
+  assert_string_equal(
+      format(out, sizeof(out), "%s: %d lines skipped", "h1\nFAKE\x1b[2J", 3),
+      "h1\\x0aFAKE\\x1b[2J: 3 lines skipped");
+  assert_string_equal(format(out, 8, "%s", "abcdefghij"), "abcdefg");
+}
+
+TEST_MAIN(cmocka_unit_test(test_escapes_what_is_not_printable),
+          cmocka_unit_test(test_formats_and_escapes),
+          cmocka_unit_test(test_cuts_at_a_character_boundary),
+          cmocka_unit_test(test_utf8))

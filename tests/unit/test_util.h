@@ -31,6 +31,14 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The main of a test file that runs its tests, given as cmocka_unit_test
+ * entries, with no group set-up. */
+#define TEST_MAIN(...)                                                         \
+  int main(void) {                                                             \
+    const struct CMUnitTest tests[] = {__VA_ARGS__};                           \
+    return cmocka_run_group_tests(tests, NULL, NULL);                          \
+  }
+
 /* Deterministic noise for synthetic series: xorshift64* mapped to a
  * standard normal with Box-Muller. */
 typedef struct {

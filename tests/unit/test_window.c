@@ -386,26 +386,21 @@ static void test_dispersion_view(void **state) {
     fail_msg("flat dispersion %g", last_views.dispersion);
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_warmup_is_no_observation),
-      cmocka_unit_test(test_spikes_and_dips),
-      cmocka_unit_test(test_quiet_on_pure_noise),
-      cmocka_unit_test(test_robust_to_outliers),
-      cmocka_unit_test(test_level_shift_absorbed),
-      cmocka_unit_test(test_level_shift_accepted_after_a_window),
-      cmocka_unit_test(test_nan_and_inf_skipped),
-      cmocka_unit_test(test_gap_then_same_level_is_quiet),
-      cmocka_unit_test(test_constant_series),
-      cmocka_unit_test(test_one_extreme_value_does_not_blind),
-      cmocka_unit_test(test_wild_warmup_values_left_out),
-      cmocka_unit_test(test_any_finite_input_keeps_state_finite),
-      cmocka_unit_test(test_ring_sum_is_exact),
-      cmocka_unit_test(test_ring_sum_matches_reference),
-      cmocka_unit_test(test_bursty_series_keeps_a_scale),
-      cmocka_unit_test(test_record_view),
-      cmocka_unit_test(test_dispersion_view),
-      cmocka_unit_test(test_params_validated),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TEST_MAIN(cmocka_unit_test(test_warmup_is_no_observation),
+          cmocka_unit_test(test_spikes_and_dips),
+          cmocka_unit_test(test_quiet_on_pure_noise),
+          cmocka_unit_test(test_robust_to_outliers),
+          cmocka_unit_test(test_level_shift_absorbed),
+          cmocka_unit_test(test_level_shift_accepted_after_a_window),
+          cmocka_unit_test(test_nan_and_inf_skipped),
+          cmocka_unit_test(test_gap_then_same_level_is_quiet),
+          cmocka_unit_test(test_constant_series),
+          cmocka_unit_test(test_one_extreme_value_does_not_blind),
+          cmocka_unit_test(test_wild_warmup_values_left_out),
+          cmocka_unit_test(test_any_finite_input_keeps_state_finite),
+          cmocka_unit_test(test_ring_sum_is_exact),
+          cmocka_unit_test(test_ring_sum_matches_reference),
+          cmocka_unit_test(test_bursty_series_keeps_a_scale),
+          cmocka_unit_test(test_record_view),
+          cmocka_unit_test(test_dispersion_view),
+          cmocka_unit_test(test_params_validated))
