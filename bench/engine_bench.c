@@ -18,10 +18,10 @@
  *    have a value list forest too).
  * Usage: engine_bench [SERIES] [VALUES_PER_SERIES] [RUNS] [THREADS]
  */
-#include "engine/ad_engine.h"
 #include "detectors/ad_model.h"
-#include "engine/ad_series.h"
 #include "detectors/ad_window.h"
+#include "engine/ad_engine.h"
+#include "engine/ad_series.h"
 
 #include <malloc.h>
 #include <math.h>

@@ -153,10 +153,9 @@ static int train_host(const train_options_t *o, ad_state_t *st,
   size_t n = 0;
   char err[1024] = "";
   ad_history_source_t src = {host, db, o->store_rates, warn_stderr, NULL};
-  int rc = o->csv_dir != NULL
-               ? ad_history_read_csv_host(host_dir, &src, &list, &n, err,
-                                          sizeof(err))
-               : cli_read_rrd_host(host_dir, &src, &list, &n);
+  int rc = o->csv_dir != NULL ? ad_history_read_csv_host(host_dir, &src, &list,
+                                                         &n, err, sizeof(err))
+                              : cli_read_rrd_host(host_dir, &src, &list, &n);
   if (rc == ENOTSUP) {
     cli_error("this build has no librrd: --rrd is not available");
     return CLI_EXIT_FAILURE;

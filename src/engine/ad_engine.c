@@ -1,7 +1,7 @@
 /* ad_engine: the engine's life and its write path (see header;
  * ad_engine_private.h for the data structures and the lock order). */
-#include "engine/ad_engine_private.h"
 #include "core/ad_text.h"
+#include "engine/ad_engine_private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -215,8 +215,8 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
   }
   v->last_arrival = sample->arrival;
   ad_series_result_t res[AD_VLIST_MAX_SOURCES];
-  bool vlist_due = ad_vlist_observe(v, &e->cfg, sample->time, sample->values,
-                                    res);
+  bool vlist_due =
+      ad_vlist_observe(v, &e->cfg, sample->time, sample->values, res);
   /* Take the host lock before letting go of the shard: while v is in the
    * table its host has series, and once we hold the host lock with a tick
    * open, housekeeping cannot free the host under us. */
@@ -270,7 +270,8 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host) {
   return 0;
 }
 
-/* ---- questions ------------------------------------------------------------ */
+/* ---- questions ------------------------------------------------------------
+ */
 
 int ad_engine_series_info(ad_engine_t *e, const ad_ident_t *id, const char *ds,
                           ad_series_info_t *info) {

@@ -23,9 +23,9 @@
 #ifndef AD_HOST_H
 #define AD_HOST_H
 
-#include "detectors/ad_alert.h"
 #include "core/ad_config.h"
 #include "core/ad_ident.h"
+#include "detectors/ad_alert.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_model.h"
 #include "engine/ad_notice.h"

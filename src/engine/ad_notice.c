@@ -114,8 +114,8 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
   identify(n, id, ds, multi_source);
 }
 
-void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id,
-                          const char *ds, bool multi_source, double time,
+void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                          bool multi_source, double time,
                           const ad_series_result_t *res) {
   *n = (ad_notice_t){.kind = AD_NOTICE_NEW_NORMAL,
                      .scope = AD_SCOPE_SERIES,

@@ -102,8 +102,8 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                       const ad_series_result_t *res);
 
 /* A series' new normal (res->new_normal), the same way. */
-void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id,
-                          const char *ds, bool multi_source, double time,
+void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                          bool multi_source, double time,
                           const ad_series_result_t *res);
 
 /* True when cfg wants n sent: a host's level change with NotifyHost, a

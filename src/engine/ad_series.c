@@ -156,7 +156,8 @@ static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
     s->shifts_seen = s->season.shifts;
     double from = s->season.shift_from, to = s->season.shift_to;
     bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
-    bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= AD_DAY;
+    bool quiet =
+        isnan(s->normal_notified) || time - s->normal_notified >= AD_DAY;
     if (!isnan(s->normal_start)) {
       /* back towards where it came from: it was not for good */
       if (fabs(to - s->normal_from) < fabs(to - s->normal_to))

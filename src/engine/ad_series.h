@@ -6,9 +6,9 @@
 #ifndef AD_SERIES_H
 #define AD_SERIES_H
 
+#include "core/ad_config.h"
 #include "detectors/ad_alert.h"
 #include "detectors/ad_calib.h"
-#include "core/ad_config.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_meta.h"
 #include "detectors/ad_season.h"
@@ -27,16 +27,16 @@
 #define AD_SERIES_MEMBERS 2
 
 typedef struct ad_series_s {
-  double last_time;        /* data time of the last value */
-  double last_value;       /* the last value (NaN: none yet) */
-  double step;             /* typical seconds between values (EMA) */
-  ad_window_t window;      /* sliding window + EMA member */
-  ad_season_t season;      /* seasonal forecaster member */
+  double last_time;   /* data time of the last value */
+  double last_value;  /* the last value (NaN: none yet) */
+  double step;        /* typical seconds between values (EMA) */
+  ad_window_t window; /* sliding window + EMA member */
+  ad_season_t season; /* seasonal forecaster member */
   ad_calib_t calib[AD_SERIES_MEMBERS]; /* their deviations' history */
-  ad_calib_t calib_record; /* the sliding window's further views */
+  ad_calib_t calib_record;             /* the sliding window's further views */
   ad_calib_t calib_dispersion;
-  uint32_t season_mode_seen; /* season.mode_changes the seasonal member's
-                                calibration belongs to */
+  uint32_t season_mode_seen;     /* season.mode_changes the seasonal member's
+                                    calibration belongs to */
   uint32_t shifts_seen;          /* season.shifts already looked at */
   double normal_start;           /* a shift taken over, not yet news: when it
                                     began (NaN: none) */

@@ -160,8 +160,8 @@ static bool adopt_vlist(ad_engine_t *e, ad_vlist_t *v, double now,
   return fresh;
 }
 
-int ad_engine_adopt(ad_engine_t *e, ad_host_t *h, ad_vlist_t **vlists,
-                    size_t n, double now, ad_adopt_stats_t *stats) {
+int ad_engine_adopt(ad_engine_t *e, ad_host_t *h, ad_vlist_t **vlists, size_t n,
+                    double now, ad_adopt_stats_t *stats) {
   *stats = (ad_adopt_stats_t){0};
   unsigned series = 0;
   for (size_t i = 0; i < n; i++)

@@ -8,11 +8,11 @@
 #ifndef AD_HISTORY_H
 #define AD_HISTORY_H
 
-#include "engine/ad_engine.h"
 #include "core/ad_ident.h"
+#include "engine/ad_engine.h"
+#include "engine/ad_vlist.h"
 #include "offline/ad_rate.h"
 #include "offline/ad_typesdb.h"
-#include "engine/ad_vlist.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -810,8 +810,9 @@ static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
   if (forest == NULL)
     ad_codec_fail(&why, "forest: missing");
   else if (!(reset & AD_PERSIST_RESET_FOREST))
-    ad_codec_within(&why, "forest",
-                    decode_model(forest, &h->model, h->slots, FEATURES_AT_MOST, &why));
+    ad_codec_within(
+        &why, "forest",
+        decode_model(forest, &h->model, h->slots, FEATURES_AT_MOST, &why));
   if (why.text[0] != '\0')
     damaged(out, "host", &why);
   return 0;

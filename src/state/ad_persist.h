@@ -18,11 +18,11 @@
 #ifndef AD_PERSIST_H
 #define AD_PERSIST_H
 
-#include "state/ad_codec.h"
 #include "core/ad_config.h"
 #include "engine/ad_engine.h"
 #include "engine/ad_host.h"
 #include "engine/ad_vlist.h"
+#include "state/ad_codec.h"
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -3,8 +3,8 @@
  * then the save-and-restore invariant. */
 #include "fuzz_util.h"
 
-#include "offline/ad_csv.h"
 #include "core/ad_ident.h"
+#include "offline/ad_csv.h"
 #include "offline/ad_rate.h"
 
 #include <math.h>

@@ -448,7 +448,9 @@ static void test_state_dir_in_use(void **state) {
   state_path(dir, sizeof(dir), "");
   ad_state_t other;
   assert_int_equal(
-      ad_state_open(&other, &(ad_state_options_t){dir, 3, "test", NULL, NULL}, err, sizeof(err)), 0);
+      ad_state_open(&other, &(ad_state_options_t){dir, 3, "test", NULL, NULL},
+                    err, sizeof(err)),
+      0);
   start_plugin();
   assert_true(mock_log_contains("in use by another process"));
   assert_true(mock_log_contains("will not be kept across restarts"));
