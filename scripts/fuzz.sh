@@ -22,7 +22,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 build() {
-  [ -x configure ] || autoreconf -fi >/dev/null
+  # (again when configure.ac changed since)
+  [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null
   mkdir -p "$dir"
   if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ]; then
     (cd "$dir" && ../../configure -q --enable-werror CC=clang CFLAGS="$flags" \
