@@ -35,6 +35,9 @@
 
 #include "bench_util.h"
 
+/* every value teaches fully; no resolution floor */
+static const ad_learn_t LEARN_ALL = {.weight = 1.0, .resolution = 0.0};
+
 /* Noise from a cheap LCG: the benchmark measures the engine, not the RNG. */
 static double noise(uint64_t *s) {
   *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -143,8 +146,8 @@ static double bench_detector(int series, int values) {
     for (int s = 0; s < series; s++) {
       ad_detector_output_t out;
       ad_window_views_t views;
-      ad_window_update(&w[s], &p, 100.0 + noise(&seed), 4.0, 10080.0, &out,
-                       &views);
+      ad_window_update(&w[s], &p, 100.0 + noise(&seed), 4.0, &LEARN_ALL,
+                       10080.0, &out, &views);
       sink += out.confidence;
     }
   double elapsed = bench_now() - t0;

@@ -288,17 +288,24 @@ static double fit_exponent(const ad_calib_t *c) {
 #define FIRST_RECORD 40.0
 
 void ad_calib_learn(ad_calib_t *c, double z, double memory) {
+  ad_calib_learn_weighted(c, z, memory, 1.0);
+}
+
+void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
+                             double weight) {
   if (isnan(z))
     return;
+  /* (a weight outside 0..1, or NaN, teaches as a whole value) */
+  float w = weight >= 0.0 && weight < 1.0 ? (float)weight : 1.0f;
   if (z > ABSURD_DEVIATION) {
     double cap = c->top >= 0 ? RECORD_GROWTH * edge(c->top + 1) : 0.0;
     z = fmin(z, fmax(cap, FIRST_RECORD));
   }
   int b = bin_of(z);
-  c->mass[b] += c->gain;
-  if (b > c->top)
+  c->mass[b] += w * c->gain;
+  if (b > c->top && w > 0.0f)
     c->top = (int8_t)b; /* masses decay but never reach zero */
-  c->total += c->gain;
+  c->total += w * c->gain;
   /* Instead of multiplying every bin by (1 - 1/memory), later values weigh
    * more; rescaled now and then. */
   c->gain /= (float)(1.0 - 1.0 / fmax(memory, 2.0));

@@ -53,6 +53,13 @@ double ad_calib_surprise(const ad_calib_t *c, double z);
 /* Learns z (NaN ignored) with a memory of about `memory` values. */
 void ad_calib_learn(ad_calib_t *c, double z, double memory);
 
+/* The same, z counted as `weight` of a value (0..1; the decay of the
+ * history is that of a whole value): what the detector alarms on teaches
+ * its calibration little (ad_learn_weight), or else one incident makes the
+ * next one look ordinary. */
+void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
+                             double weight);
+
 /* The smallest deviation whose surprise reaches `surprise` (bisection). */
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise);
 

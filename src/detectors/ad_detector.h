@@ -69,6 +69,33 @@ static inline float ad_float(double x) {
   return x > FLT_MAX ? FLT_MAX : x < -FLT_MAX ? -FLT_MAX : (float)x;
 }
 
+/* What a series tells its members about the value they are given. */
+typedef struct {
+  double weight;     /* 0..1: how much it teaches (less inside an incident) */
+  double resolution; /* the step its values come in (ad_resolution; 0:
+                        none): no scale is taken as finer than that, so
+                        that one more zombie process or one more page on a
+                        series that is constant for days is a change of a
+                        scale or a few, not of millions */
+} ad_learn_t;
+
+/* How much a value teaches what a member has learned (its scales,
+ * profiles, calibration), for a value `deviation` scales from the
+ * expectation when the member's band (where its risk reaches WARNING) ends
+ * at `band` scales: 1 inside the band; beyond it band / deviation, but at
+ * least AD_LEARN_MIN: what the detector alarms on barely teaches it, so
+ * one incident does not widen the bands it judges the next by, while
+ * something that keeps happening is learned in the end (a bursty series'
+ * bursts: many of them, each teaching a little). A NaN deviation or band
+ * (no opinion yet) teaches fully. */
+#define AD_LEARN_MIN 0.02
+static inline double ad_learn_weight(double deviation, double band) {
+  if (!(deviation > band) || !(band > 0))
+    return 1.0;
+  double w = band / deviation;
+  return w > AD_LEARN_MIN ? w : AD_LEARN_MIN;
+}
+
 /* The detector's name as the assessment shape spells it ("sliding_window",
  * "seasonal", "isolation_forest"). Never NULL. */
 const char *ad_detector_name(ad_detector_id_t id);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WEEK (7.0 * AD_DAY)
@@ -258,10 +259,10 @@ static void learn_profiles(ad_season_t *s, const ad_season_params_t *p,
 /* The seasonal model's residual scale, by half hour (at) and overall,
  * learns the residual r_full, bounded by a few seasonal scales. */
 static void learn_scale(ad_season_t *s, const ad_season_params_t *p, double t,
-                        double dt, bin_pos_t at, double r_full,
-                        double seasonal) {
+                        double dt, bin_pos_t at, double r_full, double seasonal,
+                        double weight) {
   double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
-  double a_scale = fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
+  double a_scale = weight * fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
   if (s->seen == 1) {
     s->scale = spread;
     for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
@@ -272,7 +273,7 @@ static void learn_scale(ad_season_t *s, const ad_season_params_t *p, double t,
     /* interpolated learning can take a bin below zero: a scale is not */
     s->day_scale[at.i0] = fmaxf(s->day_scale[at.i0], 0.0f);
     s->day_scale[at.i1] = fmaxf(s->day_scale[at.i1], 0.0f);
-    s->scale += dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
+    s->scale += weight * dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
                 (spread - s->scale);
   }
 }
@@ -304,7 +305,7 @@ static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
 }
 
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
-                  double x) {
+                  double x, double weight, double resolution) {
   double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, AD_DAY);
   if (s->seen == 0) {
     s->level = s->plain = x;
@@ -316,11 +317,10 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   double r_full =
       x - (s->level + bin_read(s->day, day) + bin_read(s->week, week));
   bin_pos_t at = scale_pos(t);
-  track_errors(s, p, t, dt, r_plain, r_full,
-               MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain)),
-               MAD_TO_SIGMA * seasonal_scale(s, at));
-  double plain_scale = MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain));
-  double seasonal = MAD_TO_SIGMA * seasonal_scale(s, at);
+  double plain_scale = fmax(
+      MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain)), resolution);
+  double seasonal = fmax(MAD_TO_SIGMA * seasonal_scale(s, at), resolution);
+  track_errors(s, p, t, dt, r_plain, r_full, plain_scale, seasonal);
 
   /* Outliers teach little: residuals are clipped at a few scales; while the
    * profile is still untrusted, much later (it has to learn the pattern,
@@ -329,23 +329,29 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   double untrusted = UNTRUSTED_CLIP * fmax(plain_scale, seasonal);
   double r = clip(r_full, wd > 0.0 ? fmin(LEARN_CLIP * seasonal / wd, untrusted)
                                    : untrusted);
-  double rp = clip(r_plain, LEARN_CLIP * plain_scale);
+  double rp = weight * clip(r_plain, LEARN_CLIP * plain_scale);
   /* The seasonal model's level moves slowly (at least a day) so that the
    * profiles carry the daily cycle; the plain forecaster follows LevelTime. */
-  s->level +=
-      (1.0 - exp(-dt / fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) * r;
+  s->level += (1.0 - exp(-dt / fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) *
+              weight * r;
   s->plain += (1.0 - exp(-dt / p->level_time)) * rp;
+  /* The profiles learn the clipped residual whole, even in an incident: a
+   * job that runs at the same hour again is to be expected from its second
+   * run on, which a weighted lesson would put off by weeks; their clip
+   * bounds what one incident leaves in them. */
   learn_profiles(s, p, t, dt, day, week, r);
-  learn_scale(s, p, t, dt, at, r_full, seasonal);
+  learn_scale(s, p, t, dt, at, r_full, seasonal, weight);
   take_shifts(s, p, t, x, r_plain, r_full, plain_scale, seasonal);
 }
 
 void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
-                      double x, double band_z, ad_detector_output_t *out) {
+                      double x, double band_z, const ad_learn_t *learning,
+                      ad_detector_output_t *out) {
   *out = AD_DETECTOR_OUTPUT_NONE;
   double expected, scale;
   bool have = ad_season_forecast(s, t, &expected, &scale);
   if (have) {
+    scale = fmax(scale, learning->resolution);
     out->expected = expected;
     out->lower = expected - band_z * scale;
     out->upper = expected + band_z * scale;
@@ -363,7 +369,7 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
     out->confidence =
         fmin(1.0, (double)s->seen / (4.0 * p->warmup)) * (0.5 + 0.5 * trust);
   }
-  learn(s, p, t, x);
+  learn(s, p, t, x, learning->weight, learning->resolution);
   s->last_time = t;
   bool seasonal_mode = ad_season_day_weight(s) >= 0.5;
   if (seasonal_mode != s->seasonal_mode) {

@@ -95,14 +95,20 @@ int ad_season_params_valid(const ad_season_params_t *p);
  * or errors, times out of order, a first time missing. Pure. */
 const char *ad_season_invalid(const ad_season_t *s);
 
-/* Forecasts the value at data time t, scores x against it (out->score is
- * out->deviation is the raw deviation in scale units, NaN while warming up;
- * out->expected,
- * lower, upper the forecast and its band at band_z scales), then learns x.
+/* Forecasts the value at data time t and scores x against it
+ * (out->deviation: the raw deviation in scale units, NaN while warming up;
+ * out->expected, lower, upper: the forecast and its band at band_z scales),
+ * then learns x: its levels and scales at the weight `learning` gives
+ * (less inside an incident; no scale below learning's resolution), its
+ * profiles from the clipped residual, whole, so that a job seen twice is
+ * expected (a weighted lesson would put that off by weeks, and the clip
+ * bounds what one incident leaves in them); a lasting shift is still taken
+ * over (ShiftAcceptance), whatever the weight.
  * A NaN or infinite x only yields the forecast. Times should increase; a
  * value not after the previous one is scored but not learned. */
 void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
-                      double x, double band_z, ad_detector_output_t *out);
+                      double x, double band_z, const ad_learn_t *learning,
+                      ad_detector_output_t *out);
 
 /* Forecast for data time t without learning: expected value and scale.
  * Returns false while nothing has been learned. */

@@ -194,7 +194,7 @@ static unsigned settle(ad_window_t *w, const ad_window_params_t *p) {
 /* Learns x; returns true when it ended the warm-up, with the wild values
  * settle left out in *wild. */
 static bool absorb(ad_window_t *w, const ad_window_params_t *p, double x,
-                   double sigma, unsigned *wild) {
+                   double sigma, double weight, unsigned *wild) {
   /* During warm-up the mean is a plain running mean so that it converges
    * fast; afterwards it is an EMA with clipped residuals. */
   double alpha = 2.0 / (p->span + 1.0);
@@ -207,6 +207,8 @@ static bool absorb(ad_window_t *w, const ad_window_params_t *p, double x,
   double spread = fabs(residual);
   bool warm = w->seen >= p->warmup;
   if (warm) {
+    /* inside an incident the values teach less (the caller's weight) */
+    alpha *= weight;
     run_update(w, x, CLIP_DEVIATIONS * sigma);
     /* The mean takes residuals clipped at a few deviations (one spike barely
      * moves it); the deviation takes them clipped much later, so a series
@@ -277,8 +279,9 @@ static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
 }
 
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      double band_z, double record_memory,
-                      ad_detector_output_t *out, ad_window_views_t *views) {
+                      double band_z, const ad_learn_t *learning,
+                      double record_memory, ad_detector_output_t *out,
+                      ad_window_views_t *views) {
   *out = AD_DETECTOR_OUTPUT_NONE;
   *views = (ad_window_views_t){.record = NAN, .dispersion = NAN, .wild = 0};
   x = ad_value_bounded(x);
@@ -288,7 +291,7 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
     w->mean = x;
   double sigma =
       fmax(MAD_TO_SIGMA * fmax(w->deviation, SPREAD_FLOOR * w->spread),
-           scale_floor(w->mean));
+           fmax(scale_floor(w->mean), learning->resolution));
   /* The window holds winsorised values: a lone spike adds at most a few
    * deviations to the window mean, so it alarms once, not for a whole
    * window; a lasting shift still moves the window mean fully. */
@@ -316,7 +319,7 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
     };
   }
   views_update(w, p, x, sigma, record_memory, views);
-  views->warmed = absorb(w, p, x, sigma, &views->wild);
+  views->warmed = absorb(w, p, x, sigma, learning->weight, &views->wild);
 }
 
 const char *ad_window_invalid(const ad_window_t *w,

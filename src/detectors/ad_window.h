@@ -29,7 +29,16 @@
  * When it ends, a few values that alone make the warm-up look wild (one
  * value of 1e30 among values of 10) are left out and the estimates made
  * again from the others: no single value, in the warm-up or after, moves
- * what is learned by more than a bounded step. */
+ * what is learned by more than a bounded step.
+ *
+ * How it learns: the mean from residuals clipped at CLIP_DEVIATIONS, the
+ * deviation from residuals clipped at SPREAD_CLIP_DEVIATIONS, the slow
+ * spread from bursts clipped at BURST_CLIP of itself; inside an incident
+ * all three at the caller's reduced weight. Unlike the other members it
+ * does not also weigh each value by how far beyond its band it lies: its
+ * scale must grow to a bursty series' bursts, or every burst alarms (on
+ * NAB that cost 15 points of score); its clipping and the shift
+ * acceptance above bound what an incident does to it instead. */
 #ifndef AD_WINDOW_H
 #define AD_WINDOW_H
 
@@ -79,13 +88,16 @@ typedef struct {
 
 /* Scores x against the state (out->deviation, and expected, lower, upper
  * with a band of band_z deviations; views->record and dispersion), then
- * absorbs it. Records are forgotten over about record_memory values (the
- * caller's calibration memory: a record is news for as long as the rarity
- * of things is judged). A NaN x is skipped (outputs say nothing, state
- * unchanged). p must be valid (see ad_window_params_valid). Cannot fail. */
+ * absorbs it at the weight `learning` gives (less inside an incident);
+ * the scale is never below learning's resolution. Records are forgotten over
+ * about record_memory values (the caller's calibration memory: a record is news
+ * for as long as the rarity of things is judged). A NaN x is skipped (outputs
+ * say nothing, state unchanged). p must be valid (see ad_window_params_valid).
+ * Cannot fail. */
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
-                      double band_z, double record_memory,
-                      ad_detector_output_t *out, ad_window_views_t *views);
+                      double band_z, const ad_learn_t *learning,
+                      double record_memory, ad_detector_output_t *out,
+                      ad_window_views_t *views);
 
 /* Returns 0 when p is usable, EINVAL otherwise. */
 int ad_window_params_valid(const ad_window_params_t *p);

@@ -1,5 +1,6 @@
 /* ad_series: per-series ensemble state (see header). */
 #include "engine/ad_series.h"
+#include "detectors/ad_resolution.h"
 #include "detectors/ad_risk.h"
 
 #include <math.h>
@@ -16,6 +17,7 @@ void ad_series_init(ad_series_t *s) {
   memset(s, 0, sizeof(*s));
   s->last_time = NAN;
   s->last_value = NAN;
+  s->resolution = NAN;
   s->host_slot = AD_SLOT_UNASSIGNED;
   s->normal_start = s->normal_from = s->normal_to = s->normal_notified = NAN;
   ad_window_init(&s->window);
@@ -27,17 +29,37 @@ void ad_series_init(ad_series_t *s) {
   ad_alert_init(&s->alert);
 }
 
+/* Values inside an open incident teach the members and their calibrations
+ * this much of what they would otherwise (on top of each member's own
+ * ad_learn_weight): what the detector alarms on must not become what it
+ * judges the next incident by. A muted series is not in an incident: it
+ * learns fully, so that what it keeps doing becomes ordinary. */
+#define INCIDENT_WEIGHT 0.3
+
+/* c learns deviation z at `weight` times ad_learn_weight of z against the
+ * band of c (the deviation whose surprise is band_surprise). */
+static void learn_weighted(ad_calib_t *c, double z, double memory,
+                           double band_surprise, double weight) {
+  if (isnan(z))
+    return;
+  double w = weight * ad_learn_weight(z, ad_calib_band(c, band_surprise));
+  ad_calib_learn_weighted(c, z, memory, w);
+}
+
 /* The sliding window member looks three ways (deviation, record,
  * dispersion), each calibrated on its own history; its surprise is the
  * largest, less log10 of the number of views, the price of looking three
  * times (a Sidak-style correction, so the member stays calibrated). */
-static double fold_views(ad_series_t *s, double memory, double surprise,
+static double fold_views(ad_series_t *s, double memory, double band_surprise,
+                         double weight, double surprise,
                          const ad_window_views_t *views) {
   double record = ad_calib_surprise(&s->calib_record, views->record);
   double dispersion =
       ad_calib_surprise(&s->calib_dispersion, views->dispersion);
-  ad_calib_learn(&s->calib_record, views->record, memory);
-  ad_calib_learn(&s->calib_dispersion, views->dispersion, memory);
+  learn_weighted(&s->calib_record, views->record, memory, band_surprise,
+                 weight);
+  learn_weighted(&s->calib_dispersion, views->dispersion, memory, band_surprise,
+                 weight);
   double best = surprise;
   if (record > best)
     best = record;
@@ -74,14 +96,19 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
   double band_surprise =
       ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
+  double weight = ad_alert_anomalous(&s->alert) ? INCIDENT_WEIGHT : 1.0;
+  s->resolution = ad_resolution_learn(s->resolution, value);
+  ad_learn_t learning = {.weight = weight,
+                         .resolution =
+                             isnan(s->resolution) ? 0.0 : s->resolution};
   ad_window_views_t views;
   ad_window_update(
       &s->window, &cfg->window, value,
-      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise), memory,
-      &member[AD_DET_SLIDING_WINDOW], &views);
+      ad_calib_band(&s->calib[AD_DET_SLIDING_WINDOW], band_surprise), &learning,
+      memory, &member[AD_DET_SLIDING_WINDOW], &views);
   ad_season_update(&s->season, &cfg->season, time, value,
                    ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
-                   &member[AD_DET_SEASONAL]);
+                   &learning, &member[AD_DET_SEASONAL]);
   /* The warm-up has just ended with wild values left out of the window's
    * estimates (ad_window): the forecaster settles on those too. */
   if (views.warmed && views.wild > 0)
@@ -100,9 +127,10 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
       continue;
     /* Judged against the series' own history, before joining it. */
     m->surprise = ad_calib_surprise(&s->calib[i], m->deviation);
-    ad_calib_learn(&s->calib[i], m->deviation, memory);
+    learn_weighted(&s->calib[i], m->deviation, memory, band_surprise, weight);
     if (i == AD_DET_SLIDING_WINDOW)
-      m->surprise = fold_views(s, memory, m->surprise, &views);
+      m->surprise =
+          fold_views(s, memory, band_surprise, weight, m->surprise, &views);
     m->score = ad_risk(cfg->risk_rarity, m->surprise, per_day);
   }
 

@@ -30,6 +30,8 @@ typedef struct ad_series_s {
   double last_time;   /* data time of the last value */
   double last_value;  /* the last value (NaN: none yet) */
   double step;        /* typical seconds between values (EMA) */
+  double resolution;  /* the step its values come in (ad_resolution; NaN:
+                         none seen yet) */
   ad_window_t window; /* sliding window + EMA member */
   ad_season_t season; /* seasonal forecaster member */
   ad_calib_t calib[AD_SERIES_MEMBERS]; /* their deviations' history */

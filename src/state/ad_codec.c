@@ -238,6 +238,8 @@ int ad_codec_decode(const json_t *obj, void *base,
       continue;
     }
     const json_t *v = json_object_get(obj, f->name);
+    if (v == NULL && f->optional)
+      continue;
     if (v == NULL)
       return ad_codec_fail(err, "%s: missing", f->name);
     if (decode_one(f, v, p, err) != 0)

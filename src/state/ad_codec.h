@@ -36,15 +36,19 @@ typedef struct {
   const char *name;
   ad_codec_kind_t kind;
   size_t offset;
-  size_t count; /* elements of an array; 1 otherwise */
+  size_t count;  /* elements of an array; 1 otherwise */
+  bool optional; /* added after files were written: when missing, the
+                    field keeps the value it had ("nothing learned") */
 } ad_codec_field_t;
 
 #define AD_CODEC_FIELD(type, member, kind)                                     \
-  { #member, kind, offsetof(type, member), 1 }
+  { #member, kind, offsetof(type, member), 1, false }
+#define AD_CODEC_ADDED(type, member, kind)                                     \
+  { #member, kind, offsetof(type, member), 1, true }
 #define AD_CODEC_FLOATS(type, member)                                          \
   {                                                                            \
 #member, AD_CODEC_F32_ARRAY, offsetof(type, member),                       \
-        sizeof(((type *)0)->member) / sizeof(float)                            \
+        sizeof(((type *)0)->member) / sizeof(float), false                     \
   }
 
 /* The first thing found wrong while decoding, with where it was. */

@@ -1,5 +1,6 @@
 /* ad_persist: a host's learned state to JSON and back (see header). */
 #include "state/ad_persist.h"
+#include "detectors/ad_resolution.h"
 #include "engine/ad_table.h"
 
 #include <errno.h>
@@ -88,6 +89,7 @@ static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, normal_to, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, normal_notified, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
+    AD_CODEC_ADDED(ad_series_t, resolution, AD_CODEC_F64),
 };
 
 static const ad_codec_field_t MODEL[] = {
@@ -583,6 +585,8 @@ static int decode_series(const json_t *o, ad_series_t *s,
     rc = ad_codec_fail(err, "a value beyond any value");
   if (rc == 0 && s->host_slot < AD_SLOT_NONE)
     rc = ad_codec_fail(err, "host_slot: out of range");
+  if (rc == 0)
+    rc = judged(ad_resolution_invalid(s->resolution), err);
   if (rc == 0)
     rc = decode_window(o, &s->window, cfg, reset, err);
   if (rc == 0)

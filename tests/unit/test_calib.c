@@ -2,6 +2,7 @@
 #include "test_util.h"
 
 #include "detectors/ad_calib.h"
+#include "detectors/ad_detector.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -187,7 +188,42 @@ static void test_bursty_history(void **state) {
   assert_true(ad_calib_surprise(&c, 5000) > 4.0);
 }
 
+/* An hour of an incident, learned at the weight ad_learn_weight gives its
+ * deviations, leaves the next incident clearly more surprising than when
+ * it is learned whole (-log10: 0.5 is a factor of three in rarity). */
+static void test_weighted_incident_keeps_the_next_one_news(void **state) {
+  (void)state;
+  double after[2];
+  for (int weighted = 0; weighted <= 1; weighted++) {
+    ad_calib_t c;
+    ad_calib_init(&c);
+    test_rng_t rng = {.state = 9};
+    for (int i = 0; i < 5000; i++)
+      ad_calib_learn(&c, 2 * test_rng_uniform(&rng), 14400);
+    double band = ad_calib_deviation_at(&c, 3.0);
+    for (int i = 0; i < 60; i++) /* the incident: an hour at 4 bands */
+      ad_calib_learn_weighted(&c, 4 * band, 14400,
+                              weighted ? ad_learn_weight(4 * band, band) : 1.0);
+    after[weighted] = ad_calib_surprise(&c, 2 * band);
+  }
+  if (!(after[1] > after[0] + 0.5))
+    fail_msg("the next incident's surprise: %.2f learned whole, %.2f weighted",
+             after[0], after[1]);
+}
+
+/* The weight: whole inside the band, falling beyond it, never nothing. */
+static void test_learn_weight(void **state) {
+  (void)state;
+  assert_double_near(ad_learn_weight(2.0, 4.0), 1.0, 0);
+  assert_double_near(ad_learn_weight(8.0, 4.0), 0.5, 1e-12);
+  assert_double_near(ad_learn_weight(1e30, 4.0), AD_LEARN_MIN, 0);
+  assert_double_near(ad_learn_weight(NAN, 4.0), 1.0, 0);
+  assert_double_near(ad_learn_weight(8.0, NAN), 1.0, 0);
+}
+
 TEST_MAIN(cmocka_unit_test(test_prior_alone),
+          cmocka_unit_test(test_weighted_incident_keeps_the_next_one_news),
+          cmocka_unit_test(test_learn_weight),
           cmocka_unit_test(test_learns_the_series_own_tails),
           cmocka_unit_test(test_monotone_and_bounded),
           cmocka_unit_test(test_absurd_history_ends_and_is_refused),

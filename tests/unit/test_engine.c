@@ -308,6 +308,69 @@ static void test_one_extreme_value_does_not_blind(void **state) {
   }
 }
 
+/* Reports from `from` on that turned from OKAY to WARNING or FAILURE, and
+ * of those, how many came at report index `lo` or later and before `hi`. */
+static size_t onsets(const capture_t *c, size_t from, size_t lo, size_t hi,
+                     size_t *inside) {
+  size_t n = 0;
+  *inside = 0;
+  for (size_t i = from + 1; i < c->report_count; i++)
+    if (c->reports[i - 1].level == AD_LEVEL_OKAY &&
+        c->reports[i].level != AD_LEVEL_OKAY) {
+      n++;
+      *inside += i >= lo && i < hi;
+    }
+  return n;
+}
+
+/* A latency of about 40 ms has an 8-row spike; 9 hours later its noise
+ * grows tenfold for 200 rows. What the spike taught must not hide the
+ * burst (it did once: the band had widened to -1087..1199 ms). */
+static void test_a_spike_does_not_hide_the_next_incident(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  ad_engine_t *e = engine_new(c, NULL);
+  test_rng_t rng = {.state = 12};
+  double t = 1.6e9;
+  const int spike = 3 * 1440, burst = spike + 9 * 60, end = burst + 400;
+  for (int i = 0; i < end; i++, t += 60) {
+    double noise = 6 * test_rng_uniform(&rng) - 3;
+    double v = i >= spike && i < spike + 8     ? 700 + 100 * noise
+               : i >= burst && i < burst + 200 ? 40 + 20 * noise
+                                               : 40 + noise;
+    submit1_every(e, "h", "app", "latency", t, 60, v);
+  }
+  ad_engine_flush_host(e, "h");
+  size_t in_spike, in_burst;
+  onsets(c, 0, (size_t)spike, (size_t)spike + 8, &in_spike);
+  onsets(c, 0, (size_t)burst, (size_t)burst + 200, &in_burst);
+  if (in_spike != 1 || in_burst != 1)
+    fail_msg("onsets: %zu in the spike, %zu in the burst", in_spike, in_burst);
+  ad_engine_destroy(e);
+  free(c);
+}
+
+/* A count that is 0 for days with a 1 now and then (a zombie process)
+ * stays quiet; when it jumps to 60, that is news. */
+static void test_quiet_count_moves_by_one_quietly(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  ad_engine_t *e = engine_new(c, NULL);
+  double t = 1.6e9;
+  const int jump = 4 * 1440, end = jump + 60;
+  for (int i = 0; i < end; i++, t += 60) {
+    double v = i >= jump ? 60 : i % 1000 == 999 ? 1 : 0;
+    submit1_every(e, "h", "processes", "ps_state", t, 60, v);
+  }
+  ad_engine_flush_host(e, "h");
+  size_t in_jump;
+  size_t all = onsets(c, 0, (size_t)jump, (size_t)end, &in_jump);
+  if (all != 1 || in_jump != 1)
+    fail_msg("%zu onsets, %zu of them at the jump", all, in_jump);
+  ad_engine_destroy(e);
+  free(c);
+}
+
 static void test_rules_filter(void **state) {
   (void)state;
   capture_t *c = capture_new();
@@ -500,6 +563,8 @@ TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
           cmocka_unit_test(test_max_series_refuses_new),
           cmocka_unit_test(test_hostile_identifiers_rejected),
           cmocka_unit_test(test_one_extreme_value_does_not_blind),
+          cmocka_unit_test(test_a_spike_does_not_hide_the_next_incident),
+          cmocka_unit_test(test_quiet_count_moves_by_one_quietly),
           cmocka_unit_test(test_rules_filter),
           cmocka_unit_test(test_housekeeping_expires_and_closes),
           cmocka_unit_test(test_late_values_keep_report_times_increasing),

@@ -449,6 +449,10 @@ static void test_damage_costs_only_the_damaged_part(void **state) {
       {"VL/series/0", "host_slot", "-3", PART, "host_slot"},
       {"VL/series/0", "host_slot", "100", PART, "host_slot"},
       {"VL/series/0", "step", "-60", PART, "series[0].step: out of range"},
+      /* a field added after files were written: missing loads as "none
+       * seen yet"; a value that is no step of the ladder is damage */
+      {"VL/series/0", "resolution", NULL, NOTHING, ""},
+      {"VL/series/0", "resolution", "3", PART, "not a step of the ladder"},
       {"VL/series/0/season", "level", "1e300", PART, "beyond any value"},
       {"VL/series/0/window", "mean", "-1e40", PART, "beyond any value"},
       {"VL/series/0/window", "head", "40", PART, "ring position"},

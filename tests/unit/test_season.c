@@ -4,6 +4,9 @@
 
 #include "detectors/ad_season.h"
 
+/* every value teaches fully; no resolution floor */
+static const ad_learn_t LEARN_ALL = {.weight = 1.0, .resolution = 0.0};
+
 #define MONDAY 1704067200.0
 #define STEP 300.0
 #define DAY 86400.0
@@ -36,7 +39,7 @@ static void feed(ad_season_t *s, double start, double days, shape_t shape,
   for (double t = start; t < end; t += STEP) {
     ad_detector_output_t out;
     double x = shape(t) + noise * test_rng_normal(rng);
-    ad_season_update(s, &params, t, x, 4.0, &out);
+    ad_season_update(s, &params, t, x, 4.0, &LEARN_ALL, &out);
     if (t >= end - DAY && !isnan(out.deviation)) {
       worst = fmax(worst, out.deviation);
       sum2 += (x - out.expected) * (x - out.expected);
@@ -54,7 +57,7 @@ static void feed(ad_season_t *s, double start, double days, shape_t shape,
 static double deviation_at(const ad_season_t *s, double t, double x) {
   ad_season_t copy = *s;
   ad_detector_output_t out;
-  ad_season_update(&copy, &params, t, x, 4.0, &out);
+  ad_season_update(&copy, &params, t, x, 4.0, &LEARN_ALL, &out);
   return out.deviation;
 }
 
@@ -110,7 +113,8 @@ static void test_level_shift_accepted_after_it_persists(void **state) {
   double t = MONDAY + 7 * DAY, first = 0, after = 0;
   for (int i = 0; i < 36; i++, t += STEP) {
     ad_detector_output_t out;
-    ad_season_update(&s, &params, t, 100.0 + test_rng_normal(&rng), 4.0, &out);
+    ad_season_update(&s, &params, t, 100.0 + test_rng_normal(&rng), 4.0,
+                     &LEARN_ALL, &out);
     if (i == 0)
       first = out.deviation;
     if (i >= 18)
@@ -175,7 +179,7 @@ static void test_weekly_job_learned_once_it_recurred(void **state) {
   for (double t = MONDAY; t < MONDAY + 28 * DAY; t += STEP) {
     ad_detector_output_t out;
     ad_season_update(&s, &params, t, weekly_job(t) + test_rng_normal(&rng), 4.0,
-                     &out);
+                     &LEARN_ALL, &out);
     int week = (int)((t - MONDAY) / (7 * DAY));
     if (weekly_job(t) > 50 && !isnan(out.deviation))
       peak[week] = fmax(peak[week], out.deviation);
@@ -212,7 +216,7 @@ static void test_gaps_are_harmless(void **state) {
     for (int i = 0; i < 24; i++, t += STEP) {
       ad_detector_output_t out;
       ad_season_update(&s, &params, t, busy(t) + 2.0 * test_rng_normal(&rng),
-                       4.0, &out);
+                       4.0, &LEARN_ALL, &out);
       worst = fmax(worst, out.deviation);
     }
     if (!(worst < 5.0))
@@ -229,10 +233,10 @@ static void test_cold_start_says_so(void **state) {
   double t = MONDAY;
   for (unsigned i = 0; i < params.warmup; i++, t += STEP) {
     ad_season_update(&s, &params, t, busy(t) + test_rng_normal(&rng), 4.0,
-                     &out);
+                     &LEARN_ALL, &out);
     assert_nan(out.deviation);
   }
-  ad_season_update(&s, &params, t, busy(t), 4.0, &out);
+  ad_season_update(&s, &params, t, busy(t), 4.0, &LEARN_ALL, &out);
   assert_false(isnan(out.deviation));
   /* scoring, but on the plain level: the profiles are not trusted yet */
   assert_true(out.confidence <= 0.5);
@@ -240,9 +244,9 @@ static void test_cold_start_says_so(void **state) {
   /* NaN and infinities are no observation; out-of-order values are not
    * learned */
   ad_season_t before = s;
-  ad_season_update(&s, &params, t + STEP, NAN, 4.0, &out);
+  ad_season_update(&s, &params, t + STEP, NAN, 4.0, &LEARN_ALL, &out);
   assert_nan(out.deviation);
-  ad_season_update(&s, &params, t - DAY, 5.0, 4.0, &out);
+  ad_season_update(&s, &params, t - DAY, 5.0, 4.0, &LEARN_ALL, &out);
   assert_nan(out.deviation);
   assert_memory_equal(&s, &before, sizeof(s));
 }
@@ -262,7 +266,7 @@ static void test_what_is_learned_is_what_loads(void **state) {
     double x = i % 3 == 0 ? wild[(i / 3) % ARRAY_SIZE(wild)]
                           : 10 * test_rng_normal(&rng);
     ad_detector_output_t out;
-    ad_season_update(&s, &params, t, x, 4.0, &out);
+    ad_season_update(&s, &params, t, x, 4.0, &LEARN_ALL, &out);
     const char *why = ad_season_invalid(&s);
     if (why != NULL)
       fail_msg("value %d: %s", i, why);

@@ -1,10 +1,14 @@
 /* Unit tests: ad_window (sliding window + EMA detector). */
 #include "test_util.h"
 
+#include "detectors/ad_resolution.h"
 #include "detectors/ad_window.h"
 
 #include <errno.h>
 #include <float.h>
+
+/* every value teaches fully; no resolution floor */
+static const ad_learn_t LEARN_ALL = {.weight = 1.0, .resolution = 0.0};
 
 static const ad_window_params_t params = {
     .window = 16, .span = 64, .warmup = 32};
@@ -17,7 +21,8 @@ static const ad_window_params_t params = {
 static ad_window_views_t last_views;
 
 static void update(ad_window_t *w, double x, ad_detector_output_t *out) {
-  ad_window_update(w, &params, x, BAND, RECORD_MEMORY, out, &last_views);
+  ad_window_update(w, &params, x, BAND, &LEARN_ALL, RECORD_MEMORY, out,
+                   &last_views);
 }
 
 /* Feeds n values of a noisy level and returns the largest deviation seen
@@ -386,7 +391,33 @@ static void test_dispersion_view(void **state) {
     fail_msg("flat dispersion %g", last_views.dispersion);
 }
 
+/* The step a series' values come in: pages, whole numbers, tenths, or
+ * none; zeros say nothing; it only ever gets finer. */
+static void test_resolution(void **state) {
+  (void)state;
+  static const struct {
+    double values[4];
+    double resolution;
+  } cases[] = {
+      {{0, 0, 0, 0}, NAN},         {{0, 8192, 0, 4096}, 4096},
+      {{0, 1, 0, 2}, 1},           {{100, 101, 160, 0}, 1},
+      {{12.5, 13, 0, 0}, 0.5},     {{0.3, 12.1, 7, 0}, 0.1},
+      {{37.91234567, 0, 0, 0}, 0}, {{4096, 1, 0.001, 3.14159}, 0},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    double r = NAN;
+    for (int k = 0; k < 4; k++)
+      r = ad_resolution_learn(r, cases[i].values[k]);
+    if (!(r == cases[i].resolution || (isnan(r) && isnan(cases[i].resolution))))
+      fail_msg("case %zu: resolution %g, not %g", i, r, cases[i].resolution);
+    assert_null(ad_resolution_invalid(r));
+  }
+  assert_non_null(ad_resolution_invalid(3.0));
+  assert_non_null(ad_resolution_invalid(-1.0));
+}
+
 TEST_MAIN(cmocka_unit_test(test_warmup_is_no_observation),
+          cmocka_unit_test(test_resolution),
           cmocka_unit_test(test_spikes_and_dips),
           cmocka_unit_test(test_quiet_on_pure_noise),
           cmocka_unit_test(test_robust_to_outliers),
