@@ -7,6 +7,7 @@
 
 /* log10(3): three views of the sliding window member. */
 #define VIEWS_CORRECTION 0.47712125471966244
+#define LOG10_2 0.30102999566398120
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ void ad_series_init(ad_series_t *s) {
   ad_calib_init(&s->calib[AD_DET_SEASONAL]);
   ad_calib_init(&s->calib_record);
   ad_calib_init(&s->calib_dispersion);
+  ad_persistence_init(&s->persistence);
+  ad_calib_init(&s->calib_persistence);
   ad_alert_init(&s->alert);
 }
 
@@ -66,6 +69,22 @@ static double fold_views(ad_series_t *s, double memory, double band_surprise,
   if (dispersion > best)
     best = dispersion;
   return fmax(0.0, best - VIEWS_CORRECTION);
+}
+
+/* The seasonal member looks twice: at the value, and at its deviations
+ * added up (ad_persistence), each calibrated on its own history; its
+ * surprise is the larger, less log10(2). */
+static double fold_persistence(ad_series_t *s, double memory,
+                               double band_surprise, double weight,
+                               double value, double surprise,
+                               const ad_detector_output_t *m) {
+  double z = m->scale > 0 ? (value - m->expected) / m->scale : NAN;
+  double sum = ad_persistence_update(&s->persistence, z);
+  double lasting = ad_calib_surprise(&s->calib_persistence, sum);
+  learn_weighted(&s->calib_persistence, sum, memory, band_surprise, weight);
+  if (isnan(lasting))
+    return surprise;
+  return fmax(0.0, fmax(surprise, lasting) - LOG10_2);
 }
 
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
@@ -120,7 +139,13 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     ad_calib_init(&s->calib[AD_DET_SEASONAL]);
     ad_calib_init(&s->calib_record);
     ad_calib_init(&s->calib_dispersion);
+    ad_calib_init(&s->calib_persistence);
+    ad_persistence_init(&s->persistence);
   }
+  /* The forecaster has taken over a shift: what was added up against the
+   * old level is not a deviation from the new one. */
+  if (s->season.shifts != s->shifts_seen)
+    ad_persistence_init(&s->persistence);
   for (int i = AD_DET_SLIDING_WINDOW; i <= AD_DET_SEASONAL; i++) {
     ad_detector_output_t *m = &member[i];
     if (isnan(m->deviation))
@@ -131,6 +156,9 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     if (i == AD_DET_SLIDING_WINDOW)
       m->surprise =
           fold_views(s, memory, band_surprise, weight, m->surprise, &views);
+    if (i == AD_DET_SEASONAL)
+      m->surprise = fold_persistence(s, memory, band_surprise, weight, value,
+                                     m->surprise, m);
     m->score = ad_risk(cfg->risk_rarity, m->surprise, per_day);
   }
 

@@ -11,6 +11,7 @@
 #include "detectors/ad_calib.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_meta.h"
+#include "detectors/ad_persistence.h"
 #include "detectors/ad_season.h"
 #include "detectors/ad_window.h"
 
@@ -37,6 +38,8 @@ typedef struct ad_series_s {
   ad_calib_t calib[AD_SERIES_MEMBERS]; /* their deviations' history */
   ad_calib_t calib_record;             /* the sliding window's further views */
   ad_calib_t calib_dispersion;
+  ad_persistence_t persistence;  /* the forecaster's deviations added up */
+  ad_calib_t calib_persistence;  /* their history */
   uint32_t season_mode_seen;     /* season.mode_changes the seasonal member's
                                     calibration belongs to */
   uint32_t shifts_seen;          /* season.shifts already looked at */

@@ -78,6 +78,11 @@ static const ad_codec_field_t ALERT[] = {
     AD_CODEC_FIELD(ad_alert_t, muted_until, AD_CODEC_F64),
 };
 
+static const ad_codec_field_t PERSISTENCE[] = {
+    AD_CODEC_FIELD(ad_persistence_t, up, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_persistence_t, down, AD_CODEC_F64_FINITE),
+};
+
 static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, last_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
@@ -220,6 +225,10 @@ static json_t *encode_series(const ad_series_t *s) {
       put_struct(o, "season", &s->season, SEASON, COUNT(SEASON)) != 0 ||
       put_struct(o, "calib_record", &s->calib_record, CALIB, COUNT(CALIB)) ||
       put_struct(o, "calib_dispersion", &s->calib_dispersion, CALIB,
+                 COUNT(CALIB)) != 0 ||
+      put_struct(o, "persistence", &s->persistence, PERSISTENCE,
+                 COUNT(PERSISTENCE)) != 0 ||
+      put_struct(o, "calib_persistence", &s->calib_persistence, CALIB,
                  COUNT(CALIB)) != 0 ||
       put_struct(o, "alert", &s->alert, ALERT, COUNT(ALERT)) != 0) {
     json_decref(calib); /* NULL once taken */
@@ -606,6 +615,15 @@ static int decode_series(const json_t *o, ad_series_t *s,
     rc = get_calib(o, "calib_record", &s->calib_record, err);
   if (rc == 0)
     rc = get_calib(o, "calib_dispersion", &s->calib_dispersion, err);
+  /* (added after 0.1.0: a file without them loads as nothing added up) */
+  if (rc == 0 && json_object_get(o, "persistence") != NULL)
+    rc = get_struct(o, "persistence", &s->persistence, PERSISTENCE,
+                    COUNT(PERSISTENCE), err);
+  if (rc == 0)
+    rc = ad_codec_within(err, "persistence",
+                         judged(ad_persistence_invalid(&s->persistence), err));
+  if (rc == 0 && json_object_get(o, "calib_persistence") != NULL)
+    rc = get_calib(o, "calib_persistence", &s->calib_persistence, err);
   if (rc == 0)
     rc = get_alert(o, &s->alert, err);
   if (rc != 0)
@@ -619,7 +637,10 @@ static int decode_series(const json_t *o, ad_series_t *s,
       ad_calib_init(&s->calib[i]);
     ad_calib_init(&s->calib_record);
     ad_calib_init(&s->calib_dispersion);
+    ad_calib_init(&s->calib_persistence);
   }
+  if (reset & AD_PERSIST_RESET_SEASON)
+    ad_persistence_init(&s->persistence);
   return 0;
 }
 

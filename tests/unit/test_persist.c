@@ -453,6 +453,11 @@ static void test_damage_costs_only_the_damaged_part(void **state) {
        * seen yet"; a value that is no step of the ladder is damage */
       {"VL/series/0", "resolution", NULL, NOTHING, ""},
       {"VL/series/0", "resolution", "3", PART, "not a step of the ladder"},
+      {"VL/series/0", "persistence", NULL, NOTHING, ""},
+      {"VL/series/0", "calib_persistence", NULL, NOTHING, ""},
+      {"VL/series/0/persistence", "up", "-1", PART, "a sum out of range"},
+      {"VL/series/0/persistence", "down", "\"x\"", PART, "down"},
+      {"VL/series/0/calib_persistence", "top", "48", PART, "top"},
       {"VL/series/0/season", "level", "1e300", PART, "beyond any value"},
       {"VL/series/0/window", "mean", "-1e40", PART, "beyond any value"},
       {"VL/series/0/window", "head", "40", PART, "ring position"},
