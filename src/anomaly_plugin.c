@@ -248,7 +248,7 @@ static void an_dispatch_report(const ad_host_report_t *r) {
     vl.interval = DOUBLE_TO_CDTIME_T(r->interval);
   sstrncpy(vl.host, r->host, sizeof(vl.host));
   sstrncpy(vl.plugin, AN_PLUGIN, sizeof(vl.plugin));
-  an_dispatch_gauge(&vl, "gauge", "risk", r->risk);
+  an_dispatch_gauge(&vl, "gauge", "risk", r->gauge);
   an_dispatch_gauge(&vl, "percent", "anomalous", r->percent_anomalous);
   if (vl.meta != NULL)
     meta_data_destroy(vl.meta);

@@ -222,9 +222,22 @@ static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
   return j;
 }
 
-static void fill_report(ad_host_t *h, const ad_tick_t *t,
-                        const host_judgement_t *j, unsigned total,
-                        unsigned anomalous, ad_host_report_t *report) {
+/* The gauge: the risk, but while an incident is open at least the
+ * threshold of its level: an interval of low risk inside an incident (the
+ * level's hysteresis, the incident gap) does not read as "all clear" to a
+ * rule on the gauge while the notification still says FAILURE. */
+static double held_risk(double risk, ad_level_t level,
+                        const ad_level_params_t *levels) {
+  double floor = level == AD_LEVEL_FAILURE   ? levels->failure
+                 : level == AD_LEVEL_WARNING ? levels->warning
+                                             : 0.0;
+  return fmax(risk, floor);
+}
+
+static void fill_report(ad_host_t *h, const ad_config_t *cfg,
+                        const ad_tick_t *t, const host_judgement_t *j,
+                        unsigned total, unsigned anomalous,
+                        ad_host_report_t *report) {
   ad_notice_copy_name(report->host, h->name);
   /* Report times must increase per host (collectd's cache refuses a value
    * that is not newer), even when a late value reopened an old bucket. */
@@ -241,6 +254,7 @@ static void fill_report(ad_host_t *h, const ad_tick_t *t,
   report->percent_anomalous = total > 0 ? 100.0 * anomalous / total : 0.0;
   report->scored = t->scored;
   report->level = ad_alert_level(&h->alert);
+  report->gauge = held_risk(report->risk, report->level, &cfg->levels);
   report->observed = t->observed;
   report->assessment = t->assessment;
 }
@@ -291,7 +305,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
       ad_alert_update(&h->alert, &alert, t->time, j.risk, &level, &previous);
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
-  fill_report(h, t, &j, total, anomalous, report);
+  fill_report(h, cfg, t, &j, total, anomalous, report);
   if (event == AD_ALERT_NONE)
     return false;
   fill_notice(h, t, &j, event, previous, report, notice);

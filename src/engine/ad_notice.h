@@ -68,6 +68,11 @@ typedef struct {
   double time;              /* data time of the interval's newest value */
   double interval;          /* seconds */
   double risk;              /* [0,1]; 0 when nothing was scored */
+  double gauge;             /* [0,1]: what anomaly/gauge-risk reports: the
+                               risk, held at least at the threshold of the
+                               host's notified level while its incident is
+                               open, so that alert rules on the gauge agree
+                               with the notifications */
   double series_risk;       /* from the riskiest series (NaN: none scored) */
   double forest_risk;       /* from the host forest (NaN: none) */
   double percent_anomalous; /* 0..100: share of series not OKAY */

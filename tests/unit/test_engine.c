@@ -126,6 +126,39 @@ static void test_spike_notifies_failure_then_okay(void **state) {
   free(c);
 }
 
+/* The gauge agrees with the notifications: while the host's incident is
+ * open (its level not OKAY, through the incident gap), the gauge is at
+ * least the threshold of that level, however low the risk of an interval
+ * inside it; otherwise it is the risk. */
+static void test_gauge_holds_while_the_incident_is_open(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  ad_engine_t *e = engine_new(c, NULL);
+  test_rng_t rng = {.state = 2};
+  double t = 1e9;
+  for (int i = 0; i < 600; i++, t += 10)
+    submit1(e, "web1", "test", "gauge", t,
+            i == 300 || i == 305 ? 160 : 100 + test_rng_normal(&rng));
+  size_t held = 0, inside = 0;
+  for (size_t i = 0; i < c->report_count; i++) {
+    const ad_host_report_t *r = &c->reports[i];
+    double floor = r->level == AD_LEVEL_FAILURE   ? 0.6
+                   : r->level == AD_LEVEL_WARNING ? 0.4
+                                                  : 0.0;
+    if (!(r->gauge >= r->risk && r->gauge >= floor &&
+          (r->level != AD_LEVEL_OKAY || r->gauge == r->risk)))
+      fail_msg("report %zu: level %d, risk %.3f, gauge %.3f", i, r->level,
+               r->risk, r->gauge);
+    inside += r->level != AD_LEVEL_OKAY;
+    held += r->gauge > r->risk;
+  }
+  /* the incident outlived its spikes, and the gauge held through it */
+  if (!(inside > 2 && held > 0))
+    fail_msg("%zu reports in the incident, %zu held", inside, held);
+  ad_engine_destroy(e);
+  free(c);
+}
+
 static void test_host_rolls_up_series(void **state) {
   (void)state;
   capture_t *c = capture_new();
@@ -558,6 +591,7 @@ static void test_new_normal_notified_once(void **state) {
 }
 
 TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
+          cmocka_unit_test(test_gauge_holds_while_the_incident_is_open),
           cmocka_unit_test(test_host_rolls_up_series),
           cmocka_unit_test(test_multi_source_value_lists),
           cmocka_unit_test(test_max_series_refuses_new),
