@@ -1,6 +1,7 @@
 /* ad_notice: notices and host reports (see header). */
 #include "engine/ad_notice.h"
 #include "core/ad_text.h"
+#include "core/ad_units.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -26,11 +27,15 @@ void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
 void ad_notice_format(ad_notice_t *n) {
   SHOWN(host, n->host, 60);
   SHOWN(series, n->series, 90);
+  ad_unit_t unit = ad_unit_of_series(n->series);
+  char now[24], was[24];
   if (n->kind == AD_NOTICE_NEW_NORMAL) {
     if (snprintf(n->message, sizeof(n->message),
-                 "Host %s: %s has a new normal: %.4g, was %.4g (held "
+                 "Host %s: %s has a new normal: %s, was %s (held "
                  "for %.0f min); expected from now on",
-                 host, series, n->normal_to, n->normal_from,
+                 host, series,
+                 ad_unit_format(now, sizeof(now), n->normal_to, unit),
+                 ad_unit_format(was, sizeof(was), n->normal_from, unit),
                  n->held / 60.0) < 0)
       n->message[0] = '\0';
     return;
@@ -40,9 +45,20 @@ void ad_notice_format(ad_notice_t *n) {
   ad_meta_detected_names(a, detectors, sizeof(detectors));
   const ad_detector_output_t *m = ad_meta_explaining(a);
   char expectation[96] = "no expectation yet";
-  if (m != NULL)
-    snprintf(expectation, sizeof(expectation), "expected %.4g (%.4g..%.4g)",
-             m->expected, m->lower, m->upper);
+  if (m != NULL) {
+    /* the band as the type allows it: no negative bytes, no 130 % */
+    double lo = m->lower, hi = m->upper;
+    ad_unit_clamp(unit, &lo, &hi);
+    char e[24], l[24], h[24];
+    ad_unit_format(l, sizeof(l), lo, unit);
+    ad_unit_format(h, sizeof(h), hi, unit);
+    /* "4..21 %", not "4 %..21 %": a unit both ends share is said once */
+    char *lu = strchr(l, ' '), *hu = strchr(h, ' ');
+    if (lu != NULL && hu != NULL && strcmp(lu, hu) == 0)
+      *lu = '\0';
+    snprintf(expectation, sizeof(expectation), "expected %s (%s..%s)",
+             ad_unit_format(e, sizeof(e), m->expected, unit), l, h);
+  }
   double risk = isnan(n->risk) ? 0.0 : n->risk;
 
   char verdict[96];
@@ -72,9 +88,10 @@ void ad_notice_format(ad_notice_t *n) {
       n->message[0] = '\0';
     return;
   }
-  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %.4g, %s; %s%s",
+  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %s, %s; %s%s",
                host, n->level == AD_LEVEL_OKAY ? " back to normal" : "", series,
-               n->observed, expectation, verdict, share) < 0)
+               ad_unit_format(now, sizeof(now), n->observed, unit), expectation,
+               verdict, share) < 0)
     n->message[0] = '\0';
 }
 
