@@ -24,8 +24,10 @@ Kinds, each what an operator calls an incident on a host:
   relation_break   CPU and traffic that move in lock-step; for 90 minutes
                    CPU rises 12 points while traffic falls 200k/s, each
                    still inside its usual range
-  quiet            near-constant series (zombies, /dev/shm, loopback)
-                   that move by a hair, and one real change among them
+  quiet            near-constant series (zombies, /dev/shm, loopback),
+                   named as collectd names them so that their types are
+                   known, that move by a hair, and one real change among
+                   them
   counter_wrap     a series of 20-22, one value of 3e17, then two days
                    later 30 minutes at 90
 Plain python3, deterministic for a seed.
@@ -154,7 +156,8 @@ def quiet(rng):
         if t >= change:
             procs += 60
         rows.append([t, z, s, lo, procs])
-    return (["ps_state_zombies", "shm_used", "loopback_octets", "processes"],
+    return (["processes/ps_state-zombies", "df-dev-shm/df_complex-used",
+             "interface-lo/if_octets", "processes/ps_state-sleeping"],
             rows, [(change, change + 30 * 60, "change")])
 
 

@@ -36,18 +36,39 @@ static const struct {
     {"fork_rate", AD_UNIT_COUNT_RATE},
 };
 
-ad_unit_t ad_unit_of_series(const char *series) {
-  if (series == NULL)
-    return AD_UNIT_NONE;
-  const char *slash = strrchr(series, '/');
-  const char *type = slash != NULL ? slash + 1 : series;
-  size_t len = strcspn(type, "-:");
-  if (slash == NULL)
-    return AD_UNIT_NONE; /* no plugin part: not a collectd name */
+/* The unit of the type spelled by the first len bytes at type. */
+static ad_unit_t unit_of(const char *type, size_t len) {
   for (size_t i = 0; i < sizeof(TYPES) / sizeof(TYPES[0]); i++)
     if (strlen(TYPES[i].type) == len && strncmp(TYPES[i].type, type, len) == 0)
       return TYPES[i].unit;
   return AD_UNIT_NONE;
+}
+
+ad_unit_t ad_unit_of_type(const char *type) {
+  return type != NULL ? unit_of(type, strlen(type)) : AD_UNIT_NONE;
+}
+
+ad_unit_t ad_unit_of_series(const char *series) {
+  const char *slash = series != NULL ? strrchr(series, '/') : NULL;
+  if (slash == NULL)
+    return AD_UNIT_NONE; /* no plugin part: not a collectd name */
+  return unit_of(slash + 1, strcspn(slash + 1, "-:"));
+}
+
+double ad_unit_floor(ad_unit_t unit) {
+  switch (unit) {
+  case AD_UNIT_BYTES:
+    return 4096.0;
+  case AD_UNIT_BYTES_RATE:
+    return 1024.0;
+  case AD_UNIT_COUNT:
+  case AD_UNIT_COUNT_RATE:
+    return 1.0;
+  case AD_UNIT_PERCENT:
+    return 0.1;
+  default:
+    return 0.0;
+  }
 }
 
 static const char *suffix(ad_unit_t unit) {

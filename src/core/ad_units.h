@@ -24,6 +24,16 @@ typedef enum {
  * NULL reads as "". Pure. */
 ad_unit_t ad_unit_of_series(const char *series);
 
+/* The unit of a collectd type name ("if_octets"); AD_UNIT_NONE for a type
+ * without a known unit. NULL reads as "". Pure. */
+ad_unit_t ad_unit_of_type(const char *type);
+
+/* The finest step a value of the unit is worth telling apart: a page for
+ * bytes (4096), a KiB/s for byte rates, one for counts and count rates,
+ * a tenth of a point for percentages; 0 for a plain number. A series'
+ * scale is never taken as finer (quiet series stay quiet). */
+double ad_unit_floor(ad_unit_t unit);
+
 /* x with its unit in a few characters: three significant digits, a
  * prefix (k, M, G, T; KiB, MiB, GiB, TiB for bytes) and the unit's sign
  * ("%", "B", "/s", "B/s"); NaN as "nan". Writes at most size bytes

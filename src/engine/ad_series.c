@@ -88,7 +88,7 @@ static double fold_persistence(ad_series_t *s, double memory,
 }
 
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
-                      double observed, ad_series_step_t *st) {
+                      double observed, double floor, ad_series_step_t *st) {
   ad_detector_output_t *member = st->member;
   for (int i = 0; i < AD_DET_COUNT; i++)
     member[i] = AD_DETECTOR_OUTPUT_NONE;
@@ -117,9 +117,9 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
       ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
   double weight = ad_alert_anomalous(&s->alert) ? INCIDENT_WEIGHT : 1.0;
   s->resolution = ad_resolution_learn(s->resolution, value);
-  ad_learn_t learning = {.weight = weight,
-                         .resolution =
-                             isnan(s->resolution) ? 0.0 : s->resolution};
+  ad_learn_t learning = {
+      .weight = weight,
+      .resolution = fmax(floor, isnan(s->resolution) ? 0.0 : s->resolution)};
   ad_window_views_t views;
   ad_window_update(
       &s->window, &cfg->window, value,
@@ -249,7 +249,7 @@ static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
                        double value, ad_series_result_t *res) {
   ad_series_step_t st;
-  ad_series_update(s, cfg, time, value, &st);
+  ad_series_update(s, cfg, time, value, 0.0, &st);
   ad_series_conclude(s, cfg, time, &st, NULL, res);
 }
 

@@ -87,9 +87,11 @@ typedef struct {
 
 /* Phase one: the members score and learn the value (NaN: no observation) at
  * data time `time`; their outputs, calibrated, go to st, with what the
- * value list's forest needs (z, delta). The shard must be locked. */
+ * value list's forest needs (z, delta). No scale is finer than `floor` (the
+ * series' unit's, ad_unit_floor; 0: none) or than the step its values come
+ * in. The shard must be locked. */
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
-                      double value, ad_series_step_t *st);
+                      double value, double floor, ad_series_step_t *st);
 
 /* Phase two: with the forest member's calibrated output (NULL: none), the
  * meta-classifier's verdict and the series' level. Fills res. */
@@ -98,7 +100,8 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
                         const ad_detector_output_t *forest,
                         ad_series_result_t *res);
 
-/* Both phases without a forest. Cannot fail. The shard must be locked. */
+/* Both phases without a forest, no unit floor. Cannot fail. The shard must
+ * be locked. */
 void ad_series_observe(ad_series_t *s, const ad_config_t *cfg, double time,
                        double value, ad_series_result_t *res);
 

@@ -1,6 +1,7 @@
 /* ad_vlist: value lists and their series (see header). */
 #include "engine/ad_vlist.h"
 #include "core/ad_ident.h"
+#include "core/ad_units.h"
 
 #include <math.h>
 #include <stdalign.h>
@@ -65,6 +66,13 @@ ad_vlist_t *ad_vlist_create(const char *key, size_t key_len, uint64_t hash,
     memcpy(out, name, n + 1);
     out += n + 1;
   }
+  /* the type is the fourth field of the key */
+  const char *type = v->key;
+  for (int f = 0; f < 3 && type < v->key + key_len; f++)
+    type += strlen(type) + 1;
+  v->floor = type < v->key + key_len
+                 ? (float)ad_unit_floor(ad_unit_of_type(type))
+                 : 0.0f;
   v->series = (ad_series_t *)((char *)v + offset);
   for (size_t i = 0; i < count; i++)
     ad_series_init(&v->series[i]);
@@ -215,7 +223,7 @@ bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,
                       const double *values, ad_series_result_t *res) {
   ad_series_step_t steps[AD_VLIST_MAX_SOURCES];
   for (unsigned i = 0; i < v->count; i++)
-    ad_series_update(&v->series[i], cfg, time, values[i], &steps[i]);
+    ad_series_update(&v->series[i], cfg, time, values[i], v->floor, &steps[i]);
   ad_detector_output_t forest[AD_VLIST_MAX_SOURCES];
   bool due = forest_members(v, cfg, steps, time, forest);
   for (unsigned i = 0; i < v->count; i++)

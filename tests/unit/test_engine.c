@@ -209,10 +209,10 @@ static void test_multi_source_value_lists(void **state) {
   ad_ident_t id = {"gw", "interface", "eth0", "if_octets", ""};
   test_rng_t rng = {.state = 4};
   for (int i = 0; i < 100; i++) {
-    double v[2] = {1000 + 10 * test_rng_normal(&rng),
-                   500 + 5 * test_rng_normal(&rng)};
+    double v[2] = {1e6 + 1e4 * test_rng_normal(&rng),
+                   5e5 + 5e3 * test_rng_normal(&rng)};
     if (i == 80)
-      v[1] = 5000;
+      v[1] = 5e6;
     ad_sample_t s = {.time = 10.0 * i,
                      .interval = 10,
                      .arrival = 10.0 * i,
@@ -400,6 +400,29 @@ static void test_quiet_count_moves_by_one_quietly(void **state) {
   size_t all = onsets(c, 0, (size_t)jump, (size_t)end, &in_jump);
   if (all != 1 || in_jump != 1)
     fail_msg("%zu onsets, %zu of them at the jump", all, in_jump);
+  ad_engine_destroy(e);
+  free(c);
+}
+
+/* A byte count that is 0 for days (a tmpfs) gets 8 KiB: two pages, not
+ * news; then 1 GiB: news. The type says what a step of a byte count is
+ * worth before the values do. */
+static void test_two_pages_on_an_empty_tmpfs_are_not_news(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  ad_engine_t *e = engine_new(c, NULL);
+  double t = 1.6e9;
+  const int pages = 3 * 1440, gib = pages + 600, end = gib + 60;
+  for (int i = 0; i < end; i++, t += 60)
+    submit1_every(e, "h", "df-dev-shm", "df_complex", t, 60,
+                  i >= gib     ? 1073741824.0
+                  : i >= pages ? 8192.0
+                               : 0.0);
+  ad_engine_flush_host(e, "h");
+  size_t at_gib;
+  size_t all = onsets(c, 0, (size_t)gib, (size_t)end, &at_gib);
+  if (all != 1 || at_gib != 1)
+    fail_msg("%zu onsets, %zu of them at the GiB", all, at_gib);
   ad_engine_destroy(e);
   free(c);
 }
@@ -599,6 +622,7 @@ TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
           cmocka_unit_test(test_one_extreme_value_does_not_blind),
           cmocka_unit_test(test_a_spike_does_not_hide_the_next_incident),
           cmocka_unit_test(test_quiet_count_moves_by_one_quietly),
+          cmocka_unit_test(test_two_pages_on_an_empty_tmpfs_are_not_news),
           cmocka_unit_test(test_rules_filter),
           cmocka_unit_test(test_housekeeping_expires_and_closes),
           cmocka_unit_test(test_late_values_keep_report_times_increasing),

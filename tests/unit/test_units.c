@@ -64,6 +64,16 @@ static void test_format(void **state) {
   assert_int_equal(strlen(tiny), 3); /* cut, terminated */
 }
 
+static void test_floor(void **state) {
+  (void)state;
+  assert_double_near(ad_unit_floor(ad_unit_of_type("df_complex")), 4096, 0);
+  assert_double_near(ad_unit_floor(ad_unit_of_type("if_octets")), 1024, 0);
+  assert_double_near(ad_unit_floor(ad_unit_of_type("ps_state")), 1, 0);
+  assert_double_near(ad_unit_floor(ad_unit_of_type("percent")), 0.1, 0);
+  assert_double_near(ad_unit_floor(ad_unit_of_type("gauge")), 0, 0);
+  assert_double_near(ad_unit_floor(ad_unit_of_type(NULL)), 0, 0);
+}
+
 static void test_clamp(void **state) {
   (void)state;
   double lo = -54, hi = 165;
@@ -80,4 +90,4 @@ static void test_clamp(void **state) {
 }
 
 TEST_MAIN(cmocka_unit_test(test_unit_of_series), cmocka_unit_test(test_format),
-          cmocka_unit_test(test_clamp))
+          cmocka_unit_test(test_floor), cmocka_unit_test(test_clamp))
