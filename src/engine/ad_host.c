@@ -19,6 +19,7 @@ ad_host_t *ad_host_create(const char *name) {
   ad_notice_copy_name(h->name, name);
   atomic_init(&h->series, 0);
   h->last_report = NAN;
+  h->incident_start = NAN;
   ad_alert_init(&h->alert);
   /* A seed from the name: the same host gets the same forests in replay and
    * in the daemon. */
@@ -289,6 +290,28 @@ static void fill_notice(const ad_host_t *h, const ad_tick_t *t,
   ad_notice_format(notice);
 }
 
+/* An incident opens: its series and time are remembered. It ends: the OKAY
+ * names that series and says how long it lasted (not the series that
+ * happens to be riskiest as it ends, which may have nothing to do with
+ * it), and is written again. */
+static void remember_incident(ad_host_t *h, const ad_tick_t *t,
+                              ad_notice_t *notice) {
+  if (notice->kind != AD_NOTICE_LEVEL)
+    return;
+  if (notice->previous == AD_LEVEL_OKAY && notice->level != AD_LEVEL_OKAY) {
+    memcpy(h->incident_series, notice->series, sizeof(h->incident_series));
+    h->incident_start = t->time;
+  } else if (notice->level == AD_LEVEL_OKAY) {
+    if (!isnan(h->incident_start)) {
+      memcpy(notice->series, h->incident_series, sizeof(notice->series));
+      notice->lasted = fmax(t->time - h->incident_start, 0.0);
+      notice->combination = false;
+      ad_notice_format(notice);
+    }
+    h->incident_start = NAN;
+  }
+}
+
 bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
                         ad_host_report_t *report, ad_notice_t *notice,
                         bool *train_due) {
@@ -309,5 +332,6 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   if (event == AD_ALERT_NONE)
     return false;
   fill_notice(h, t, &j, event, previous, report, notice);
+  remember_incident(h, t, notice);
   return true;
 }

@@ -57,8 +57,12 @@ typedef struct ad_host_s {
   ad_alert_t alert;   /* the host's level and incidents */
   ad_tick_t tick;     /* the open tick */
   double last_report; /* time of the last report (NaN: none yet) */
-  ad_model_t model;   /* the host forest */
-  unsigned slots;     /* series with a slot in the view */
+  /* The open incident: the series that opened it and when (NaN: none, or
+   * opened before a restart: not saved) */
+  char incident_series[AD_SERIES_NAME_MAX];
+  double incident_start;
+  ad_model_t model; /* the host forest */
+  unsigned slots;   /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */
   char (*slot_name)[AD_SERIES_NAME_MAX]; /* slots: the series' names */

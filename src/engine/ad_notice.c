@@ -60,6 +60,24 @@ void ad_notice_format(ad_notice_t *n) {
              ad_unit_format(e, sizeof(e), m->expected, unit), l, h);
   }
   double risk = isnan(n->risk) ? 0.0 : n->risk;
+  if (n->level == AD_LEVEL_OKAY && n->lasted > 0) {
+    char lasted[24];
+    if (n->lasted < 90)
+      snprintf(lasted, sizeof(lasted), "%.0f s", n->lasted);
+    else if (n->lasted < 5400)
+      snprintf(lasted, sizeof(lasted), "%.0f min", n->lasted / 60.0);
+    else if (n->lasted < 2 * 86400)
+      snprintf(lasted, sizeof(lasted), "%.1f h", n->lasted / 3600.0);
+    else
+      snprintf(lasted, sizeof(lasted), "%.1f days", n->lasted / 86400.0);
+    if (snprintf(n->message, sizeof(n->message),
+                 "Host %s back to normal after %s: the incident began at %s; "
+                 "risk %.2f %s; %u of %u series anomalous",
+                 host, lasted, series, risk, ad_level_risk_name(n->level),
+                 n->anomalous, n->total) < 0)
+      n->message[0] = '\0';
+    return;
+  }
 
   char verdict[96];
   if (n->level == AD_LEVEL_OKAY)

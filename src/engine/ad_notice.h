@@ -57,6 +57,10 @@ typedef struct {
   double risk; /* the risk that set the level: for a host, its own */
   double normal_from, normal_to; /* AD_NOTICE_NEW_NORMAL: the levels */
   double held;                   /* ...and how long the shift held (s) */
+  /* Host scope, the OKAY that ends an incident: how long it lasted (s),
+   * and `series` the one that opened it; 0 when not known (an incident
+   * older than the plugin's start). */
+  double lasted;
   ad_assessment_t assessment;
   unsigned anomalous; /* host scope: series currently not OKAY */
   unsigned total;     /* host scope: series tracked */
