@@ -42,8 +42,9 @@ cat <<EOT
   collectd-anomaly demo: collectd $(/usr/sbin/collectd -h | sed -n 's/^collectd \([^,]*\),.*/\1/p') with statgrab and anomaly.
   Config: $demo_dir/collectd.conf
 
-  Each series learns for 32 values (about a minute at Interval 2) before it
-  is scored; after that, notifications appear as lines with "Notification:".
+  Each series learns for 150 values (5 minutes at Interval 2) before it is
+  scored; the host's risk is printed every interval (PUTVAL .../gauge-risk),
+  notifications as lines with "Notification:".
   To provoke one, run in another terminal:   ./demo.sh burn 60
   Ctrl-C stops collectd.
 

@@ -5,7 +5,7 @@ usage: scenarios.py [--seeds N] [--keep DIR] [--detail] -- REPLAY_COMMAND [ARG..
   e.g. bench/scenarios.py -- build/gcc/src/collectd-anomaly replay
 
 Writes, for every kind below and every seed (default 4), a replay CSV of
-1-minute data (all columns one host) with labelled windows, replays it
+1-minute data (10 s for cpu_burn_twice) (all columns one host) with labelled windows, replays it
 through REPLAY_COMMAND and scores the notification onsets (the `level`
 column going from OKAY to WARNING or FAILURE): a labelled window is caught
 when an onset lies inside it; every onset outside every window is false
@@ -30,6 +30,10 @@ Kinds, each what an operator calls an incident on a host:
                    them
   counter_wrap     a series of 20-22, one value of 3e17, then two days
                    later 30 minutes at 90
+  cpu_burn_twice   an idle CPU (10 s data) loaded to the full for 5
+                   minutes, and again 2 hours later
+  burn_after_warmup the same 10 minutes after the start, at 2 s, for a
+                   minute, twice (./demo.sh burn 60, twice)
 Plain python3, deterministic for a seed.
 """
 import argparse
@@ -51,9 +55,9 @@ def t_of(day, hour, minute=0):
     return START + day * DAY + hour * H + minute * 60
 
 
-def series(days):
-    n = int(days * DAY / STEP)
-    return [START + i * STEP for i in range(n)]
+def series(days, step=STEP):
+    n = int(days * DAY / step)
+    return [START + i * step for i in range(n)]
 
 
 def latency(rng, t):
@@ -177,8 +181,40 @@ def counter_wrap(rng):
                             (jump, jump + 30 * 60, "jump")]
 
 
+def cpu_burn_twice(rng):
+    # collectd's default interval, 10 s: an idle machine, loaded to the full
+    # for 5 minutes, and again 2 hours later
+    ts = series(1.5, 10)
+    a = t_of(1, 2 + rng.randint(0, 6))
+    b = a + 2 * H
+    rows = []
+    for t in ts:
+        v = abs(rng.gauss(0.2, 0.15))
+        if a <= t < a + 300 or b <= t < b + 300:
+            v = 97 + 3 * rng.random()
+        rows.append([t, v])
+    return ["cpu/percent-user"], rows, [(a, a + 300, "first"),
+                                        (b, b + 300, "second")]
+
+
+def burn_after_warmup(rng):
+    # what ./demo.sh shows: 2 s data, an idle CPU for 10 minutes, a burn of
+    # 60 s, and a second one 3 minutes after the first ended
+    ts = series(1800 / DAY, 2)
+    a = START + 600 + 2 * rng.randint(0, 30)
+    b = a + 240
+    rows = []
+    for t in ts:
+        v = abs(rng.gauss(0.2, 0.15))
+        if a <= t < a + 60 or b <= t < b + 60:
+            v = 97 + 3 * rng.random()
+        rows.append([t, v])
+    return ["cpu/percent-user"], rows, [(a, a + 60, "first"),
+                                        (b, b + 60, "second")]
+
+
 KINDS = [second_incident, spike_burst, missed_job, leak, relation_break,
-         quiet, counter_wrap]
+         quiet, counter_wrap, cpu_burn_twice, burn_after_warmup]
 
 
 def write_csv(path, names, rows):
