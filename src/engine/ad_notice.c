@@ -24,6 +24,35 @@ void ad_notice_copy_name(char dst[AD_NAME_MAX], const char *src) {
   char var[(width) + 1];                                                       \
   ad_text_escape(var, sizeof(var), (name), SIZE_MAX)
 
+/* "expected 12.5 % (4..21 %)": the member's expectation and its band, as
+ * the type allows them (no negative bytes, no 130 %), a unit both ends of
+ * the band share said once. */
+static void format_expectation(char *out, size_t size,
+                               const ad_detector_output_t *m, ad_unit_t unit) {
+  double lo = m->lower, hi = m->upper;
+  ad_unit_clamp(unit, &lo, &hi);
+  char e[24], l[24], h[24];
+  ad_unit_format(l, sizeof(l), lo, unit);
+  ad_unit_format(h, sizeof(h), hi, unit);
+  char *lu = strchr(l, ' '), *hu = strchr(h, ' ');
+  if (lu != NULL && hu != NULL && strcmp(lu, hu) == 0)
+    *lu = '\0';
+  snprintf(out, size, "expected %s (%s..%s)",
+           ad_unit_format(e, sizeof(e), m->expected, unit), l, h);
+}
+
+/* Seconds as a person says them: "40 s", "23 min", "2.5 h", "3.1 days". */
+static void format_duration(char *out, size_t size, double seconds) {
+  if (seconds < 90)
+    snprintf(out, size, "%.0f s", seconds);
+  else if (seconds < 5400)
+    snprintf(out, size, "%.0f min", seconds / 60.0);
+  else if (seconds < 2 * 86400)
+    snprintf(out, size, "%.1f h", seconds / 3600.0);
+  else
+    snprintf(out, size, "%.1f days", seconds / 86400.0);
+}
+
 void ad_notice_format(ad_notice_t *n) {
   SHOWN(host, n->host, 60);
   SHOWN(series, n->series, 90);
@@ -45,31 +74,12 @@ void ad_notice_format(ad_notice_t *n) {
   ad_meta_detected_names(a, detectors, sizeof(detectors));
   const ad_detector_output_t *m = ad_meta_explaining(a);
   char expectation[96] = "no expectation yet";
-  if (m != NULL) {
-    /* the band as the type allows it: no negative bytes, no 130 % */
-    double lo = m->lower, hi = m->upper;
-    ad_unit_clamp(unit, &lo, &hi);
-    char e[24], l[24], h[24];
-    ad_unit_format(l, sizeof(l), lo, unit);
-    ad_unit_format(h, sizeof(h), hi, unit);
-    /* "4..21 %", not "4 %..21 %": a unit both ends share is said once */
-    char *lu = strchr(l, ' '), *hu = strchr(h, ' ');
-    if (lu != NULL && hu != NULL && strcmp(lu, hu) == 0)
-      *lu = '\0';
-    snprintf(expectation, sizeof(expectation), "expected %s (%s..%s)",
-             ad_unit_format(e, sizeof(e), m->expected, unit), l, h);
-  }
+  if (m != NULL)
+    format_expectation(expectation, sizeof(expectation), m, unit);
   double risk = isnan(n->risk) ? 0.0 : n->risk;
   if (n->level == AD_LEVEL_OKAY && n->lasted > 0) {
     char lasted[24];
-    if (n->lasted < 90)
-      snprintf(lasted, sizeof(lasted), "%.0f s", n->lasted);
-    else if (n->lasted < 5400)
-      snprintf(lasted, sizeof(lasted), "%.0f min", n->lasted / 60.0);
-    else if (n->lasted < 2 * 86400)
-      snprintf(lasted, sizeof(lasted), "%.1f h", n->lasted / 3600.0);
-    else
-      snprintf(lasted, sizeof(lasted), "%.1f days", n->lasted / 86400.0);
+    format_duration(lasted, sizeof(lasted), n->lasted);
     if (snprintf(n->message, sizeof(n->message),
                  "Host %s back to normal after %s: the incident began at %s; "
                  "risk %.2f %s; %u of %u series anomalous",

@@ -87,6 +87,41 @@ static double fold_persistence(ad_series_t *s, double memory,
   return fmax(0.0, fmax(surprise, lasting) - LOG10_2);
 }
 
+/* The typical step between values: an EMA of the gaps, bounded so that one
+ * long outage does not make the series look hourly. */
+static void learn_step(ad_series_t *s, double time) {
+  double gap = time - s->last_time;
+  if (gap > 0 && gap < AD_DAY) {
+    if (s->step > 0)
+      s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
+    else
+      s->step = gap;
+  }
+  s->last_time = time;
+}
+
+/* What the members' updates mean for the rest of the series. */
+static void after_members(ad_series_t *s, const ad_window_views_t *views) {
+  /* The warm-up has just ended with wild values left out of the window's
+   * estimates (ad_window): the forecaster settles on those too. */
+  if (views->warmed && views->wild > 0)
+    ad_season_settle(&s->season, s->window.mean, s->window.deviation);
+  /* The forecaster switched between plain and seasonal: its deviations are
+   * on a new footing, so their history starts again. */
+  if (s->season.mode_changes != s->season_mode_seen) {
+    s->season_mode_seen = s->season.mode_changes;
+    ad_calib_init(&s->calib[AD_DET_SEASONAL]);
+    ad_calib_init(&s->calib_record);
+    ad_calib_init(&s->calib_dispersion);
+    ad_calib_init(&s->calib_persistence);
+    ad_persistence_init(&s->persistence);
+  }
+  /* The forecaster has taken over a shift: what was added up against the
+   * old level is not a deviation from the new one. */
+  if (s->season.shifts != s->shifts_seen)
+    ad_persistence_init(&s->persistence);
+}
+
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
                       double observed, double floor, ad_series_step_t *st) {
   ad_detector_output_t *member = st->member;
@@ -96,18 +131,8 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   st->z = st->delta = NAN;
   double value = ad_value_bounded(observed);
 
-  if (!isnan(value)) {
-    /* The typical step between values: an EMA of the gaps, bounded so that
-     * one long outage does not make the series look hourly. */
-    double gap = time - s->last_time;
-    if (gap > 0 && gap < AD_DAY) {
-      if (s->step > 0)
-        s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
-      else
-        s->step = gap;
-    }
-    s->last_time = time;
-  }
+  if (!isnan(value))
+    learn_step(s, time);
   double per_day = ad_series_values_per_day(s);
   st->per_day = per_day;
   /* Calibration remembers a span of time, whatever the interval. */
@@ -128,24 +153,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   ad_season_update(&s->season, &cfg->season, time, value,
                    ad_calib_band(&s->calib[AD_DET_SEASONAL], band_surprise),
                    &learning, &member[AD_DET_SEASONAL]);
-  /* The warm-up has just ended with wild values left out of the window's
-   * estimates (ad_window): the forecaster settles on those too. */
-  if (views.warmed && views.wild > 0)
-    ad_season_settle(&s->season, s->window.mean, s->window.deviation);
-  /* The forecaster switched between plain and seasonal: its deviations are
-   * on a new footing, so their history starts again. */
-  if (s->season.mode_changes != s->season_mode_seen) {
-    s->season_mode_seen = s->season.mode_changes;
-    ad_calib_init(&s->calib[AD_DET_SEASONAL]);
-    ad_calib_init(&s->calib_record);
-    ad_calib_init(&s->calib_dispersion);
-    ad_calib_init(&s->calib_persistence);
-    ad_persistence_init(&s->persistence);
-  }
-  /* The forecaster has taken over a shift: what was added up against the
-   * old level is not a deviation from the new one. */
-  if (s->season.shifts != s->shifts_seen)
-    ad_persistence_init(&s->persistence);
+  after_members(s, &views);
   for (int i = AD_DET_SLIDING_WINDOW; i <= AD_DET_SEASONAL; i++) {
     ad_detector_output_t *m = &member[i];
     if (isnan(m->deviation))
