@@ -181,36 +181,32 @@ def counter_wrap(rng):
                             (jump, jump + 30 * 60, "jump")]
 
 
-def cpu_burn_twice(rng):
-    # collectd's default interval, 10 s: an idle machine, loaded to the full
-    # for 5 minutes, and again 2 hours later
-    ts = series(1.5, 10)
-    a = t_of(1, 2 + rng.randint(0, 6))
-    b = a + 2 * H
+def burns(rng, days, step, first, gap, length):
+    # an idle CPU at `step` seconds a value, loaded to the full for `length`
+    # seconds at `first`, and again `gap` seconds after that
+    ts = series(days, step)
+    b = first + gap
     rows = []
     for t in ts:
         v = abs(rng.gauss(0.2, 0.15))
-        if a <= t < a + 300 or b <= t < b + 300:
+        if first <= t < first + length or b <= t < b + length:
             v = 97 + 3 * rng.random()
         rows.append([t, v])
-    return ["cpu/percent-user"], rows, [(a, a + 300, "first"),
-                                        (b, b + 300, "second")]
+    return ["cpu/percent-user"], rows, [(first, first + length, "first"),
+                                        (b, b + length, "second")]
+
+
+def cpu_burn_twice(rng):
+    # collectd's default interval, 10 s: a burn of 5 minutes, and again 2
+    # hours later
+    return burns(rng, 1.5, 10, t_of(1, 2 + rng.randint(0, 6)), 2 * H, 300)
 
 
 def burn_after_warmup(rng):
-    # what ./demo.sh shows: 2 s data, an idle CPU for 10 minutes, a burn of
-    # 60 s, and a second one 3 minutes after the first ended
-    ts = series(1800 / DAY, 2)
-    a = START + 600 + 2 * rng.randint(0, 30)
-    b = a + 240
-    rows = []
-    for t in ts:
-        v = abs(rng.gauss(0.2, 0.15))
-        if a <= t < a + 60 or b <= t < b + 60:
-            v = 97 + 3 * rng.random()
-        rows.append([t, v])
-    return ["cpu/percent-user"], rows, [(a, a + 60, "first"),
-                                        (b, b + 60, "second")]
+    # what ./demo.sh shows: 2 s data, a burn of 60 s 10 minutes after the
+    # start, and a second one 3 minutes after the first ended
+    return burns(rng, 1800 / DAY, 2, START + 600 + 2 * rng.randint(0, 30),
+                 240, 60)
 
 
 KINDS = [second_incident, spike_burst, missed_job, leak, relation_break,

@@ -39,14 +39,18 @@ void ad_series_init(ad_series_t *s) {
  * learns fully, so that what it keeps doing becomes ordinary. */
 #define INCIDENT_WEIGHT 0.3
 
-/* c learns deviation z at `weight` times ad_learn_weight of z against the
- * band of c (the deviation whose surprise is band_surprise). */
-static void learn_weighted(ad_calib_t *c, double z, double memory,
-                           double band_surprise, double weight) {
-  if (isnan(z))
-    return;
-  double w = weight * ad_learn_weight(z, ad_calib_band(c, band_surprise));
-  ad_calib_learn_weighted(c, z, memory, w);
+/* The surprise of deviation z against c's history (NaN for NaN), which then
+ * learns z at `weight` times ad_learn_weight of z against the band of c
+ * (the deviation whose surprise is band_surprise): judged before it joins
+ * the history. */
+static double judge_then_learn(ad_calib_t *c, double z, double memory,
+                               double band_surprise, double weight) {
+  double surprise = ad_calib_surprise(c, z);
+  if (!isnan(z))
+    ad_calib_learn_weighted(
+        c, z, memory,
+        weight * ad_learn_weight(z, ad_calib_band(c, band_surprise)));
+  return surprise;
 }
 
 /* The sliding window member looks three ways (deviation, record,
@@ -56,13 +60,10 @@ static void learn_weighted(ad_calib_t *c, double z, double memory,
 static double fold_views(ad_series_t *s, double memory, double band_surprise,
                          double weight, double surprise,
                          const ad_window_views_t *views) {
-  double record = ad_calib_surprise(&s->calib_record, views->record);
-  double dispersion =
-      ad_calib_surprise(&s->calib_dispersion, views->dispersion);
-  learn_weighted(&s->calib_record, views->record, memory, band_surprise,
-                 weight);
-  learn_weighted(&s->calib_dispersion, views->dispersion, memory, band_surprise,
-                 weight);
+  double record = judge_then_learn(&s->calib_record, views->record, memory,
+                                   band_surprise, weight);
+  double dispersion = judge_then_learn(&s->calib_dispersion, views->dispersion,
+                                       memory, band_surprise, weight);
   double best = surprise;
   if (record > best)
     best = record;
@@ -80,8 +81,8 @@ static double fold_persistence(ad_series_t *s, double memory,
                                const ad_detector_output_t *m) {
   double z = m->scale > 0 ? (value - m->expected) / m->scale : NAN;
   double sum = ad_persistence_update(&s->persistence, z);
-  double lasting = ad_calib_surprise(&s->calib_persistence, sum);
-  learn_weighted(&s->calib_persistence, sum, memory, band_surprise, weight);
+  double lasting = judge_then_learn(&s->calib_persistence, sum, memory,
+                                    band_surprise, weight);
   if (isnan(lasting))
     return surprise;
   return fmax(0.0, fmax(surprise, lasting) - LOG10_2);
@@ -159,8 +160,8 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     if (isnan(m->deviation))
       continue;
     /* Judged against the series' own history, before joining it. */
-    m->surprise = ad_calib_surprise(&s->calib[i], m->deviation);
-    learn_weighted(&s->calib[i], m->deviation, memory, band_surprise, weight);
+    m->surprise = judge_then_learn(&s->calib[i], m->deviation, memory,
+                                   band_surprise, weight);
     if (i == AD_DET_SLIDING_WINDOW)
       m->surprise =
           fold_views(s, memory, band_surprise, weight, m->surprise, &views);
