@@ -186,8 +186,9 @@ static const ad_config_key_t keys[] = {
      "is expected from then on.",
      FIELD(notify_new_normal, BOOL)},
     {"NewNormalTime", AD_KEY_NUMBER, 60, 1e7, "10800",
-     "Seconds a level shift must have held, from its "
-     "start, before it is notified as a new normal "
+     "Seconds a level shift must have held still, from "
+     "its start or its last step, before it is notified "
+     "as a new normal "
      "(at least ShiftAcceptance); one that goes back "
      "before is not news.",
      FIELD(new_normal_time, DOUBLE)},

@@ -53,20 +53,33 @@ static void format_duration(char *out, size_t size, double seconds) {
     snprintf(out, size, "%.1f days", seconds / 86400.0);
 }
 
+/* "has a new normal: 2.2 G, was 2 G (held for 180 min)"; a change that
+ * came in steps says how long it moved before it held. */
+static void format_new_normal(ad_notice_t *n, const char *host,
+                              const char *series, ad_unit_t unit) {
+  char now[24], was[24], moved[48] = "";
+  if (n->moved > 0) {
+    char span[24];
+    format_duration(span, sizeof(span), n->moved);
+    snprintf(moved, sizeof(moved), "%s over %s, then ",
+             n->normal_to > n->normal_from ? "rose" : "fell", span);
+  }
+  if (snprintf(n->message, sizeof(n->message),
+               "Host %s: %s has a new normal: %s, was %s (%sheld for %.0f "
+               "min); expected from now on",
+               host, series,
+               ad_unit_format(now, sizeof(now), n->normal_to, unit),
+               ad_unit_format(was, sizeof(was), n->normal_from, unit), moved,
+               n->held / 60.0) < 0)
+    n->message[0] = '\0';
+}
+
 void ad_notice_format(ad_notice_t *n) {
   SHOWN(host, n->host, 60);
   SHOWN(series, n->series, 90);
   ad_unit_t unit = ad_unit_of_series(n->series);
-  char now[24], was[24];
   if (n->kind == AD_NOTICE_NEW_NORMAL) {
-    if (snprintf(n->message, sizeof(n->message),
-                 "Host %s: %s has a new normal: %s, was %s (held "
-                 "for %.0f min); expected from now on",
-                 host, series,
-                 ad_unit_format(now, sizeof(now), n->normal_to, unit),
-                 ad_unit_format(was, sizeof(was), n->normal_from, unit),
-                 n->held / 60.0) < 0)
-      n->message[0] = '\0';
+    format_new_normal(n, host, series, unit);
     return;
   }
   const ad_assessment_t *a = &n->assessment;
@@ -116,6 +129,7 @@ void ad_notice_format(ad_notice_t *n) {
       n->message[0] = '\0';
     return;
   }
+  char now[24];
   if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %s, %s; %s%s",
                host, n->level == AD_LEVEL_OKAY ? " back to normal" : "", series,
                ad_unit_format(now, sizeof(now), n->observed, unit), expectation,
@@ -172,6 +186,7 @@ void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                      .normal_from = res->normal_from,
                      .normal_to = res->normal_to,
                      .held = res->normal_held,
+                     .moved = res->normal_moved,
                      .assessment = res->assessment};
   identify(n, id, ds, multi_source);
 }

@@ -57,6 +57,8 @@ typedef struct {
   double risk; /* the risk that set the level: for a host, its own */
   double normal_from, normal_to; /* AD_NOTICE_NEW_NORMAL: the levels */
   double held;                   /* ...and how long the shift held (s) */
+  double moved;                  /* ...how long it moved, in steps, before
+                                    (s; 0: one step) */
   /* Host scope, the OKAY that ends an incident: how long it lasted (s),
    * and `series` the one that opened it; 0 when not known (an incident
    * older than the plugin's start). */

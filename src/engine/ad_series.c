@@ -21,6 +21,7 @@ void ad_series_init(ad_series_t *s) {
   s->resolution = NAN;
   s->host_slot = AD_SLOT_UNASSIGNED;
   s->normal_start = s->normal_from = s->normal_to = s->normal_notified = NAN;
+  s->normal_began = NAN;
   ad_window_init(&s->window);
   ad_season_init(&s->season);
   ad_calib_init(&s->calib[AD_DET_SLIDING_WINDOW]);
@@ -214,35 +215,60 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
 
 /* A shift the forecaster took over (ad_season, after ShiftAcceptance) is
  * news once it has held for NewNormalTime from its start: a shift back
- * before that (a job of a few hours) cancels it. At most one a day. */
+ * before that (a job of a few hours) cancels it. A further shift the same
+ * way (a leak, a filling disk: the forecaster takes over a climb step by
+ * step) is the same change still under way: its clock starts again, so a
+ * level is only called normal once it has stopped moving. At most one a
+ * day. */
+/* A level that has gone on beyond a change by this share of it is still
+ * moving. */
+#define STILL_MOVING 0.25
+
+static void take_shift(ad_series_t *s, const ad_config_t *cfg, double time) {
+  double from = s->season.shift_from, to = s->season.shift_to;
+  double began = time - cfg->season.shift_acceptance;
+  if (!isnan(s->normal_start)) {
+    if (fabs(to - s->normal_from) < fabs(to - s->normal_to)) {
+      s->normal_start = NAN; /* back towards where it came from */
+    } else {
+      s->normal_to = to;
+      s->normal_start = began;
+    }
+    return;
+  }
+  bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
+  bool quiet = isnan(s->normal_notified) || time - s->normal_notified >= AD_DAY;
+  if (old_enough && quiet) {
+    s->normal_start = s->normal_began = began;
+    s->normal_from = from;
+    s->normal_to = to;
+  }
+}
+
 static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
                        ad_series_result_t *res) {
   if (s->season.shifts != s->shifts_seen) {
     s->shifts_seen = s->season.shifts;
-    double from = s->season.shift_from, to = s->season.shift_to;
-    bool old_enough = time - s->season.first_time >= NEW_NORMAL_HISTORY;
-    bool quiet =
-        isnan(s->normal_notified) || time - s->normal_notified >= AD_DAY;
-    if (!isnan(s->normal_start)) {
-      /* back towards where it came from: it was not for good */
-      if (fabs(to - s->normal_from) < fabs(to - s->normal_to))
-        s->normal_start = NAN;
-      else
-        s->normal_to = to; /* further the same way: the same change */
-    } else if (old_enough && quiet) {
-      s->normal_start = time - cfg->season.shift_acceptance;
-      s->normal_from = from;
-      s->normal_to = to;
-    }
+    take_shift(s, cfg, time);
   }
   /* the values of the last window are back nearer the old level than the
-   * new (a series whose forecast is its level; a seasonal one's values move
-   * with its day and only a shift back tells) */
+   * new, or have gone on beyond it by more than a quarter of the change
+   * (a climb the forecaster follows without a further shift): news only
+   * once it has held still (a series whose forecast is its level; a
+   * seasonal one's values move with its day and only a shift tells) */
+  bool due =
+      !isnan(s->normal_start) && time - s->normal_start >= cfg->new_normal_time;
   if (!isnan(s->normal_start) && !s->season.seasonal_mode &&
       s->window.fill > 0) {
     double recent = s->window.ring_sum / s->window.fill;
-    if (fabs(recent - s->normal_from) < fabs(recent - s->normal_to))
+    double change = s->normal_to - s->normal_from;
+    if (fabs(recent - s->normal_from) < fabs(recent - s->normal_to)) {
       s->normal_start = NAN;
+    } else if (due && (recent - s->normal_to) * change >
+                          STILL_MOVING * change * change) {
+      s->normal_to = recent;
+      s->normal_start = time - cfg->season.shift_acceptance;
+    }
   }
   if (!isnan(s->normal_start) &&
       time - s->normal_start >= cfg->new_normal_time) {
@@ -250,6 +276,8 @@ static void new_normal(ad_series_t *s, const ad_config_t *cfg, double time,
     res->normal_from = s->normal_from;
     res->normal_to = s->normal_to;
     res->normal_held = time - s->normal_start;
+    res->normal_moved =
+        isnan(s->normal_began) ? 0.0 : s->normal_start - s->normal_began;
     s->normal_notified = time;
     s->normal_start = NAN;
   }

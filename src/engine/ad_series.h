@@ -46,6 +46,8 @@ typedef struct ad_series_s {
   double normal_start;           /* a shift taken over, not yet news: when it
                                     began (NaN: none) */
   double normal_from, normal_to; /* ...its levels */
+  double normal_began;           /* when the change began: before
+                                    normal_start if it moved in steps */
   double normal_notified;        /* data time of the last new-normal news */
   ad_alert_t alert;              /* the series' own level, incidents, muting */
   int16_t host_slot;             /* its place in the host forest's view, or
@@ -68,8 +70,10 @@ typedef struct {
   bool muted;                 /* muted: it does not raise its host's risk */
   bool new_normal;            /* its level changed for good and is now
                                  expected: from normal_from to normal_to,
-                                 held for normal_held seconds */
-  double normal_from, normal_to, normal_held;
+                                 held for normal_held seconds, having
+                                 moved for normal_moved seconds (more
+                                 than ShiftAcceptance: in steps) */
+  double normal_from, normal_to, normal_held, normal_moved;
 } ad_series_result_t;
 
 /* Resets a series to "nothing learned". Cannot fail. */

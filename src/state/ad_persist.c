@@ -95,6 +95,7 @@ static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, normal_notified, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
     AD_CODEC_ADDED(ad_series_t, resolution, AD_CODEC_F64),
+    AD_CODEC_ADDED(ad_series_t, normal_began, AD_CODEC_F64),
 };
 
 static const ad_codec_field_t MODEL[] = {
@@ -590,7 +591,8 @@ static int decode_series(const json_t *o, ad_series_t *s,
     rc = ad_codec_fail(err, "step: out of range");
   if (rc == 0 && (fabs(s->last_value) > AD_STATE_LIMIT ||
                   fabs(s->normal_from) > AD_STATE_LIMIT ||
-                  fabs(s->normal_to) > AD_STATE_LIMIT))
+                  fabs(s->normal_to) > AD_STATE_LIMIT ||
+                  fabs(s->normal_began) > AD_STATE_LIMIT))
     rc = ad_codec_fail(err, "a value beyond any value");
   if (rc == 0 && s->host_slot < AD_SLOT_NONE)
     rc = ad_codec_fail(err, "host_slot: out of range");

@@ -567,7 +567,8 @@ static void test_okay_waits_for_the_incident_gap(void **state) {
 }
 
 /* A series whose level doubles for good: alerted at the change, then one
- * notification that the new level is its normal (after NewNormalTime),
+ * notification that the new level is its normal (once it has held for
+ * NewNormalTime),
  * then quiet for days; a daily square wave, once learned, is no news, nor is
  * a two-hour job that goes back. */
 static void test_new_normal_notified_once(void **state) {
@@ -601,9 +602,11 @@ static void test_new_normal_notified_once(void **state) {
     if (n->kind == AD_NOTICE_NEW_NORMAL) {
       new_normal++;
       assert_string_equal(n->series, "cpu/percent");
-      /* NewNormalTime (3 h) after the shift began */
+      /* NewNormalTime (3 h) after the shift began, or later: the shift
+       * comes at midnight, when the doubled daily cycle rises for six
+       * hours, and a level still moving is not yet its normal */
       assert_true(n->time >= shift_at + 10800.0 &&
-                  n->time < shift_at + 14400.0);
+                  n->time < shift_at + 8 * 3600.0);
       assert_true(n->normal_from < 45.0 && n->normal_to > 50.0);
       assert_non_null(strstr(n->message, "has a new normal"));
       assert_int_equal(n->level, AD_LEVEL_OKAY);
@@ -615,6 +618,39 @@ static void test_new_normal_notified_once(void **state) {
   }
   assert_int_equal(new_normal, 1);
   assert_int_equal(alerts_after, 0);
+  ad_engine_destroy(e);
+  free(c);
+}
+
+/* Memory that climbs 2 % an hour for 8 hours, then stays: the forecaster
+ * follows the climb step by step, but the level is only called normal once
+ * it has stopped moving, and the message says it rose before it held. */
+static void test_a_climb_is_no_new_normal_until_it_stops(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  const char *const pairs[] = {"NotifySeries=true", NULL};
+  ad_engine_t *e = engine_new(c, pairs);
+  test_rng_t rng = {.state = 11};
+  double start = 1700000000.0, climb = start + 4 * 86400.0;
+  double stop = climb + 8 * 3600.0;
+  for (int i = 0; i < 6 * 1440; i++) {
+    double t = start + 60.0 * i;
+    double v = 2e9 + 1.5e7 * test_rng_normal(&rng);
+    if (t >= climb)
+      v += 4.2e7 * (fmin(t, stop) - climb) / 3600.0;
+    submit1_every(e, "h", "memory", "memory", t, 60, v);
+  }
+  size_t new_normal = 0;
+  for (size_t i = 0; i < c->notice_count; i++) {
+    const ad_notice_t *n = &c->notices[i];
+    if (n->kind != AD_NOTICE_NEW_NORMAL)
+      continue;
+    new_normal++;
+    assert_true(n->time >= stop);
+    assert_true(n->normal_to > 2.2e9);
+    assert_non_null(strstr(n->message, "rose over"));
+  }
+  assert_int_equal(new_normal, 1);
   ad_engine_destroy(e);
   free(c);
 }
@@ -634,4 +670,5 @@ TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
           cmocka_unit_test(test_late_values_keep_report_times_increasing),
           cmocka_unit_test(test_concurrent_writers),
           cmocka_unit_test(test_okay_waits_for_the_incident_gap),
-          cmocka_unit_test(test_new_normal_notified_once))
+          cmocka_unit_test(test_new_normal_notified_once),
+          cmocka_unit_test(test_a_climb_is_no_new_normal_until_it_stops))
