@@ -55,11 +55,11 @@ static const ad_config_key_t keys[] = {
      "Consecutive observations pointing to another level before "
      "the level changes (both up and down).",
      FIELD(levels.hits, UNSIGNED)},
-    {"IncidentGap", AD_KEY_NUMBER, 0, 1e6, "900",
-     "Seconds a host or series must stay OKAY before its "
-     "incident ends and OKAY is notified; relapses "
-     "within it are the same incident and not notified "
-     "again.",
+    {"IncidentGap", AD_KEY_NUMBER, 0, 1e6, "60",
+     "Seconds a host or series must stay OKAY, back "
+     "inside its band, before its incident ends and OKAY "
+     "is notified; relapses within it are the same "
+     "incident and not notified again.",
      FIELD(incident_gap, DOUBLE)},
     {"MuteAbove", AD_KEY_NUMBER, 0, 10000, "12",
      "Incidents per day beyond which a chronically noisy "

@@ -31,8 +31,14 @@ static void count_incidents(ad_alert_t *a, double t, double incidents) {
 }
 
 ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
-                                 double t, double risk, ad_level_t *level,
-                                 ad_level_t *previous) {
+                                 double t, double risk, bool outside,
+                                 ad_level_t *level, ad_level_t *previous) {
+  /* still outside: a risk that would take the level down is no
+   * observation (it neither moves the level nor breaks a run of hits) */
+  if (outside && !isnan(risk) &&
+      ad_level_target(&p->levels, risk, (ad_level_t)a->raw.level) <
+          (ad_level_t)a->raw.level)
+    risk = NAN;
   if (a->muted) {
     if (t >= a->muted_until) {
       a->muted = false;

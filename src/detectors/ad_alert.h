@@ -2,8 +2,9 @@
  *
  * Operators want one notification per incident, not one per wobble:
  *  - Incidents: once a series or host is notified WARNING or FAILURE, its
- *    incident stays open until the level has been OKAY for IncidentGap
- *    seconds (data time); only then is OKAY notified. A relapse inside the
+ *    incident stays open while it is outside its band, and then until the
+ *    level has been OKAY for IncidentGap seconds (data time); only then is
+ *    OKAY notified. A relapse inside the
  *    gap continues the same incident and is not notified again; an
  *    escalation from WARNING to FAILURE is.
  *  - Muting: a chronically noisy series (more than MuteAbove incidents a day,
@@ -46,11 +47,16 @@ typedef enum {
 void ad_alert_init(ad_alert_t *a);
 
 /* Feeds the risk observed at data time t (NaN: no observation, which still
- * lets an incident's quiet time run out). Returns what to report; for
+ * lets an incident's quiet time run out). `outside`: what is judged is
+ * still outside its band (a series' value outside its forecaster's band, a
+ * host with a series still anomalous): the level does not come down, however
+ * low the risk, so that an incident is back to normal only once it really
+ * is, and a change that keeps the value out while the risk wavers (its
+ * detectors learning it) stays one incident. Returns what to report; for
  * AD_ALERT_NOTIFY, *level and *previous are set. Cannot fail. */
 ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
-                                 double t, double risk, ad_level_t *level,
-                                 ad_level_t *previous);
+                                 double t, double risk, bool outside,
+                                 ad_level_t *level, ad_level_t *previous);
 
 /* The level to report now: the notified level (OKAY while muted). */
 ad_level_t ad_alert_level(const ad_alert_t *a);

@@ -111,6 +111,18 @@ static void tick_open(ad_tick_t *t, double time, double interval) {
   t->observed = NAN;
 }
 
+/* While an incident is open: whether the series that opened it is still
+ * anomalous (its value outside its band keeps it so, see ad_alert). Names
+ * are compared only then, so an ordinary value costs nothing here. */
+static void follow_incident_series(ad_host_t *h, const ad_ident_t *id,
+                                   const char *ds,
+                                   const ad_series_result_t *res) {
+  char name[AD_SERIES_NAME_MAX];
+  ad_ident_series_name(id, ds, name, sizeof(name));
+  if (strcmp(name, h->incident_series) == 0)
+    h->incident_outside = res->anomalous;
+}
+
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
                   double time, double interval, double arrival,
                   const ad_series_result_t *res) {
@@ -121,6 +133,8 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   if (res->slot >= 0 && (unsigned)res->slot < h->slots && !isnan(res->z))
     h->latest[res->slot] =
         (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, res->z));
+  if (!isnan(h->incident_start))
+    follow_incident_series(h, id, ds, res);
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);
@@ -301,6 +315,7 @@ static void remember_incident(ad_host_t *h, const ad_tick_t *t,
   if (notice->previous == AD_LEVEL_OKAY && notice->level != AD_LEVEL_OKAY) {
     memcpy(h->incident_series, notice->series, sizeof(h->incident_series));
     h->incident_start = t->time;
+    h->incident_outside = true;
   } else if (notice->level == AD_LEVEL_OKAY) {
     if (!isnan(h->incident_start)) {
       memcpy(notice->series, h->incident_series, sizeof(notice->series));
@@ -324,8 +339,9 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   host_judgement_t j = judge_tick(h, cfg, t, train_due);
   const ad_alert_params_t alert = ad_config_alert_params(cfg);
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
-  ad_alert_event_t event =
-      ad_alert_update(&h->alert, &alert, t->time, j.risk, &level, &previous);
+  bool outside = !isnan(h->incident_start) && h->incident_outside;
+  ad_alert_event_t event = ad_alert_update(&h->alert, &alert, t->time, j.risk,
+                                           outside, &level, &previous);
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
   fill_report(h, cfg, t, &j, total, anomalous, report);

@@ -61,8 +61,10 @@ typedef struct ad_host_s {
    * opened before a restart: not saved) */
   char incident_series[AD_SERIES_NAME_MAX];
   double incident_start;
-  ad_model_t model; /* the host forest */
-  unsigned slots;   /* series with a slot in the view */
+  bool incident_outside; /* that series is still anomalous (outside its
+                            band): the incident stays open */
+  ad_model_t model;      /* the host forest */
+  unsigned slots;        /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */
   char (*slot_name)[AD_SERIES_NAME_MAX]; /* slots: the series' names */

@@ -201,8 +201,12 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   ad_meta_combine(cfg->weights, &cfg->levels, st->member, &res->assessment);
   ad_alert_params_t alert = ad_config_alert_params(cfg);
   res->previous = ad_alert_level(&s->alert);
+  /* the value is back when it is inside the forecaster's band */
+  const ad_detector_output_t *fc = &st->member[AD_DET_SEASONAL];
+  bool outside =
+      !isnan(st->value) && (st->value < fc->lower || st->value > fc->upper);
   res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
-                               &res->level, &res->previous);
+                               outside, &res->level, &res->previous);
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   res->muted = s->alert.muted;

@@ -14,6 +14,7 @@ typedef struct {
   double t, risk;
   ad_alert_event_t event; /* expected */
   ad_level_t level;       /* expected reported level after */
+  bool outside;           /* still outside its band */
 } step_t;
 
 static void run(const ad_alert_params_t *p, const step_t *steps, size_t n) {
@@ -21,8 +22,8 @@ static void run(const ad_alert_params_t *p, const step_t *steps, size_t n) {
   ad_alert_init(&a);
   for (size_t i = 0; i < n; i++) {
     ad_level_t level = AD_LEVEL_OKAY, previous = AD_LEVEL_OKAY;
-    ad_alert_event_t ev =
-        ad_alert_update(&a, p, steps[i].t, steps[i].risk, &level, &previous);
+    ad_alert_event_t ev = ad_alert_update(&a, p, steps[i].t, steps[i].risk,
+                                          steps[i].outside, &level, &previous);
     if (ev != steps[i].event || ad_alert_level(&a) != steps[i].level)
       fail_msg("step %zu (t=%g risk=%g): event %d level %d, expected %d %d", i,
                steps[i].t, steps[i].risk, ev, ad_alert_level(&a),
@@ -35,17 +36,20 @@ static void run(const ad_alert_params_t *p, const step_t *steps, size_t n) {
 static void test_relapse_is_one_incident(void **state) {
   (void)state;
   static const step_t steps[] = {
-      {0, 0.1, AD_ALERT_NONE, AD_LEVEL_OKAY},
-      {10, 0.5, AD_ALERT_NOTIFY, AD_LEVEL_WARNING}, /* incident opens */
-      {20, 0.1, AD_ALERT_NONE, AD_LEVEL_WARNING},   /* calm: gap starts */
-      {60, 0.5, AD_ALERT_NONE, AD_LEVEL_WARNING},   /* relapse: same one */
-      {70, 0.8, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE}, /* escalation: told */
-      {80, 0.5, AD_ALERT_NONE, AD_LEVEL_FAILURE},   /* de-escalation: not */
-      {90, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE},   /* calm from 90 */
-      {150, NAN, AD_ALERT_NONE, AD_LEVEL_FAILURE},  /* no data: gap runs */
-      {189, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE},
-      {190, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},    /* 100 s calm: over */
-      {200, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE}, /* a new incident */
+      {0, 0.1, AD_ALERT_NONE, AD_LEVEL_OKAY, false},
+      {10, 0.5, AD_ALERT_NOTIFY, AD_LEVEL_WARNING, false}, /* incident opens */
+      {20, 0.1, AD_ALERT_NONE, AD_LEVEL_WARNING, false}, /* calm: gap starts */
+      {60, 0.5, AD_ALERT_NONE, AD_LEVEL_WARNING, false}, /* relapse: same one */
+      {70, 0.8, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE,
+       false}, /* escalation: told */
+      {80, 0.5, AD_ALERT_NONE, AD_LEVEL_FAILURE,
+       false}, /* de-escalation: not */
+      {90, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false}, /* calm from 90 */
+      {150, NAN, AD_ALERT_NONE, AD_LEVEL_FAILURE,
+       false}, /* no data: gap runs */
+      {189, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},
+      {190, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false}, /* 100 s calm: over */
+      {200, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false}, /* a new incident */
   };
   run(&params, steps, ARRAY_SIZE(steps));
 }
@@ -55,9 +59,27 @@ static void test_zero_gap_is_plain_levels(void **state) {
   ad_alert_params_t p = params;
   p.incident_gap = 0;
   static const step_t steps[] = {
-      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
-      {1, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
-      {2, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {1, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},
+      {2, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
+/* A low risk while the value is still outside its band (its detectors
+ * learning what they alarm on) does not end the incident; back inside,
+ * the gap runs as usual. */
+static void test_outside_its_band_the_incident_stays_open(void **state) {
+  (void)state;
+  ad_alert_params_t p = params;
+  p.incident_gap = 0;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, true},
+      {1, 0.1, AD_ALERT_NONE, AD_LEVEL_FAILURE, true},
+      {2, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, true},
+      {3, 0.9, AD_ALERT_NONE, AD_LEVEL_FAILURE, true}, /* no relapse */
+      {4, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false}, /* back: over */
+      {5, 0.0, AD_ALERT_NONE, AD_LEVEL_OKAY, true},    /* outside, no risk */
   };
   run(&p, steps, ARRAY_SIZE(steps));
 }
@@ -71,16 +93,16 @@ static void test_noisy_series_muted_then_unmuted(void **state) {
   p.incident_gap = 0;
   p.mute_above = 2;
   static const step_t steps[] = {
-      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
-      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
-      {20, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
-      {30, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
-      {40, 0.9, AD_ALERT_MUTED, AD_LEVEL_OKAY},
-      {50, 0.0, AD_ALERT_NONE, AD_LEVEL_OKAY},
-      {60, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY},
-      {1039, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY},
-      {1040, 0.0, AD_ALERT_UNMUTED, AD_LEVEL_OKAY},
-      {1050, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},
+      {20, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {30, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},
+      {40, 0.9, AD_ALERT_MUTED, AD_LEVEL_OKAY, false},
+      {50, 0.0, AD_ALERT_NONE, AD_LEVEL_OKAY, false},
+      {60, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY, false},
+      {1039, 0.9, AD_ALERT_NONE, AD_LEVEL_OKAY, false},
+      {1040, 0.0, AD_ALERT_UNMUTED, AD_LEVEL_OKAY, false},
+      {1050, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
   };
   run(&p, steps, ARRAY_SIZE(steps));
 }
@@ -93,7 +115,7 @@ static void test_muted_series_is_not_anomalous(void **state) {
   ad_alert_t a;
   ad_alert_init(&a);
   ad_level_t level, previous;
-  assert_int_equal(ad_alert_update(&a, &p, 0, 0.9, &level, &previous),
+  assert_int_equal(ad_alert_update(&a, &p, 0, 0.9, false, &level, &previous),
                    AD_ALERT_MUTED);
   assert_false(ad_alert_anomalous(&a));
   assert_int_equal(ad_alert_level(&a), AD_LEVEL_OKAY);
@@ -107,14 +129,15 @@ static void test_incident_rate_decays(void **state) {
   p.incident_gap = 0;
   p.mute_above = 1.5;
   static const step_t steps[] = {
-      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
-      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY},
-      {86400, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE},
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {10, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},
+      {86400, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
   };
   run(&p, steps, ARRAY_SIZE(steps));
 }
 
 TEST_MAIN(cmocka_unit_test(test_relapse_is_one_incident),
+          cmocka_unit_test(test_outside_its_band_the_incident_stays_open),
           cmocka_unit_test(test_zero_gap_is_plain_levels),
           cmocka_unit_test(test_noisy_series_muted_then_unmuted),
           cmocka_unit_test(test_muted_series_is_not_anomalous),
