@@ -158,8 +158,9 @@ static double bench_detector(int series, int values) {
 }
 
 /* Fit time of a host forest with the default parameters on a full
- * reservoir of `dim` series (ad_model_fit: a first forest, then again
- * without the contaminated share), in milliseconds. */
+ * reservoir of `dim` series (ad_model_fit: the relations between them, a
+ * first forest, then again without the contaminated share), in
+ * milliseconds. */
 static double host_fit_ms(unsigned dim) {
   ad_config_t cfg;
   ad_config_defaults(&cfg);
@@ -173,7 +174,8 @@ static double host_fit_ms(unsigned dim) {
     job.rows[i] = (float)noise(&seed);
   t0 = bench_now();
   ad_iforest_t *f = NULL;
-  if (ad_model_fit(&p, &job, &f) != 0)
+  ad_relations_t relations;
+  if (ad_model_fit(&p, &job, &f, &relations) != 0)
     return NAN;
   double ms = 1e3 * (bench_now() - t0);
   ad_iforest_free(f);

@@ -20,6 +20,9 @@
  * ordinary (0.6 to 0.95) spans several of calibration's bins and its prior
  * (an exponential tail) is of the right order at a cold start. */
 #define DEVIATION_SLOPE 20.0
+/* The surprise at which a relation's break is beyond its band (not learned
+ * from there): one in ten thousand. */
+#define RELATION_BAND 4.0
 /* The first training waits for this many rows at least. */
 #define MIN_ROWS 16
 
@@ -34,6 +37,9 @@ void ad_model_init(ad_model_t *m, uint64_t seed) {
   m->sustained = NAN;
   ad_calib_init_bounded(&m->calib);
   ad_calib_init_bounded(&m->calib_sustained);
+  ad_relations_init(&m->relations);
+  ad_relations_init(&m->pending_relations);
+  ad_calib_init(&m->calib_relation);
 }
 
 void ad_model_release(ad_model_t *m) {
@@ -93,6 +99,8 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
     ad_iforest_free(m->forest);
     m->forest = m->pending;
     m->pending = NULL;
+    m->relations = m->pending_relations;
+    ad_relations_init(&m->pending_relations);
   }
   if (m->forest != NULL) {
     double s = ad_iforest_score(m->forest, x, NULL);
@@ -148,7 +156,27 @@ bool ad_model_attribute(const ad_model_t *m, const float *x, unsigned dim,
   return true;
 }
 
-double ad_model_surprise(ad_model_t *m, double deviation, double memory) {
+double ad_model_relation(const ad_model_t *m, const float *x, unsigned dim,
+                         int *which) {
+  return ad_relations_break(&m->relations, x, dim, which);
+}
+
+/* The surprise of a relation's break, then learned if it is inside the
+ * band of its calibration: a break is an event, not the relation's noise,
+ * so it teaches nothing, and stays as surprising while it lasts; a
+ * relation that has changed for good is fitted anew at the next training
+ * (ad_relations_fit on the sample then). */
+static double relation_surprise(ad_model_t *m, double relation, double memory) {
+  ad_calib_t *c = &m->calib_relation;
+  double surprise = ad_calib_surprise(c, relation);
+  m->relation_broken = relation > ad_calib_band(c, RELATION_BAND);
+  if (!m->relation_broken)
+    ad_calib_learn(c, relation, memory);
+  return surprise;
+}
+
+double ad_model_surprise(ad_model_t *m, double deviation, double relation,
+                         double memory) {
   if (isnan(deviation))
     return NAN;
   m->sustained =
@@ -159,7 +187,15 @@ double ad_model_surprise(ad_model_t *m, double deviation, double memory) {
   double lasting = ad_calib_surprise(&m->calib_sustained, m->sustained);
   ad_calib_learn(&m->calib, deviation, memory);
   ad_calib_learn(&m->calib_sustained, m->sustained, memory);
-  return fmax(0.0, fmax(now, lasting) - 0.30102999566398120);
+  double best = fmax(now, lasting), looks = 2.0;
+  m->relation_led = m->relation_broken = false;
+  if (!isnan(relation)) {
+    double broken = relation_surprise(m, relation, memory);
+    m->relation_led = broken > best;
+    best = fmax(best, broken);
+    looks = 3.0;
+  }
+  return fmax(0.0, best - log10(looks));
 }
 
 double ad_model_confidence(const ad_model_t *m) {
@@ -200,7 +236,15 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 int ad_model_fit(const ad_model_params_t *p, ad_model_job_t *job,
-                 ad_iforest_t **forest) {
+                 ad_iforest_t **forest, ad_relations_t *relations) {
+  if (relations != NULL) {
+    int rc = ad_relations_fit(job->rows, job->n, job->dim, relations);
+    if (rc != 0) {
+      free(job->rows);
+      job->rows = NULL;
+      return rc;
+    }
+  }
   ad_iforest_params_t fp = {
       .trees = p->trees, .sample_size = p->sample_size, .seed = job->seed};
   int rc = ad_iforest_fit(&fp, job->rows, job->n, job->dim, forest);
@@ -238,13 +282,18 @@ int ad_model_fit(const ad_model_params_t *p, ad_model_job_t *job,
 }
 
 void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
-                      uint32_t ticket, ad_iforest_t *forest) {
+                      uint32_t ticket, ad_iforest_t *forest,
+                      const ad_relations_t *relations) {
   if (!m->due || ticket != m->ticket) {
     ad_iforest_free(forest);
     return;
   }
   ad_iforest_free(m->pending);
   m->pending = forest;
+  if (relations != NULL)
+    m->pending_relations = *relations;
+  else
+    ad_relations_init(&m->pending_relations);
   m->pending_from = m->due_time + p->lag;
   m->due = m->taken = false;
   m->trainings++;
@@ -263,10 +312,10 @@ size_t ad_model_bytes(const ad_model_t *m) {
 }
 
 ad_detector_output_t ad_model_member(ad_model_t *m, double deviation,
-                                     double memory, double rarity,
-                                     double values_per_day) {
+                                     double relation, double memory,
+                                     double rarity, double values_per_day) {
   ad_detector_output_t out = AD_DETECTOR_OUTPUT_NONE;
-  double surprise = ad_model_surprise(m, deviation, memory);
+  double surprise = ad_model_surprise(m, deviation, relation, memory);
   if (!isnan(surprise)) {
     out.deviation = deviation;
     out.surprise = surprise;

@@ -23,6 +23,7 @@
 #include "detectors/ad_calib.h"
 #include "detectors/ad_detector.h"
 #include "detectors/ad_iforest.h"
+#include "detectors/ad_relation.h"
 #include "detectors/ad_reservoir.h"
 
 #include <stdbool.h>
@@ -57,11 +58,16 @@ typedef struct {
   ad_calib_t calib;           /* history of the forest's deviations */
   double sustained;           /* short EMA of the deviations (NaN: none) */
   ad_calib_t calib_sustained; /* its history */
-  uint64_t seed;              /* reservoir and forest seeds derive from it */
-  uint32_t trainings;         /* forests trained */
-  uint32_t ticket;            /* identifies the outstanding request */
-  bool due;                   /* a training is requested and not installed */
-  bool taken;                 /* ...and a trainer has its rows */
+  ad_relations_t relations;   /* fitted with the forest, in force with it */
+  ad_relations_t pending_relations;
+  ad_calib_t calib_relation; /* history of the relations' breaks */
+  bool relation_led;         /* the last surprise was a relation's */
+  bool relation_broken;      /* ...and that relation is beyond its band */
+  uint64_t seed;             /* reservoir and forest seeds derive from it */
+  uint32_t trainings;        /* forests trained */
+  uint32_t ticket;           /* identifies the outstanding request */
+  bool due;                  /* a training is requested and not installed */
+  bool taken;                /* ...and a trainer has its rows */
 } ad_model_t;
 
 /* Resets m (nothing allocated yet). Cannot fail. */
@@ -90,25 +96,34 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
                       double step, const float *x, unsigned dim,
                       double *deviation, double *score);
 
+/* The largest break of the relations in force for x (ad_relations_break;
+ * NaN: none), the relation's index in *which (-1: none). Pure. */
+double ad_model_relation(const ad_model_t *m, const float *x, unsigned dim,
+                         int *which);
+
 /* How unusual this deviation is for this forest (the surprise, -log10 of a
- * tail probability, ad_calib), judged two ways, each on its own history
- * remembering about `memory` values: the deviation now, and the deviation
- * sustained (a short average over AD_MODEL_SUSTAIN values): one odd
- * interval is common enough, twenty in a row are not, and a broken relation
- * between series rarely heals in one interval. Returns the larger less
- * log10(2), the price of looking twice; then learns. NaN deviation: NaN,
- * nothing learned. */
+ * tail probability, ad_calib), judged on its own histories remembering
+ * about `memory` values: the deviation now, the deviation sustained (a
+ * short average over AD_MODEL_SUSTAIN values: one odd interval is common
+ * enough, twenty in a row are not, and a broken relation between series
+ * rarely heals in one interval) and, unless NaN, the largest break of a
+ * relation (ad_model_relation). Returns the largest less log10 of the
+ * number of looks (a Sidak-style correction); then learns, a relation's
+ * break beyond its band at ad_learn_weight. NaN deviation: NaN, nothing
+ * learned. */
 #define AD_MODEL_SUSTAIN 5.0
-double ad_model_surprise(ad_model_t *m, double deviation, double memory);
+double ad_model_surprise(ad_model_t *m, double deviation, double relation,
+                         double memory);
 
 /* The forest as an ensemble member for the deviation ad_model_observe gave
- * (learned by ad_model_surprise, with a memory of `memory` values): its
+ * and the relations' break (NaN: none; learned by ad_model_surprise, with a
+ * memory of `memory` values): its
  * surprise, the risk of that (ad_risk, for a series of values_per_day
  * values a day and a risk of 0.5 every `rarity` days) and the confidence;
  * AD_DETECTOR_OUTPUT_NONE while the forest says nothing. */
 ad_detector_output_t ad_model_member(ad_model_t *m, double deviation,
-                                     double memory, double rarity,
-                                     double values_per_day);
+                                     double relation, double memory,
+                                     double rarity, double values_per_day);
 
 /* The attribution of x by the forest in force (dim shares), or false when
  * there is no forest. */
@@ -134,16 +149,18 @@ int ad_model_take(ad_model_t *m, ad_model_job_t *job);
 
 /* Without any lock: fits a forest on the job's rows. With contamination c,
  * the c share of rows a first forest finds most isolated is left out and the
- * forest fitted again on the rest. Frees the job's rows. Returns 0 and
- * *forest, or an errno. */
+ * forest fitted again on the rest. With relations not NULL, the relations
+ * between the features too (ad_relations_fit, on all rows). Frees the
+ * job's rows. Returns 0 and *forest, or an errno. */
 int ad_model_fit(const ad_model_params_t *p, ad_model_job_t *job,
-                 ad_iforest_t **forest);
+                 ad_iforest_t **forest, ad_relations_t *relations);
 
-/* Under the caller's lock: installs forest for the request `ticket` (to
- * come into force at due time + lag); a forest for an outdated ticket is
- * freed. */
+/* Under the caller's lock: installs forest and relations (NULL: none) for
+ * the request `ticket` (to come into force at due time + lag); a forest for
+ * an outdated ticket is freed. */
 void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
-                      uint32_t ticket, ad_iforest_t *forest);
+                      uint32_t ticket, ad_iforest_t *forest,
+                      const ad_relations_t *relations);
 
 /* Under the caller's lock: the trainer could not fit the job `ticket`: the
  * request is dropped and made again later (an eighth of the interval). */

@@ -184,7 +184,9 @@ static void top_slots(const ad_host_t *h, int *first, int *second) {
 /* Scores the host's view with its forest: the forest member's calibrated
  * output (NONE while the forest says nothing). */
 static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
-                                        const ad_tick_t *t, bool *train_due) {
+                                        const ad_tick_t *t, bool *train_due,
+                                        int *relation) {
+  *relation = -1;
   if (!cfg->host_forest || h->slots < 2 ||
       !(cfg->weights[AD_DET_ISOLATION_FOREST] > 0))
     return AD_DETECTOR_OUTPUT_NONE;
@@ -193,19 +195,42 @@ static ad_detector_output_t host_forest(ad_host_t *h, const ad_config_t *cfg,
   double deviation, score;
   *train_due = ad_model_observe(&h->model, &params, t->time, t->interval,
                                 h->latest, h->slots, &deviation, &score);
+  double broken = ad_model_relation(&h->model, h->latest, h->slots, relation);
   double per_day = t->interval > 0 ? AD_DAY / t->interval : 1440.0;
-  return ad_model_member(&h->model, deviation, cfg->calibration_days * per_day,
-                         cfg->risk_rarity, per_day);
+  return ad_model_member(&h->model, deviation, broken,
+                         cfg->calibration_days * per_day, cfg->risk_rarity,
+                         per_day);
 }
 
 /* What a closed interval says about its host. */
 typedef struct {
-  double risk;        /* the host's (NaN: nothing scored) */
-  double series_risk; /* the riskiest series', for the host's size */
-  double forest_risk; /* the host forest's (NaN: none) */
-  int first, second;  /* slots the forest credits most (-1: none), when it
-                         sets the risk at WARNING or above */
+  double risk;          /* the host's (NaN: nothing scored) */
+  double series_risk;   /* the riskiest series', for the host's size */
+  double forest_risk;   /* the host forest's (NaN: none) */
+  int first, second;    /* slots the forest credits most (-1: none), when it
+                           sets the risk at WARNING or above */
+  double relation_corr; /* ...when they are a broken relation, its
+                           correlation (0: none) */
 } host_judgement_t;
+
+/* The two series behind the host forest's verdict: when a broken relation
+ * was its most surprising look, that relation's pair, the one further from
+ * its usual place first; otherwise the forest's attribution (top_slots). */
+static void explaining_slots(const ad_host_t *h, int relation,
+                             host_judgement_t *j) {
+  const ad_relations_t *r = &h->model.relations;
+  int *first = &j->first, *second = &j->second;
+  if (h->model.relation_led && relation >= 0 && relation < r->count) {
+    const ad_relation_t *p = &r->pair[relation];
+    j->relation_corr = p->corr;
+    double za = fabs(h->latest[p->a] - p->mean_a) / p->sd_a;
+    double zb = fabs(h->latest[p->b] - p->mean_b) / p->sd_b;
+    *first = za >= zb ? p->a : p->b;
+    *second = za >= zb ? p->b : p->a;
+    return;
+  }
+  top_slots(h, first, second);
+}
 
 /* Judges interval t: the riskiest series for the host's size, or the host
  * forest when it finds the combination rarer; the forest's judgement then
@@ -220,12 +245,13 @@ static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
   if (!isnan(j.risk) && t->scored > 1)
     j.risk = fmax(0.0, j.risk - AD_RISK_PER_DECADE * log10(t->scored));
   j.series_risk = j.risk;
-  ad_detector_output_t forest = host_forest(h, cfg, t, train_due);
+  int relation;
+  ad_detector_output_t forest = host_forest(h, cfg, t, train_due, &relation);
   j.forest_risk = forest.score;
   if (!isnan(forest.score) && (isnan(j.risk) || forest.score > j.risk)) {
     j.risk = forest.score;
     if (forest.score >= cfg->levels.warning)
-      top_slots(h, &j.first, &j.second);
+      explaining_slots(h, relation, &j);
   }
   if (j.first >= 0) {
     ad_detector_output_t members[AD_DET_COUNT] = {
@@ -299,6 +325,7 @@ static void fill_notice(const ad_host_t *h, const ad_tick_t *t,
     if (j->second >= 0) {
       memcpy(notice->partner, h->slot_name[j->second], sizeof(notice->partner));
       notice->partner_z = h->latest[j->second];
+      notice->relation_corr = j->relation_corr;
     }
   }
   ad_notice_format(notice);
@@ -339,7 +366,9 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   host_judgement_t j = judge_tick(h, cfg, t, train_due);
   const ad_alert_params_t alert = ad_config_alert_params(cfg);
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
-  bool outside = !isnan(h->incident_start) && h->incident_outside;
+  /* the incident's series is still out, or a relation still broken */
+  bool outside = !isnan(h->incident_start) &&
+                 (h->incident_outside || h->model.relation_broken);
   ad_alert_event_t event = ad_alert_update(&h->alert, &alert, t->time, j.risk,
                                            outside, &level, &previous);
   unsigned total = atomic_load(&h->series);

@@ -122,10 +122,18 @@ void ad_notice_format(ad_notice_t *n) {
       snprintf(partner, sizeof(partner), " with %s (%+.1f)", other,
                n->partner_z);
     /* deviations in the series' own scales */
+    const char *what = "unusual combination";
+    char usual[40] = "";
+    if (n->relation_corr != 0 && n->partner[0] != '\0') {
+      what = "relation broken";
+      snprintf(usual, sizeof(usual), ", usually %s (r %.2f)",
+               n->relation_corr > 0 ? "together" : "opposite",
+               n->relation_corr);
+    }
     if (snprintf(n->message, sizeof(n->message),
-                 "Host %s%s: unusual combination: %s (%+.1f)%s; %s%s",
-                 short_host, n->level == AD_LEVEL_OKAY ? " back to normal" : "",
-                 driver, n->driver_z, partner, verdict, share) < 0)
+                 "Host %s%s: %s: %s (%+.1f)%s%s; %s%s", short_host,
+                 n->level == AD_LEVEL_OKAY ? " back to normal" : "", what,
+                 driver, n->driver_z, partner, usual, verdict, share) < 0)
       n->message[0] = '\0';
     return;
   }

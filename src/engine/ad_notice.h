@@ -54,6 +54,9 @@ typedef struct {
   bool combination;
   char partner[AD_SERIES_NAME_MAX];
   double driver_z, partner_z;
+  /* ...and when the two are a learned relation that broke, their
+   * correlation (0: not a relation) */
+  double relation_corr;
   double risk; /* the risk that set the level: for a host, its own */
   double normal_from, normal_to; /* AD_NOTICE_NEW_NORMAL: the levels */
   double held;                   /* ...and how long the shift held (s) */

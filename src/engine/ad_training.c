@@ -30,11 +30,11 @@ static size_t train_vlist(ad_engine_t *e, uint64_t hash) {
   if (!taken)
     return 0;
   ad_iforest_t *forest = NULL;
-  int rc = ad_model_fit(&params, &job, &forest);
+  int rc = ad_model_fit(&params, &job, &forest, NULL);
   ad_table_lock(e->table, hash);
   ad_vlist_t *v = ad_table_find(e->table, hash, key, len);
   if (v != NULL && v->model != NULL && rc == 0) {
-    ad_model_install(v->model, &params, job.ticket, forest);
+    ad_model_install(v->model, &params, job.ticket, forest, NULL);
     forest = NULL;
   } else if (v != NULL && v->model != NULL) {
     ad_model_abandon(v->model, &params, job.ticket);
@@ -68,13 +68,14 @@ static size_t train_hosts(ad_engine_t *e, size_t max_jobs) {
          ad_hosts_find_from(&e->hosts, &bucket, take_job, &job, name)) {
     ad_model_params_t params = e->cfg.host_model;
     ad_iforest_t *forest = NULL;
-    int rc = ad_model_fit(&params, &job, &forest);
+    ad_relations_t relations;
+    int rc = ad_model_fit(&params, &job, &forest, &relations);
     ad_host_t *h = ad_hosts_lock(&e->hosts, name);
     if (h != NULL) {
       params.lag =
           fmax(AD_MODEL_MIN_LAG, AD_MODEL_LAG_STEPS * h->tick.interval);
       if (rc == 0) {
-        ad_model_install(&h->model, &params, job.ticket, forest);
+        ad_model_install(&h->model, &params, job.ticket, forest, &relations);
         forest = NULL;
       } else {
         ad_model_abandon(&h->model, &params, job.ticket);

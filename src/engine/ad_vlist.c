@@ -193,7 +193,7 @@ static bool forest_members(ad_vlist_t *v, const ad_config_t *cfg,
   bool due = ad_model_observe(v->model, &params, t, AD_DAY / per_day, x, dim,
                               &deviation, &score);
   ad_detector_output_t m =
-      ad_model_member(v->model, deviation, cfg->calibration_days * per_day,
+      ad_model_member(v->model, deviation, NAN, cfg->calibration_days * per_day,
                       cfg->risk_rarity, per_day);
   /* The forest looks for one thing, combinations the other members cannot
    * see; finding none is no evidence that all is well, so below the

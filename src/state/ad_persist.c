@@ -112,6 +112,19 @@ static const ad_codec_field_t MODEL[] = {
     AD_CODEC_FIELD(ad_model_t, due, AD_CODEC_BOOL),
 };
 
+static const ad_codec_field_t RELATION[] = {
+    AD_CODEC_FIELD(ad_relation_t, a, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_relation_t, b, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_relation_t, sign, AD_CODEC_I8),
+    AD_CODEC_FIELD(ad_relation_t, mean_a, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, mean_b, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, sd_a, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, sd_b, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, corr, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, offset, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_relation_t, noise, AD_CODEC_F32),
+};
+
 static const ad_codec_field_t RESERVOIR[] = {
     AD_CODEC_FIELD(ad_reservoir_t, rng, AD_CODEC_U64),
     AD_CODEC_FIELD(ad_reservoir_t, seen, AD_CODEC_U32),
@@ -190,9 +203,40 @@ static json_t *encode_reservoir(const ad_reservoir_t *r) {
   return o;
 }
 
+/* obj[name] = the relations as an array of objects. */
+static int put_relations(json_t *obj, const char *name,
+                         const ad_relations_t *r) {
+  json_t *a = json_array();
+  for (unsigned k = 0; a != NULL && k < r->count; k++) {
+    json_t *p = json_object();
+    if (p == NULL ||
+        ad_codec_encode(p, &r->pair[k], RELATION, COUNT(RELATION)) != 0 ||
+        json_array_append_new(a, p) != 0) {
+      json_decref(p);
+      json_decref(a);
+      a = NULL;
+    }
+  }
+  return a == NULL ? ENOMEM : json_object_set_new(obj, name, a) != 0;
+}
+
+/* A host model's relations, with their calibration: written only when the
+ * model has any, so that a value list's model (which has none) is as
+ * before. */
+static int put_model_relations(json_t *o, const ad_model_t *m) {
+  if (m->relations.count == 0 && m->pending_relations.count == 0 &&
+      m->calib_relation.seen == 0)
+    return 0;
+  return put_relations(o, "relations", &m->relations) ||
+         put_relations(o, "pending_relations", &m->pending_relations) ||
+         put_struct(o, "calib_relation", &m->calib_relation, CALIB,
+                    COUNT(CALIB));
+}
+
 static json_t *encode_model(const ad_model_t *m) {
   json_t *o = json_object();
   if (o == NULL || ad_codec_encode(o, m, MODEL, COUNT(MODEL)) != 0 ||
+      put_model_relations(o, m) != 0 ||
       put_struct(o, "calib", &m->calib, CALIB, COUNT(CALIB)) != 0 ||
       put_struct(o, "calib_sustained", &m->calib_sustained, CALIB,
                  COUNT(CALIB)) != 0 ||
@@ -518,6 +562,36 @@ typedef enum {
   FEATURES_AT_MOST, /* a host's view, which only grows */
 } features_rule_t;
 
+/* Decodes obj[name], when there, into r (relations of dim features). */
+static int get_relations(const json_t *obj, const char *name, ad_relations_t *r,
+                         size_t dim, ad_codec_error_t *err) {
+  ad_relations_init(r);
+  const json_t *a = json_object_get(obj, name);
+  if (a == NULL)
+    return 0;
+  if (!json_is_array(a) || json_array_size(a) > AD_RELATION_MAX)
+    return ad_codec_fail(err, "%s: not an array of at most %d", name,
+                         AD_RELATION_MAX);
+  for (size_t k = 0; k < json_array_size(a); k++)
+    if (ad_codec_within(err, name,
+                        ad_codec_decode(json_array_get(a, k), &r->pair[k],
+                                        RELATION, COUNT(RELATION), err)) != 0)
+      return EINVAL;
+  r->count = (uint8_t)json_array_size(a);
+  return ad_codec_within(err, name,
+                         judged(ad_relations_invalid(r, (unsigned)dim), err));
+}
+
+static int get_model_relations(const json_t *o, ad_model_t *m, size_t dim,
+                               ad_codec_error_t *err) {
+  int rc = get_relations(o, "relations", &m->relations, dim, err);
+  if (rc == 0)
+    rc = get_relations(o, "pending_relations", &m->pending_relations, dim, err);
+  if (rc == 0 && json_object_get(o, "calib_relation") != NULL)
+    rc = get_calib(o, "calib_relation", &m->calib_relation, err);
+  return rc;
+}
+
 /* Decodes a model whose rows have `dim` features, exactly or at most. */
 static int decode_model(const json_t *o, ad_model_t *m, size_t dim,
                         features_rule_t rule, ad_codec_error_t *err) {
@@ -533,6 +607,8 @@ static int decode_model(const json_t *o, ad_model_t *m, size_t dim,
     rc = get_calib(o, "calib", &m->calib, err);
   if (rc == 0)
     rc = get_calib(o, "calib_sustained", &m->calib_sustained, err);
+  if (rc == 0)
+    rc = get_model_relations(o, m, dim, err);
   if (rc == 0)
     rc = ad_codec_within(
         err, "reservoir",

@@ -134,7 +134,8 @@ static void test_host_forest_sees_what_no_series_does(void **state) {
   ad_engine_destroy(e);
 
   /* With a WARNING threshold below what the forest found, the operator is
-   * told, and the explanation names series of the combination. */
+   * told, and the explanation names the broken relation: a series of each
+   * side. */
   memset(c->notices, 0, sizeof(c->notices));
   c->notice_count = c->series_notices = 0;
   const char *const alert[] = {"NotifySeries=true", "WarningThreshold=0.2",
@@ -144,10 +145,15 @@ static void test_host_forest_sees_what_no_series_does(void **state) {
   assert_int_equal(c->series_notices, 0);
   assert_true(c->notice_count >= 1);
   const ad_notice_t *n = &c->notices[0];
-  if (!(n->level == AD_LEVEL_WARNING && n->combination &&
+  if (!(n->level != AD_LEVEL_OKAY && n->combination &&
         n->time >= c->break_from && n->time < c->break_until))
     fail_msg("first notice: %s", n->message);
-  assert_non_null(strstr(n->message, "unusual combination: "));
+  assert_non_null(strstr(n->message, "relation broken: "));
+  bool network = strncmp(n->series, "if-", 3) == 0;
+  bool partner_network = strncmp(n->partner, "if-", 3) == 0;
+  if (network == partner_network)
+    fail_msg("not one of each side: %s", n->message);
+  assert_true(n->relation_corr >= AD_RELATION_MIN_CORR);
   assert_non_null(strstr(n->message, "by isolation_forest"));
   assert_true(n->assessment.member[AD_DET_ISOLATION_FOREST].score >= 0.2);
   ad_engine_destroy(e);
@@ -211,8 +217,10 @@ static void vlist_run(const char *const *pairs, vlist_result_t *out) {
  * forest, trained on a few dozen values, scores the broken relation higher
  * than the usual one, though not high enough to speak (it abstains below
  * WARNING); the host forest, where rx and tx each have a slot, sees it
- * clearly above anything of the six ordinary days, which stay below
- * WARNING. No series notices. */
+ * clearly above anything of the six ordinary days, which stay well below
+ * WARNING (0.4; the relation between rx and tx, looked at beside the
+ * forest, takes the ordinary days from about 0.2 to 0.25). No series
+ * notices. */
 static void test_value_list_relation(void **state) {
   (void)state;
   vlist_result_t r;
@@ -223,7 +231,7 @@ static void test_value_list_relation(void **state) {
                 r.trainings, r.vlist_normal, r.vlist_break, r.host_normal,
                 r.host_break);
   if (!(r.trainings >= 20 && r.vlist_break > r.vlist_normal + 0.08 &&
-        r.host_break >= 0.3 && r.host_normal < 0.25 &&
+        r.host_break >= 0.3 && r.host_normal < 0.3 &&
         r.host_break > r.host_normal + 0.1 && r.series_notices == 0))
     fail_msg("value list forest: %u trainings, mean score %.3f normal, "
              "%.3f in the break; host forest risk %.3f normal, %.3f in the "

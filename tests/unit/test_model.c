@@ -81,8 +81,8 @@ static double feed(ad_model_t *m, double t, const float *x, unsigned dim,
     ad_model_job_t again; /* taken once, not twice */
     assert_int_equal(ad_model_take(m, &again), ENOENT);
     ad_iforest_t *forest;
-    assert_int_equal(ad_model_fit(&params, &job, &forest), 0);
-    ad_model_install(m, &params, job.ticket, forest);
+    assert_int_equal(ad_model_fit(&params, &job, &forest, NULL), 0);
+    ad_model_install(m, &params, job.ticket, forest, NULL);
   }
   return deviation;
 }
@@ -217,7 +217,7 @@ static void test_abandoned_job_is_asked_again(void **state) {
   float rows[4] = {1, 2, 3, 4};
   ad_iforest_params_t fp = {.trees = 2, .sample_size = 4, .seed = 1};
   assert_int_equal(ad_iforest_fit(&fp, rows, 4, 1, &forest), 0);
-  ad_model_install(&m, &params, job.ticket, forest);
+  ad_model_install(&m, &params, job.ticket, forest, NULL);
   assert_null(m.pending);
   ad_model_release(&m);
 }
@@ -238,12 +238,12 @@ static void test_contamination_leaves_outliers_out(void **state) {
   float *copy = malloc(sizeof(rows));
   memcpy(copy, rows, sizeof(rows));
   ad_model_job_t job = {.rows = copy, .n = N, .dim = 1, .seed = 9};
-  assert_int_equal(ad_model_fit(&p, &job, &dirty), 0);
+  assert_int_equal(ad_model_fit(&p, &job, &dirty, NULL), 0);
   p.contamination = 0.05;
   copy = malloc(sizeof(rows));
   memcpy(copy, rows, sizeof(rows));
   job = (ad_model_job_t){.rows = copy, .n = N, .dim = 1, .seed = 9};
-  assert_int_equal(ad_model_fit(&p, &job, &clean), 0);
+  assert_int_equal(ad_model_fit(&p, &job, &clean, NULL), 0);
   float x = 6.0f;
   double s_clean = ad_iforest_score(clean, &x, NULL);
   double s_dirty = ad_iforest_score(dirty, &x, NULL);

@@ -97,7 +97,7 @@ static void feed_step(ad_engine_t *e, const char *host, long k) {
   }
   double rx = 1000.0 + 400.0 * day + 20.0 * test_rng_normal(&rng);
   double tx =
-      k > 3400 && k < 3460 ? 100.0 : 0.5 * rx + 10.0 * test_rng_normal(&rng);
+      k > 3400 && k < 3460 ? 100.0 : 0.5 * rx + 5.0 * test_rng_normal(&rng);
   double values[2] = {rx, tx};
   ad_ident_t id = {host, "interface", "eth0", "if_octets", ""};
   ad_sample_t s = {.time = t,
@@ -193,6 +193,10 @@ static void test_restart_continues_exactly(void **state) {
   docs_t d = {0};
   ad_save_stats_t saved;
   assert_int_equal(ad_persist_save(b, keep_doc, &d, &saved), 0);
+  /* rx and tx go together: the host forests learned that relation, and
+   * it is saved with them */
+  for (size_t i = 0; i < d.n; i++)
+    assert_non_null(strstr(d.text[i], "\"relations\":[{"));
   assert_int_equal(saved.hosts, 2);
   assert_int_equal(saved.value_lists, 10);
   assert_int_equal(saved.series, 12);
