@@ -37,15 +37,13 @@ void ad_model_init(ad_model_t *m, uint64_t seed) {
   m->sustained = NAN;
   ad_calib_init_bounded(&m->calib);
   ad_calib_init_bounded(&m->calib_sustained);
-  ad_relations_init(&m->relations);
-  ad_relations_init(&m->pending_relations);
-  ad_calib_init(&m->calib_relation);
 }
 
 void ad_model_release(ad_model_t *m) {
   ad_reservoir_destroy(m->reservoir);
   ad_iforest_free(m->forest);
   ad_iforest_free(m->pending);
+  free(m->relations);
   ad_model_init(m, m->seed);
 }
 
@@ -53,6 +51,13 @@ int ad_model_copy(ad_model_t *dst, const ad_model_t *src) {
   *dst = *src;
   dst->taken = false;
   dst->reservoir = NULL;
+  dst->relations = NULL;
+  if (src->relations != NULL) {
+    dst->relations = malloc(sizeof(*dst->relations));
+    if (dst->relations == NULL)
+      return ENOMEM;
+    *dst->relations = *src->relations;
+  }
   if (src->forest != NULL)
     dst->forest = ad_iforest_share(src->forest);
   if (src->pending != NULL)
@@ -99,8 +104,10 @@ bool ad_model_observe(ad_model_t *m, const ad_model_params_t *p, double t,
     ad_iforest_free(m->forest);
     m->forest = m->pending;
     m->pending = NULL;
-    m->relations = m->pending_relations;
-    ad_relations_init(&m->pending_relations);
+    if (m->relations != NULL) {
+      m->relations->in_force = m->relations->pending;
+      ad_relations_init(&m->relations->pending);
+    }
   }
   if (m->forest != NULL) {
     double s = ad_iforest_score(m->forest, x, NULL);
@@ -158,7 +165,10 @@ bool ad_model_attribute(const ad_model_t *m, const float *x, unsigned dim,
 
 double ad_model_relation(const ad_model_t *m, const float *x, unsigned dim,
                          int *which) {
-  return ad_relations_break(&m->relations, x, dim, which);
+  *which = -1;
+  if (m->relations == NULL)
+    return NAN;
+  return ad_relations_break(&m->relations->in_force, x, dim, which);
 }
 
 /* The surprise of a relation's break, then learned if it is inside the
@@ -166,11 +176,12 @@ double ad_model_relation(const ad_model_t *m, const float *x, unsigned dim,
  * so it teaches nothing, and stays as surprising while it lasts; a
  * relation that has changed for good is fitted anew at the next training
  * (ad_relations_fit on the sample then). */
-static double relation_surprise(ad_model_t *m, double relation, double memory) {
-  ad_calib_t *c = &m->calib_relation;
+static double relation_surprise(ad_model_relations_t *r, double relation,
+                                double memory) {
+  ad_calib_t *c = &r->calib;
   double surprise = ad_calib_surprise(c, relation);
-  m->relation_broken = relation > ad_calib_band(c, RELATION_BAND);
-  if (!m->relation_broken)
+  r->broken = relation > ad_calib_band(c, RELATION_BAND);
+  if (!r->broken)
     ad_calib_learn(c, relation, memory);
   return surprise;
 }
@@ -188,10 +199,12 @@ double ad_model_surprise(ad_model_t *m, double deviation, double relation,
   ad_calib_learn(&m->calib, deviation, memory);
   ad_calib_learn(&m->calib_sustained, m->sustained, memory);
   double best = fmax(now, lasting), looks = 2.0;
-  m->relation_led = m->relation_broken = false;
-  if (!isnan(relation)) {
-    double broken = relation_surprise(m, relation, memory);
-    m->relation_led = broken > best;
+  ad_model_relations_t *r = m->relations;
+  if (r != NULL)
+    r->led = r->broken = false;
+  if (r != NULL && !isnan(relation)) {
+    double broken = relation_surprise(r, relation, memory);
+    r->led = broken > best;
     best = fmax(best, broken);
     looks = 3.0;
   }
@@ -290,10 +303,20 @@ void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
   }
   ad_iforest_free(m->pending);
   m->pending = forest;
-  if (relations != NULL)
-    m->pending_relations = *relations;
-  else
-    ad_relations_init(&m->pending_relations);
+  if (relations != NULL && relations->count > 0 && m->relations == NULL) {
+    m->relations = malloc(sizeof(*m->relations));
+    if (m->relations != NULL) {
+      ad_relations_init(&m->relations->in_force);
+      ad_calib_init(&m->relations->calib);
+      m->relations->led = m->relations->broken = false;
+    }
+  }
+  if (m->relations != NULL) {
+    if (relations != NULL)
+      m->relations->pending = *relations;
+    else
+      ad_relations_init(&m->relations->pending);
+  }
   m->pending_from = m->due_time + p->lag;
   m->due = m->taken = false;
   m->trainings++;
@@ -308,6 +331,8 @@ size_t ad_model_bytes(const ad_model_t *m) {
     bytes += ad_iforest_bytes(m->forest);
   if (m->pending != NULL)
     bytes += ad_iforest_bytes(m->pending);
+  if (m->relations != NULL)
+    bytes += sizeof(*m->relations);
   return bytes;
 }
 

@@ -44,6 +44,16 @@ typedef struct {
   double lag;            /* seconds from due to in force */
 } ad_model_params_t;
 
+/* A host model's relations (ad_relation), allocated with the first
+ * training that fits any: value lists' models never hold them. */
+typedef struct {
+  ad_relations_t in_force; /* fitted with the forest, in force with it */
+  ad_relations_t pending;  /* ...and with the pending forest */
+  ad_calib_t calib;        /* history of their breaks */
+  bool led;                /* the last surprise was a relation's */
+  bool broken;             /* ...and that relation is beyond its band */
+} ad_model_relations_t;
+
 typedef struct {
   ad_reservoir_t *reservoir;  /* NULL until the first value */
   ad_iforest_t *forest;       /* in force; NULL before the first training */
@@ -58,16 +68,12 @@ typedef struct {
   ad_calib_t calib;           /* history of the forest's deviations */
   double sustained;           /* short EMA of the deviations (NaN: none) */
   ad_calib_t calib_sustained; /* its history */
-  ad_relations_t relations;   /* fitted with the forest, in force with it */
-  ad_relations_t pending_relations;
-  ad_calib_t calib_relation; /* history of the relations' breaks */
-  bool relation_led;         /* the last surprise was a relation's */
-  bool relation_broken;      /* ...and that relation is beyond its band */
-  uint64_t seed;             /* reservoir and forest seeds derive from it */
-  uint32_t trainings;        /* forests trained */
-  uint32_t ticket;           /* identifies the outstanding request */
-  bool due;                  /* a training is requested and not installed */
-  bool taken;                /* ...and a trainer has its rows */
+  ad_model_relations_t *relations; /* NULL: none */
+  uint64_t seed;      /* reservoir and forest seeds derive from it */
+  uint32_t trainings; /* forests trained */
+  uint32_t ticket;    /* identifies the outstanding request */
+  bool due;           /* a training is requested and not installed */
+  bool taken;         /* ...and a trainer has its rows */
 } ad_model_t;
 
 /* Resets m (nothing allocated yet). Cannot fail. */
@@ -76,10 +82,11 @@ void ad_model_init(ad_model_t *m, uint64_t seed);
 /* Frees what m holds; m is then as after init. */
 void ad_model_release(ad_model_t *m);
 
-/* Makes dst a copy of src for a checkpoint: the reservoir copied, the
- * forests shared (ad_iforest_share); a training a trainer has taken counts
- * as due again (the copy will not see it installed). Bounded work: callers
- * hold src's lock. Returns 0; ENOMEM (dst then holds no reservoir). */
+/* Makes dst a copy of src for a checkpoint: the reservoir and relations
+ * copied, the forests shared (ad_iforest_share); a training a trainer has
+ * taken counts as due again (the copy will not see it installed). Bounded
+ * work: callers hold src's lock. Returns 0; ENOMEM (dst then holds no
+ * reservoir, or no relations). */
 int ad_model_copy(ad_model_t *dst, const ad_model_t *src);
 
 /* Scores x (dim features, dim <= AD_IFOREST_MAX_DIM) at data time t with
@@ -157,7 +164,8 @@ int ad_model_fit(const ad_model_params_t *p, ad_model_job_t *job,
 
 /* Under the caller's lock: installs forest and relations (NULL: none) for
  * the request `ticket` (to come into force at due time + lag); a forest for
- * an outdated ticket is freed. */
+ * an outdated ticket is freed. Relations need m->relations, allocated here
+ * the first time (out of memory: the forest alone is installed). */
 void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
                       uint32_t ticket, ad_iforest_t *forest,
                       const ad_relations_t *relations);
@@ -167,7 +175,8 @@ void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
 void ad_model_abandon(ad_model_t *m, const ad_model_params_t *p,
                       uint32_t ticket);
 
-/* Bytes held (reservoir and forests), for the state-size benchmark. */
+/* Bytes held (reservoir, forests, relations), for the state-size
+ * benchmark. */
 size_t ad_model_bytes(const ad_model_t *m);
 
 #endif /* AD_MODEL_H */

@@ -108,17 +108,15 @@ static void keep_strongest(ad_relations_t *out, const ad_relation_t *c) {
   out->pair[at] = *c;
 }
 
-/* The correlation of the standardised features a and b, over the rows
- * where neither is beyond AD_RELATION_TRIM: a few far-off values must not
- * hide a relation. */
-static double correlation(const float *rows, size_t n, unsigned dim, unsigned a,
-                          unsigned b, const double *centre,
-                          const double *spread) {
+/* The correlation of standardised features a and b (columns of z, n rows
+ * of dim), over the rows where neither is beyond AD_RELATION_TRIM: a few
+ * far-off values must not hide a relation. */
+static double correlation(const float *z, size_t n, unsigned dim, unsigned a,
+                          unsigned b) {
   double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
   size_t kept = 0;
   for (size_t i = 0; i < n; i++) {
-    double u = standardised(rows[i * dim + a], centre[a], spread[a]);
-    double v = standardised(rows[i * dim + b], centre[b], spread[b]);
+    double u = z[i * dim + a], v = z[i * dim + b];
     if (fabs(u) > AD_RELATION_TRIM || fabs(v) > AD_RELATION_TRIM)
       continue;
     kept++;
@@ -145,15 +143,25 @@ int ad_relations_fit(const float *rows, size_t n, unsigned dim,
   if (n < 2 || dim < 2)
     return 0;
   double *mean = malloc(2 * dim * sizeof(*mean));
-  if (mean == NULL)
+  float *z = malloc(n * dim * sizeof(*z));
+  if (mean == NULL || z == NULL) {
+    free(mean);
+    free(z);
     return ENOMEM;
+  }
   double *sd = mean + dim;
   moments(rows, n, dim, mean, sd);
+  /* standardised once, so that each of the dim^2 / 2 pairs is a pass of
+   * multiply-adds */
+  for (size_t i = 0; i < n * dim; i++)
+    z[i] = sd[i % dim] > 0
+               ? (float)standardised(rows[i], mean[i % dim], sd[i % dim])
+               : 0.0f;
   for (unsigned a = 0; a < dim; a++) {
     for (unsigned b = a + 1; b < dim && sd[a] > 0; b++) {
       if (!(sd[b] > 0))
         continue;
-      double corr = correlation(rows, n, dim, a, b, mean, sd);
+      double corr = correlation(z, n, dim, a, b);
       if (!(fabs(corr) >= AD_RELATION_MIN_CORR))
         continue;
       ad_relation_t c = {.a = (uint8_t)a,
@@ -168,6 +176,7 @@ int ad_relations_fit(const float *rows, size_t n, unsigned dim,
       keep_strongest(out, &c);
     }
   }
+  free(z);
   free(mean);
   return 0;
 }

@@ -218,10 +218,10 @@ typedef struct {
  * its usual place first; otherwise the forest's attribution (top_slots). */
 static void explaining_slots(const ad_host_t *h, int relation,
                              host_judgement_t *j) {
-  const ad_relations_t *r = &h->model.relations;
+  const ad_model_relations_t *mr = h->model.relations;
   int *first = &j->first, *second = &j->second;
-  if (h->model.relation_led && relation >= 0 && relation < r->count) {
-    const ad_relation_t *p = &r->pair[relation];
+  if (mr != NULL && mr->led && relation >= 0 && relation < mr->in_force.count) {
+    const ad_relation_t *p = &mr->in_force.pair[relation];
     j->relation_corr = p->corr;
     double za = fabs(h->latest[p->a] - p->mean_a) / p->sd_a;
     double zb = fabs(h->latest[p->b] - p->mean_b) / p->sd_b;
@@ -368,7 +368,8 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   ad_level_t level = AD_LEVEL_OKAY, previous = ad_alert_level(&h->alert);
   /* the incident's series is still out, or a relation still broken */
   bool outside = !isnan(h->incident_start) &&
-                 (h->incident_outside || h->model.relation_broken);
+                 (h->incident_outside ||
+                  (h->model.relations != NULL && h->model.relations->broken));
   ad_alert_event_t event = ad_alert_update(&h->alert, &alert, t->time, j.risk,
                                            outside, &level, &previous);
   unsigned total = atomic_load(&h->series);

@@ -224,13 +224,12 @@ static int put_relations(json_t *obj, const char *name,
  * model has any, so that a value list's model (which has none) is as
  * before. */
 static int put_model_relations(json_t *o, const ad_model_t *m) {
-  if (m->relations.count == 0 && m->pending_relations.count == 0 &&
-      m->calib_relation.seen == 0)
+  const ad_model_relations_t *r = m->relations;
+  if (r == NULL)
     return 0;
-  return put_relations(o, "relations", &m->relations) ||
-         put_relations(o, "pending_relations", &m->pending_relations) ||
-         put_struct(o, "calib_relation", &m->calib_relation, CALIB,
-                    COUNT(CALIB));
+  return put_relations(o, "relations", &r->in_force) ||
+         put_relations(o, "pending_relations", &r->pending) ||
+         put_struct(o, "calib_relation", &r->calib, CALIB, COUNT(CALIB));
 }
 
 static json_t *encode_model(const ad_model_t *m) {
@@ -584,11 +583,18 @@ static int get_relations(const json_t *obj, const char *name, ad_relations_t *r,
 
 static int get_model_relations(const json_t *o, ad_model_t *m, size_t dim,
                                ad_codec_error_t *err) {
-  int rc = get_relations(o, "relations", &m->relations, dim, err);
+  if (json_object_get(o, "relations") == NULL)
+    return 0;
+  ad_model_relations_t *r = calloc(1, sizeof(*r));
+  if (r == NULL)
+    return ENOMEM;
+  m->relations = r; /* freed with the model on any failure */
+  ad_calib_init(&r->calib);
+  int rc = get_relations(o, "relations", &r->in_force, dim, err);
   if (rc == 0)
-    rc = get_relations(o, "pending_relations", &m->pending_relations, dim, err);
-  if (rc == 0 && json_object_get(o, "calib_relation") != NULL)
-    rc = get_calib(o, "calib_relation", &m->calib_relation, err);
+    rc = get_relations(o, "pending_relations", &r->pending, dim, err);
+  if (rc == 0)
+    rc = get_calib(o, "calib_relation", &r->calib, err);
   return rc;
 }
 
