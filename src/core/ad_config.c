@@ -55,7 +55,7 @@ static const ad_config_key_t keys[] = {
      "Consecutive observations pointing to another level before "
      "the level changes (both up and down).",
      FIELD(levels.hits, UNSIGNED)},
-    {"IncidentGap", AD_KEY_NUMBER, 0, 1e6, "60",
+    {"IncidentGap", AD_KEY_NUMBER, 0, 1e6, "300",
      "Seconds a host or series must stay OKAY, back "
      "inside its band, before its incident ends and OKAY "
      "is notified; relapses within it are the same "

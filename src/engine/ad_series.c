@@ -40,6 +40,21 @@ void ad_series_init(ad_series_t *s) {
  * learns fully, so that what it keeps doing becomes ordinary. */
 #define INCIDENT_WEIGHT 0.3
 
+/* What the k-th value of an open incident teaches the calibrations:
+ * INCIDENT_WEIGHT, less by INCIDENT_DECAY a value, so that an incident
+ * however long teaches them at most INCIDENT_WEIGHT / (1 - INCIDENT_DECAY)
+ * values' worth (1.5): a calibration of a few hundred values (a series in
+ * its first days, or just after its forecaster changed mode) would
+ * otherwise learn from an hour-long incident that such deviations are
+ * ordinary, and miss the next. The members themselves learn at
+ * INCIDENT_WEIGHT throughout: their scales must follow a series that has
+ * really changed (the new-normal path). */
+#define INCIDENT_DECAY 0.8
+
+static double incident_lesson(double weight, uint32_t k) {
+  return weight < 1.0 ? weight * pow(INCIDENT_DECAY, fmin(k, 4096.0)) : weight;
+}
+
 /* The surprise of deviation z against c's history (NaN for NaN), which then
  * learns z at `weight` times ad_learn_weight of z against the band of c
  * (the deviation whose surprise is band_surprise): judged before it joins
@@ -143,6 +158,11 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   double band_surprise =
       ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
   double weight = ad_alert_anomalous(&s->alert) ? INCIDENT_WEIGHT : 1.0;
+  if (!isnan(value))
+    s->incident_values = weight < 1.0 && s->incident_values < UINT32_MAX
+                             ? s->incident_values + 1
+                             : 0;
+  double lesson = incident_lesson(weight, s->incident_values);
   s->resolution = ad_resolution_learn(s->resolution, value);
   ad_learn_t learning = {
       .weight = weight,
@@ -162,12 +182,12 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
       continue;
     /* Judged against the series' own history, before joining it. */
     m->surprise = judge_then_learn(&s->calib[i], m->deviation, memory,
-                                   band_surprise, weight);
+                                   band_surprise, lesson);
     if (i == AD_DET_SLIDING_WINDOW)
       m->surprise =
-          fold_views(s, memory, band_surprise, weight, m->surprise, &views);
+          fold_views(s, memory, band_surprise, lesson, m->surprise, &views);
     if (i == AD_DET_SEASONAL)
-      m->surprise = fold_persistence(s, memory, band_surprise, weight, value,
+      m->surprise = fold_persistence(s, memory, band_surprise, lesson, value,
                                      m->surprise, m);
     m->score = ad_risk(cfg->risk_rarity, m->surprise, per_day);
   }

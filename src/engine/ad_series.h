@@ -50,6 +50,8 @@ typedef struct ad_series_s {
                                     normal_start if it moved in steps */
   double normal_notified;        /* data time of the last new-normal news */
   ad_alert_t alert;              /* the series' own level, incidents, muting */
+  uint32_t incident_values;      /* values since its incident opened (0:
+                                    none open) */
   int16_t host_slot;             /* its place in the host forest's view, or
                                     AD_SLOT_UNASSIGNED / AD_SLOT_NONE */
 } ad_series_t;

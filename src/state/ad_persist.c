@@ -96,6 +96,7 @@ static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, host_slot, AD_CODEC_I16),
     AD_CODEC_ADDED(ad_series_t, resolution, AD_CODEC_F64),
     AD_CODEC_ADDED(ad_series_t, normal_began, AD_CODEC_F64),
+    AD_CODEC_ADDED(ad_series_t, incident_values, AD_CODEC_U32),
 };
 
 static const ad_codec_field_t MODEL[] = {

@@ -28,10 +28,10 @@ awk -F, 'NR > 1 && ($2 < 0 || $2 > 1 || $3 !~ /^(OKAY|WARNING|FAILURE)$/) {exit 
 onsets() { awk -F, 'NR > 2 && $3 != "OKAY" && prev == "OKAY" {print NR - 2} {prev = $3}' "$1"; }
 [ "$(onsets "$WORK/out.csv")" = "400" ] || fail "onsets: $(onsets "$WORK/out.csv"), expected row 400"
 sed -n '402p' "$WORK/out.csv" | grep -q ',FAILURE$' || fail "row 400 is not FAILURE"
-# the incident ends once the series is back inside its band (row 401) and
-# IncidentGap (a minute, one row) has passed; with a gap of 900 s, 15 rows
-sed -n '403p' "$WORK/out.csv" | grep -q ',FAILURE$' || fail "incident ended early"
-sed -n '404p' "$WORK/out.csv" | grep -q ',OKAY$' || fail "no recovery at row 402"
+# the incident ends once the series has been back inside its band (from row
+# 401) for IncidentGap (5 minutes, 5 rows); with a gap of 900 s, 15 rows
+sed -n '407p' "$WORK/out.csv" | grep -q ',FAILURE$' || fail "incident ended early"
+sed -n '408p' "$WORK/out.csv" | grep -q ',OKAY$' || fail "no recovery at row 406"
 "$cmd" replay --set IncidentGap=900 "$WORK/spike.csv" >"$WORK/gap.csv"
 sed -n '417p' "$WORK/gap.csv" | grep -q ',FAILURE$' || fail "IncidentGap=900: ended early"
 sed -n '418p' "$WORK/gap.csv" | grep -q ',OKAY$' || fail "IncidentGap=900: no recovery at row 416"

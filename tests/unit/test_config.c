@@ -14,7 +14,7 @@ static void test_defaults(void **state) {
   assert_double_near(cfg.levels.failure, 0.6, 0);
   assert_double_near(cfg.weights[AD_DET_SLIDING_WINDOW], 0.35, 0);
   assert_double_near(cfg.weights[AD_DET_SEASONAL], 0.35, 0);
-  assert_double_near(cfg.incident_gap, 60, 0);
+  assert_double_near(cfg.incident_gap, 300, 0);
   assert_int_equal(cfg.levels.hits, 1);
   assert_int_equal(cfg.max_series, 100000);
   assert_true(cfg.notify_host);

@@ -364,7 +364,10 @@ static size_t onsets(const capture_t *c, size_t from, size_t lo, size_t hi,
 
 /* A latency of about 40 ms has an 8-row spike; 9 hours later its noise
  * grows tenfold for 200 rows. What the spike taught must not hide the
- * burst (it did once: the band had widened to -1087..1199 ms). */
+ * burst (it did once: the band had widened to -1087..1199 ms). The burst
+ * is notified at its start; as the forecaster's band widens to it the
+ * incident may end and open once more at a further excursion (the
+ * calibrations learn little of an incident), but not flap. */
 static void test_a_spike_does_not_hide_the_next_incident(void **state) {
   (void)state;
   capture_t *c = capture_new();
@@ -383,8 +386,39 @@ static void test_a_spike_does_not_hide_the_next_incident(void **state) {
   size_t in_spike, in_burst;
   onsets(c, 0, (size_t)spike, (size_t)spike + 8, &in_spike);
   onsets(c, 0, (size_t)burst, (size_t)burst + 200, &in_burst);
-  if (in_spike != 1 || in_burst != 1)
+  if (in_spike != 1 || in_burst < 1 || in_burst > 2 ||
+      c->reports[burst].level == AD_LEVEL_OKAY)
     fail_msg("onsets: %zu in the spike, %zu in the burst", in_spike, in_burst);
+  ad_engine_destroy(e);
+  free(c);
+}
+
+/* A latency of 40 ms with a daily wave shifts up 25 ms for an hour on day
+ * 3, and 15 ms (five times its noise) for an hour a day later: the second
+ * incident is notified as the first was, however much the first hour
+ * taught the detectors. */
+static void test_a_second_incident_is_caught_as_the_first(void **state) {
+  (void)state;
+  capture_t *c = capture_new();
+  ad_engine_t *e = engine_new(c, NULL);
+  test_rng_t rng = {.state = 21};
+  double t = 1.6e9;
+  const int first = 3 * 1440 + 600, second = 4 * 1440 + 900, end = 5 * 1440;
+  for (int i = 0; i < end; i++, t += 60) {
+    double v = 40 + 5 * sin(2 * M_PI * i / 1440.0) + 3 * test_rng_normal(&rng);
+    if (i >= first && i < first + 60)
+      v += 25;
+    if (i >= second && i < second + 60)
+      v += 15;
+    submit1_every(e, "h", "app", "latency", t, 60, v);
+  }
+  ad_engine_flush_host(e, "h");
+  size_t in_first, in_second;
+  onsets(c, 0, (size_t)first, (size_t)first + 60, &in_first);
+  onsets(c, 0, (size_t)second, (size_t)second + 60, &in_second);
+  if (in_first != 1 || in_second != 1)
+    fail_msg("onsets: %zu in the first incident, %zu in the second", in_first,
+             in_second);
   ad_engine_destroy(e);
   free(c);
 }
@@ -663,6 +697,7 @@ TEST_MAIN(cmocka_unit_test(test_spike_notifies_failure_then_okay),
           cmocka_unit_test(test_hostile_identifiers_rejected),
           cmocka_unit_test(test_one_extreme_value_does_not_blind),
           cmocka_unit_test(test_a_spike_does_not_hide_the_next_incident),
+          cmocka_unit_test(test_a_second_incident_is_caught_as_the_first),
           cmocka_unit_test(test_quiet_count_moves_by_one_quietly),
           cmocka_unit_test(test_two_pages_on_an_empty_tmpfs_are_not_news),
           cmocka_unit_test(test_rules_filter),
