@@ -86,6 +86,11 @@ void ad_notice_format(ad_notice_t *n) {
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));
   const ad_detector_output_t *m = ad_meta_explaining(a);
+  /* An OKAY quotes the forecaster's expectation: its band is the one the
+   * series is back inside (ad_series), while the sliding window may still
+   * expect what the incident was. */
+  if (n->level == AD_LEVEL_OKAY && !isnan(a->member[AD_DET_SEASONAL].expected))
+    m = &a->member[AD_DET_SEASONAL];
   char expectation[96] = "no expectation yet";
   if (m != NULL)
     format_expectation(expectation, sizeof(expectation), m, unit);
