@@ -108,23 +108,12 @@ static void tick_open(ad_tick_t *t, double time, double interval) {
   t->max_risk = NAN;
   t->scored = 0;
   t->driver[0] = '\0';
+  t->driver_key = 0;
   t->observed = NAN;
 }
 
-/* While an incident is open: whether the series that opened it is still
- * anomalous (its value outside its band keeps it so, see ad_alert). Names
- * are compared only then, so an ordinary value costs nothing here. */
-static void follow_incident_series(ad_host_t *h, const ad_ident_t *id,
-                                   const char *ds,
-                                   const ad_series_result_t *res) {
-  char name[AD_SERIES_NAME_MAX];
-  ad_ident_series_name(id, ds, name, sizeof(name));
-  if (strcmp(name, h->incident_series) == 0)
-    h->incident_outside = res->anomalous;
-}
-
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
-                  double time, double interval, double arrival,
+                  uint64_t key, double time, double interval, double arrival,
                   const ad_series_result_t *res) {
   if (res->anomalous && !res->was_anomalous)
     h->anomalous++;
@@ -133,8 +122,10 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   if (res->slot >= 0 && (unsigned)res->slot < h->slots && !isnan(res->z))
     h->latest[res->slot] =
         (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, res->z));
-  if (!isnan(h->incident_start))
-    follow_incident_series(h, id, ds, res);
+  /* while an incident is open: is the series that opened it still
+   * anomalous (its value outside its band keeps it so, see ad_alert)? */
+  if (!isnan(h->incident_start) && key != 0 && key == h->incident_key)
+    h->incident_outside = res->anomalous;
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);
@@ -151,6 +142,7 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     t->observed = res->value;
     t->assessment = res->assessment;
     ad_ident_series_name(id, ds, t->driver, sizeof(t->driver));
+    t->driver_key = key;
   }
 }
 
@@ -258,6 +250,7 @@ static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
         AD_DETECTOR_OUTPUT_NONE, AD_DETECTOR_OUTPUT_NONE, forest};
     ad_meta_combine(cfg->weights, &cfg->levels, members, &t->assessment);
     memcpy(t->driver, h->slot_name[j.first], sizeof(t->driver));
+    t->driver_key = 0;
     t->observed = NAN;
   }
   return j;
@@ -342,7 +335,8 @@ static void remember_incident(ad_host_t *h, const ad_tick_t *t,
   if (notice->previous == AD_LEVEL_OKAY && notice->level != AD_LEVEL_OKAY) {
     memcpy(h->incident_series, notice->series, sizeof(h->incident_series));
     h->incident_start = t->time;
-    h->incident_outside = true;
+    h->incident_key = t->driver_key;
+    h->incident_outside = t->driver_key != 0;
   } else if (notice->level == AD_LEVEL_OKAY) {
     if (!isnan(h->incident_start)) {
       memcpy(notice->series, h->incident_series, sizeof(notice->series));

@@ -44,6 +44,7 @@ typedef struct {
   double max_risk; /* highest series risk; NaN while nothing scored */
   unsigned scored; /* series values with a risk in the tick */
   char driver[AD_SERIES_NAME_MAX]; /* series with max_risk */
+  uint64_t driver_key;             /* its key (0: a combination) */
   double observed;                 /* its value */
   ad_assessment_t assessment;      /* its assessment */
 } ad_tick_t;
@@ -61,6 +62,7 @@ typedef struct ad_host_s {
    * opened before a restart: not saved) */
   char incident_series[AD_SERIES_NAME_MAX];
   double incident_start;
+  uint64_t incident_key; /* that series' key (0: none, a combination) */
   bool incident_outside; /* that series is still anomalous (outside its
                             band): the incident stays open */
   ad_model_t model;      /* the host forest */
@@ -95,12 +97,13 @@ int ad_host_assign_slot(ad_host_t *h, const ad_ident_t *id, const char *ds,
                         unsigned max);
 
 /* Folds one series result into the open tick (opening one if needed).
- * id and ds name the series (ds NULL for single-source value lists); the name
- * is only formatted when this series becomes the tick's driver. Also keeps
+ * id and ds name the series (ds NULL for single-source value lists), key
+ * (not 0) identifies it cheaply; the name is only formatted when this series
+ * becomes the tick's driver. Also keeps
  * h->anomalous in step with the series. Muted series do not raise the
  * host's risk. */
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
-                  double time, double interval, double arrival,
+                  uint64_t key, double time, double interval, double arrival,
                   const ad_series_result_t *res);
 
 /* Closes the open tick: scores the host's view with its forest (when
