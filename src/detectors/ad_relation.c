@@ -14,31 +14,27 @@ static double clean(float x) {
   return fmax(-AD_RELATION_RANGE, fmin(AD_RELATION_RANGE, v));
 }
 
-/* Every feature's mean and standard deviation, then again without the
+/* The mean and standard deviation of v[0..n), then again without the
  * values beyond AD_RELATION_TRIM of the first: a few far-off values must
- * not set the scale the relation is measured in. */
-static void moments(const float *rows, size_t n, unsigned dim, double *centre,
-                    double *spread) {
-  for (unsigned j = 0; j < dim; j++) {
-    double cut = INFINITY;
-    centre[j] = spread[j] = 0.0;
-    for (int pass = 0; pass < 2; pass++) {
-      double sum = 0.0, sum2 = 0.0, mean = centre[j];
-      size_t kept = 0;
-      for (size_t i = 0; i < n; i++) {
-        double v = clean(rows[i * dim + j]);
-        if (fabs(v - mean) <= cut) {
-          sum += v;
-          sum2 += v * v;
-          kept++;
-        }
+ * not set the scale a relation is measured in, nor widen its noise. */
+static void trimmed(const double *v, size_t n, double *mean, double *sd) {
+  double cut = INFINITY;
+  *mean = *sd = 0.0;
+  for (int pass = 0; pass < 2; pass++) {
+    double sum = 0.0, sum2 = 0.0, centre = *mean;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (fabs(v[i] - centre) <= cut) {
+        sum += v[i];
+        sum2 += v[i] * v[i];
+        kept++;
       }
-      if (kept < 2)
-        break;
-      centre[j] = sum / (double)kept;
-      spread[j] = sqrt(fmax(0.0, sum2 / (double)kept - centre[j] * centre[j]));
-      cut = AD_RELATION_TRIM * spread[j];
     }
+    if (kept < 2)
+      break;
+    *mean = sum / (double)kept;
+    *sd = sqrt(fmax(0.0, sum2 / (double)kept - *mean * *mean));
+    cut = AD_RELATION_TRIM * *sd;
   }
 }
 
@@ -48,13 +44,10 @@ static double standardised(float x, double centre, double spread) {
   return fmax(-AD_RELATION_CLIP, fmin(AD_RELATION_CLIP, z));
 }
 
-static double standard(const ad_relation_t *p, const float *x, unsigned k) {
-  return k == p->a ? standardised(x[p->a], p->mean_a, p->sd_a)
-                   : standardised(x[p->b], p->mean_b, p->sd_b);
-}
-
+/* u - sign v for relation p and features x. */
 static double gap(const ad_relation_t *p, const float *x) {
-  return standard(p, x, p->a) - p->sign * standard(p, x, p->b);
+  return standardised(x[p->a], p->mean_a, p->sd_a) -
+         p->sign * standardised(x[p->b], p->mean_b, p->sd_b);
 }
 
 double ad_relation_signed_break(const ad_relation_t *p, const float *x) {
@@ -63,32 +56,17 @@ double ad_relation_signed_break(const ad_relation_t *p, const float *x) {
   return (gap(p, x) - p->offset) / p->noise;
 }
 
-/* The centre and spread of u - sign v over the sample (into p->offset, and
- * returned), then again without the rows beyond AD_RELATION_TRIM spreads
- * of the centre. */
-static double fit_noise(ad_relation_t *p, const float *rows, size_t n,
-                        unsigned dim) {
-  double cut = INFINITY, noise = 0.0;
-  p->offset = 0.0f;
-  for (int pass = 0; pass < 2; pass++) {
-    double sum = 0.0, sum2 = 0.0, centre = p->offset;
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-      double d = gap(p, rows + i * dim);
-      if (fabs(d - centre) <= cut) {
-        sum += d;
-        sum2 += d * d;
-        kept++;
-      }
-    }
-    if (kept < 2)
-      break;
-    double mean = sum / (double)kept;
-    noise = sqrt(fmax(0.0, sum2 / (double)kept - mean * mean));
-    p->offset = (float)mean;
-    cut = AD_RELATION_TRIM * noise;
-  }
-  return noise;
+/* The offset and noise of relation p over the sample: the trimmed mean
+ * and standard deviation of u - sign v, from z (n rows of dim standardised
+ * features) into scratch (n values). */
+static void fit_noise(ad_relation_t *p, const float *z, size_t n, unsigned dim,
+                      double *scratch) {
+  for (size_t i = 0; i < n; i++)
+    scratch[i] = z[i * dim + p->a] - p->sign * z[i * dim + p->b];
+  double offset, noise;
+  trimmed(scratch, n, &offset, &noise);
+  p->offset = (float)offset;
+  p->noise = (float)fmax(noise, AD_RELATION_NOISE_MIN);
 }
 
 /* Keeps candidate c among the strongest AD_RELATION_MAX. */
@@ -142,15 +120,19 @@ int ad_relations_fit(const float *rows, size_t n, unsigned dim,
     return EINVAL;
   if (n < 2 || dim < 2)
     return 0;
-  double *mean = malloc(2 * dim * sizeof(*mean));
+  double *mean = malloc((2 * dim + n) * sizeof(*mean));
   float *z = malloc(n * dim * sizeof(*z));
   if (mean == NULL || z == NULL) {
     free(mean);
     free(z);
     return ENOMEM;
   }
-  double *sd = mean + dim;
-  moments(rows, n, dim, mean, sd);
+  double *sd = mean + dim, *scratch = sd + dim;
+  for (unsigned j = 0; j < dim; j++) {
+    for (size_t i = 0; i < n; i++)
+      scratch[i] = clean(rows[i * dim + j]);
+    trimmed(scratch, n, &mean[j], &sd[j]);
+  }
   /* standardised once, so that each of the dim^2 / 2 pairs is a pass of
    * multiply-adds */
   for (size_t i = 0; i < n * dim; i++)
@@ -172,13 +154,19 @@ int ad_relations_fit(const float *rows, size_t n, unsigned dim,
                          .sd_a = (float)sd[a],
                          .sd_b = (float)sd[b],
                          .corr = (float)fmin(1.0, fmax(-1.0, corr))};
-      c.noise = (float)fmax(fit_noise(&c, rows, n, dim), AD_RELATION_NOISE_MIN);
+      fit_noise(&c, z, n, dim, scratch);
       keep_strongest(out, &c);
     }
   }
   free(z);
   free(mean);
   return 0;
+}
+
+unsigned ad_relation_leader(const ad_relation_t *p, const float *x) {
+  double u = fabs(standardised(x[p->a], p->mean_a, p->sd_a));
+  double v = fabs(standardised(x[p->b], p->mean_b, p->sd_b));
+  return u >= v ? p->a : p->b;
 }
 
 double ad_relations_break(const ad_relations_t *r, const float *x, unsigned dim,

@@ -69,9 +69,13 @@ int ad_relations_fit(const float *rows, size_t n, unsigned dim,
 double ad_relations_break(const ad_relations_t *r, const float *x, unsigned dim,
                           int *which);
 
-/* The break of relation i for x, signed: positive when a is high for b (a
- * rose against b, or b fell). Pure; NaN out of range. */
+/* The break of relation p for x, signed: positive when a is high for b (a
+ * rose against b, or b fell). Pure; NaN without a noise. */
 double ad_relation_signed_break(const ad_relation_t *p, const float *x);
+
+/* Which of relation p's two features is further from its usual place for
+ * x (a or b): the one that moved, for explanations. Pure. */
+unsigned ad_relation_leader(const ad_relation_t *p, const float *x);
 
 /* What is wrong with r read from a file, for dim features (NULL: nothing).
  * Pure. */

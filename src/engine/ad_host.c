@@ -215,10 +215,8 @@ static void explaining_slots(const ad_host_t *h, int relation,
   if (mr != NULL && mr->led && relation >= 0 && relation < mr->in_force.count) {
     const ad_relation_t *p = &mr->in_force.pair[relation];
     j->relation_corr = p->corr;
-    double za = fabs(h->latest[p->a] - p->mean_a) / p->sd_a;
-    double zb = fabs(h->latest[p->b] - p->mean_b) / p->sd_b;
-    *first = za >= zb ? p->a : p->b;
-    *second = za >= zb ? p->b : p->a;
+    *first = (int)ad_relation_leader(p, h->latest);
+    *second = *first == p->a ? p->b : p->a;
     return;
   }
   top_slots(h, first, second);
