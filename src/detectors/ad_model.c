@@ -39,6 +39,17 @@ void ad_model_init(ad_model_t *m, uint64_t seed) {
   ad_calib_init_bounded(&m->calib_sustained);
 }
 
+ad_model_relations_t *ad_model_relations_create(void) {
+  ad_model_relations_t *r = malloc(sizeof(*r));
+  if (r != NULL) {
+    ad_relations_init(&r->in_force);
+    ad_relations_init(&r->pending);
+    ad_calib_init(&r->calib);
+    r->led = r->broken = false;
+  }
+  return r;
+}
+
 void ad_model_release(ad_model_t *m) {
   ad_reservoir_destroy(m->reservoir);
   ad_iforest_free(m->forest);
@@ -303,14 +314,8 @@ void ad_model_install(ad_model_t *m, const ad_model_params_t *p,
   }
   ad_iforest_free(m->pending);
   m->pending = forest;
-  if (relations != NULL && relations->count > 0 && m->relations == NULL) {
-    m->relations = malloc(sizeof(*m->relations));
-    if (m->relations != NULL) {
-      ad_relations_init(&m->relations->in_force);
-      ad_calib_init(&m->relations->calib);
-      m->relations->led = m->relations->broken = false;
-    }
-  }
+  if (relations != NULL && relations->count > 0 && m->relations == NULL)
+    m->relations = ad_model_relations_create();
   if (m->relations != NULL) {
     if (relations != NULL)
       m->relations->pending = *relations;

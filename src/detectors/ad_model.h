@@ -76,6 +76,10 @@ typedef struct {
   bool taken;         /* ...and a trainer has its rows */
 } ad_model_t;
 
+/* A model's relations, none yet (NULL: out of memory); freed with the
+ * model once it holds them (ad_model_release). */
+ad_model_relations_t *ad_model_relations_create(void);
+
 /* Resets m (nothing allocated yet). Cannot fail. */
 void ad_model_init(ad_model_t *m, uint64_t seed);
 

@@ -586,11 +586,10 @@ static int get_model_relations(const json_t *o, ad_model_t *m, size_t dim,
                                ad_codec_error_t *err) {
   if (json_object_get(o, "relations") == NULL)
     return 0;
-  ad_model_relations_t *r = calloc(1, sizeof(*r));
+  ad_model_relations_t *r = ad_model_relations_create();
   if (r == NULL)
     return ENOMEM;
   m->relations = r; /* freed with the model on any failure */
-  ad_calib_init(&r->calib);
   int rc = get_relations(o, "relations", &r->in_force, dim, err);
   if (rc == 0)
     rc = get_relations(o, "pending_relations", &r->pending, dim, err);
