@@ -75,8 +75,10 @@ ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
   }
   if (notified == AD_LEVEL_OKAY)
     return AD_ALERT_NONE;
-  if (raw != AD_LEVEL_OKAY) {
-    a->quiet_since = NAN; /* still (or again) anomalous: same incident */
+  if (raw != AD_LEVEL_OKAY || outside) {
+    /* still (or again) anomalous, or not back inside the band (whatever
+     * the risk): the same incident, and the quiet gap starts again */
+    a->quiet_since = NAN;
     return AD_ALERT_NONE;
   }
   if (isnan(a->quiet_since))

@@ -3,8 +3,10 @@
  * Operators want one notification per incident, not one per wobble:
  *  - Incidents: once a series or host is notified WARNING or FAILURE, its
  *    incident stays open while it is outside its band, and then until the
- *    level has been OKAY for IncidentGap seconds (data time); only then is
- *    OKAY notified. A relapse inside the
+ *    level has been OKAY, and what is judged back inside its band, for
+ *    IncidentGap seconds (data time) in a row; only then is OKAY notified
+ *    (a variance burst whose values cross the band now and then is one
+ *    incident, not one per crossing). A relapse inside the
  *    gap continues the same incident and is not notified again; an
  *    escalation from WARNING to FAILURE is.
  *  - Muting: a chronically noisy series (more than MuteAbove incidents a day,
@@ -49,8 +51,9 @@ void ad_alert_init(ad_alert_t *a);
 /* Feeds the risk observed at data time t (NaN: no observation, which still
  * lets an incident's quiet time run out). `outside`: what is judged is
  * still outside its band (a series' value outside its forecaster's band, a
- * host with a series still anomalous): the level does not come down, however
- * low the risk, so that an incident is back to normal only once it really
+ * host whose incident's series is still anomalous or outside): the level
+ * does not come down, however low the risk, and an incident's quiet time
+ * starts again, so that an incident is back to normal only once it really
  * is, and a change that keeps the value out while the risk wavers (its
  * detectors learning it) stays one incident. Returns what to report; for
  * AD_ALERT_NOTIFY, *level and *previous are set. Cannot fail. */

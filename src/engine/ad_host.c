@@ -123,9 +123,9 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     h->latest[res->slot] =
         (float)fmax(-AD_RESERVOIR_LIMIT, fmin(AD_RESERVOIR_LIMIT, res->z));
   /* while an incident is open: is the series that opened it still
-   * anomalous (its value outside its band keeps it so, see ad_alert)? */
+   * anomalous, or its value still outside its band (not back yet)? */
   if (!isnan(h->incident_start) && key != 0 && key == h->incident_key)
-    h->incident_outside = res->anomalous;
+    h->incident_outside = res->anomalous || res->outside;
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);

@@ -157,7 +157,12 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
   double band_surprise =
       ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
-  double weight = ad_alert_anomalous(&s->alert) ? INCIDENT_WEIGHT : 1.0;
+  /* inside an incident from its first value to its OKAY, not only while
+   * the risk is high: the values between two excursions of a burst are the
+   * burst too */
+  bool in_incident = ad_alert_anomalous(&s->alert) ||
+                     ad_alert_level(&s->alert) != AD_LEVEL_OKAY;
+  double weight = in_incident ? INCIDENT_WEIGHT : 1.0;
   if (!isnan(value))
     s->incident_values = weight < 1.0 && s->incident_values < UINT32_MAX
                              ? s->incident_values + 1
@@ -225,6 +230,7 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   const ad_detector_output_t *fc = &st->member[AD_DET_SEASONAL];
   bool outside =
       !isnan(st->value) && (st->value < fc->lower || st->value > fc->upper);
+  res->outside = outside;
   res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
                                outside, &res->level, &res->previous);
   res->level = ad_alert_level(&s->alert);

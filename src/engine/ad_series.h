@@ -69,6 +69,8 @@ typedef struct {
   ad_level_t previous;        /* notified level before, for AD_ALERT_NOTIFY */
   bool was_anomalous;         /* counted anomalous for its host before... */
   bool anomalous;             /* ...and after this value */
+  bool outside;               /* the value is outside the forecaster's band
+                                 (the series is not back yet) */
   bool muted;                 /* muted: it does not raise its host's risk */
   bool new_normal;            /* its level changed for good and is now
                                  expected: from normal_from to normal_to,

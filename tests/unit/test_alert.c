@@ -84,6 +84,22 @@ static void test_outside_its_band_the_incident_stays_open(void **state) {
   run(&p, steps, ARRAY_SIZE(steps));
 }
 
+/* Quiet but outside its band again (a variance burst whose values cross
+ * the band now and then): the gap starts afresh once it is back inside,
+ * so the burst stays one incident. */
+static void test_the_gap_is_back_inside_in_a_row(void **state) {
+  (void)state;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, true},
+      {10, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},  /* inside: gap runs */
+      {90, 0.1, AD_ALERT_NONE, AD_LEVEL_FAILURE, true},   /* out again, calm */
+      {110, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false}, /* back: gap again */
+      {200, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},
+      {210, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false}, /* 100 s inside */
+  };
+  run(&params, steps, ARRAY_SIZE(steps));
+}
+
 static void test_noisy_series_muted_then_unmuted(void **state) {
   (void)state;
   /* MuteAbove=2 incidents a day: the third incident within an hour mutes
@@ -138,6 +154,7 @@ static void test_incident_rate_decays(void **state) {
 
 TEST_MAIN(cmocka_unit_test(test_relapse_is_one_incident),
           cmocka_unit_test(test_outside_its_band_the_incident_stays_open),
+          cmocka_unit_test(test_the_gap_is_back_inside_in_a_row),
           cmocka_unit_test(test_zero_gap_is_plain_levels),
           cmocka_unit_test(test_noisy_series_muted_then_unmuted),
           cmocka_unit_test(test_muted_series_is_not_anomalous),
