@@ -151,6 +151,7 @@ void ad_calib_init(ad_calib_t *c) {
   memset(c, 0, sizeof(*c));
   c->gain = 1.0f;
   c->top = -1;
+  c->budget = (float)AD_CALIB_BUDGET_MAX;
 }
 
 double ad_calib_prior_tail(double z) { return exp(-z); }
@@ -351,6 +352,21 @@ double ad_calib_deviation_at(const ad_calib_t *c, double surprise) {
 /* How far total may drift from the masses' sum by float rounding. */
 #define TOTAL_TOLERANCE 1e-3
 
+void ad_calib_learn_judged(ad_calib_t *c, double z, double surprise,
+                           double memory, double weight) {
+  if (isnan(z) || isnan(surprise))
+    return;
+  if (surprise > AD_CALIB_RATION_SURPRISE) {
+    if (c->budget >= 1.0f)
+      c->budget -= 1.0f;
+    else
+      weight *= AD_CALIB_RATIONED_WEIGHT;
+  }
+  c->budget =
+      (float)fmin(AD_CALIB_BUDGET_MAX, c->budget + AD_CALIB_BUDGET_REFILL);
+  ad_calib_learn_weighted(c, z, memory, weight);
+}
+
 const char *ad_calib_invalid(const ad_calib_t *c) {
   if (c->top < -1 || c->top >= AD_CALIB_BINS)
     return "top: out of range";
@@ -362,6 +378,8 @@ const char *ad_calib_invalid(const ad_calib_t *c) {
     return "total: out of range";
   if (!(c->band >= 0) || !(c->exponent >= 0) || c->band_seen > c->seen)
     return "band or exponent: out of range";
+  if (!(c->budget >= 0) || !(c->budget <= AD_CALIB_BUDGET_MAX))
+    return "budget: out of range";
   double sum = 0.0;
   for (int b = 0; b < AD_CALIB_BINS; b++) {
     if (!(c->mass[b] >= 0))

@@ -14,7 +14,18 @@
  * not have.
  *
  * The result is a surprise, -log10(p): 2 means one in a hundred, 4 one in
- * ten thousand. */
+ * ten thousand.
+ *
+ * The tail learns at a bounded rate (ad_calib_learn_judged): a deviation
+ * rarer than AD_CALIB_RATION_SURPRISE spends one of a budget that refills
+ * by AD_CALIB_BUDGET_REFILL a value up to AD_CALIB_BUDGET_MAX, and once the
+ * budget is spent counts AD_CALIB_RATIONED_WEIGHT of what it would. A
+ * burst of up to twenty rare values, or one value in ten rare, is learned
+ * whole: a bursty series learns how bursty it is. A run of hundreds teaches
+ * about a seventh of itself while it stays that rare: a climb (a leak),
+ * each value a little beyond the last, cannot become within hours the
+ * history it is judged against. (A deviation that stays the same is learned
+ * down to that rarity, and from there on like any other.) */
 #ifndef AD_CALIB_H
 #define AD_CALIB_H
 
@@ -35,7 +46,14 @@ typedef struct {
                                 past the record falls exponentially */
   float exponent;            /* fitted tail exponent past the record (0:
                                 none yet) */
+  float budget;              /* rare deviations still learned whole, 0..
+                                AD_CALIB_BUDGET_MAX */
 } ad_calib_t;
+
+#define AD_CALIB_RATION_SURPRISE 2.5 /* rarer than one value in ~300 */
+#define AD_CALIB_BUDGET_MAX 20.0
+#define AD_CALIB_BUDGET_REFILL 0.1
+#define AD_CALIB_RATIONED_WEIGHT 0.05
 
 /* Resets to the prior alone. Cannot fail. */
 void ad_calib_init(ad_calib_t *c);
@@ -59,6 +77,12 @@ void ad_calib_learn(ad_calib_t *c, double z, double memory);
  * next one look ordinary. */
 void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
                              double weight);
+
+/* The same for a z already judged at `surprise` (ad_calib_surprise, before
+ * learning it): a rare z is learned within the budget (see above). NaN z
+ * or surprise: nothing learned, the budget unchanged. */
+void ad_calib_learn_judged(ad_calib_t *c, double z, double surprise,
+                           double memory, double weight);
 
 /* The smallest deviation whose surprise reaches `surprise` (bisection). */
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise);

@@ -62,10 +62,11 @@ static double incident_lesson(double weight, uint32_t k) {
 static double judge_then_learn(ad_calib_t *c, double z, double memory,
                                double band_surprise, double weight) {
   double surprise = ad_calib_surprise(c, z);
-  if (!isnan(z))
-    ad_calib_learn_weighted(
-        c, z, memory,
-        weight * ad_learn_weight(z, ad_calib_band(c, band_surprise)));
+  if (!isnan(z)) {
+    double band = ad_calib_band(c, band_surprise);
+    double w = weight * ad_learn_weight(z, band);
+    ad_calib_learn_judged(c, z, surprise, memory, w);
+  }
   return surprise;
 }
 

@@ -64,6 +64,7 @@ static const ad_codec_field_t CALIB[] = {
     AD_CODEC_FIELD(ad_calib_t, top, AD_CODEC_I8),
     AD_CODEC_FIELD(ad_calib_t, bounded, AD_CODEC_U8),
     AD_CODEC_FIELD(ad_calib_t, exponent, AD_CODEC_F32),
+    AD_CODEC_ADDED(ad_calib_t, budget, AD_CODEC_F32),
 };
 
 static const ad_codec_field_t ALERT[] = {
@@ -441,6 +442,7 @@ static int judged(const char *why, ad_codec_error_t *err) {
 }
 
 static int decode_calib(const json_t *o, ad_calib_t *c, ad_codec_error_t *err) {
+  c->budget = (float)AD_CALIB_BUDGET_MAX; /* a file from before budgets */
   if (ad_codec_decode(o, c, CALIB, COUNT(CALIB), err) != 0)
     return EINVAL;
   return judged(ad_calib_invalid(c), err);

@@ -211,6 +211,72 @@ static void test_weighted_incident_keeps_the_next_one_news(void **state) {
              after[0], after[1]);
 }
 
+/* Learns z as the series does: judged first, then learned within the
+ * calibration's budget for rare deviations. */
+static void learn_judged(ad_calib_t *c, double z, double memory) {
+  ad_calib_learn_judged(c, z, ad_calib_surprise(c, z), memory, 1.0);
+}
+
+/* A climb (three hours of deviations growing from 3 to 6, each a little
+ * beyond the last) does not become its own history: what it teaches is
+ * rationed, so its next value is still clearly surprising, where learned
+ * whole the climb made it routine. */
+static void test_a_climb_is_rationed(void **state) {
+  (void)state;
+  double after[2];
+  for (int rationed = 0; rationed <= 1; rationed++) {
+    ad_calib_t c;
+    ad_calib_init(&c);
+    test_rng_t rng = {.state = 10};
+    for (int i = 0; i < 10000; i++)
+      ad_calib_learn(&c, fabs(test_rng_normal(&rng)), 10080);
+    for (int i = 0; i < 180; i++) {
+      double z = 3.0 + 3.0 * i / 180.0;
+      if (rationed)
+        learn_judged(&c, z, 10080);
+      else
+        ad_calib_learn(&c, z, 10080);
+    }
+    after[rationed] = ad_calib_surprise(&c, 6.0);
+  }
+  if (!(after[1] > after[0] + 0.5))
+    fail_msg("surprise of the climb's next deviation: %.2f learned whole, "
+             "%.2f rationed",
+             after[0], after[1]);
+}
+
+/* Rare deviations that come one in twenty (a bursty series) are learned
+ * whole: the budget refills faster than they spend it. */
+static void test_occasional_rare_deviations_are_learned_whole(void **state) {
+  (void)state;
+  ad_calib_t whole, judged;
+  ad_calib_init(&whole);
+  ad_calib_init(&judged);
+  test_rng_t rng = {.state = 11};
+  for (int i = 0; i < 20000; i++) {
+    double z = i % 20 == 0 ? 6.0 : fabs(test_rng_normal(&rng));
+    ad_calib_learn(&whole, z, 10080);
+    learn_judged(&judged, z, 10080);
+  }
+  assert_double_near(ad_calib_surprise(&judged, 6.0),
+                     ad_calib_surprise(&whole, 6.0), 0.02);
+  assert_true(judged.budget >= AD_CALIB_BUDGET_MAX - 1.0);
+}
+
+/* A budget out of its range is damage. */
+static void test_budget_out_of_range_is_refused(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  assert_null(ad_calib_invalid(&c));
+  c.budget = -1.0f;
+  assert_non_null(ad_calib_invalid(&c));
+  c.budget = (float)(2 * AD_CALIB_BUDGET_MAX);
+  assert_non_null(ad_calib_invalid(&c));
+  c.budget = NAN;
+  assert_non_null(ad_calib_invalid(&c));
+}
+
 /* The weight: whole inside the band, falling beyond it, never nothing. */
 static void test_learn_weight(void **state) {
   (void)state;
@@ -224,6 +290,9 @@ static void test_learn_weight(void **state) {
 TEST_MAIN(cmocka_unit_test(test_prior_alone),
           cmocka_unit_test(test_weighted_incident_keeps_the_next_one_news),
           cmocka_unit_test(test_learn_weight),
+          cmocka_unit_test(test_a_climb_is_rationed),
+          cmocka_unit_test(test_occasional_rare_deviations_are_learned_whole),
+          cmocka_unit_test(test_budget_out_of_range_is_refused),
           cmocka_unit_test(test_learns_the_series_own_tails),
           cmocka_unit_test(test_monotone_and_bounded),
           cmocka_unit_test(test_absurd_history_ends_and_is_refused),
