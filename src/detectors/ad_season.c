@@ -31,6 +31,9 @@
 /* A run of residuals beyond this many scales, all of one sign, is a shift
  * in the making (see shift_acceptance). */
 #define SHIFT_Z 3.0
+/* A run whose level has moved on by this many scales since its first
+ * quarter is still moving (see shift_held). */
+#define STILL_MOVING_Z 1.0
 /* Error trackers remember about two days. */
 #define ERROR_MEMORY (2.0 * AD_DAY)
 /* Squared-error trackers, which decide whether the profiles are worth
@@ -85,6 +88,8 @@ void ad_season_init(ad_season_t *s) {
   s->last_time = NAN;
   s->shift_start = NAN;
   s->plain_shift_start = NAN;
+  s->shift_base = s->shift_recent = NAN;
+  s->plain_shift_base = s->plain_shift_recent = NAN;
   s->shift_from = s->shift_to = NAN;
 }
 
@@ -165,25 +170,63 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
   return true;
 }
 
-/* A run of residuals beyond SHIFT_Z scales, all of one sign, that has held
- * for shift_acceptance seconds is a new normal: returns true (and resets the
- * run) when *start says it has. The run's sign is kept in the sign of
- * *start's companion, the previous residual: a run breaks on a sign change. */
-static bool shift_held(double *start, double *last_residual,
-                       const ad_season_params_t *p, double t, double residual,
-                       double scale) {
+/* A run of residuals beyond SHIFT_Z scales, all of one sign: where it
+ * started, its previous residual (whose sign is the run's: a run breaks on
+ * a sign change), and where its level was in its first quarter and lately
+ * (a running mean, and an average over an eighth of shift_acceptance). */
+typedef struct {
+  double *start, *last, *base, *recent;
+} shift_run_t;
+
+static void run_begin(shift_run_t r, double t, double level) {
+  *r.start = t;
+  *r.base = *r.recent = level;
+}
+
+/* The run's level, which for a forecaster that chases the values (the
+ * plain one) is the value itself, and for one that does not, its residual. */
+static void run_follow(shift_run_t r, const ad_season_params_t *p, double t,
+                       double dt, double level) {
+  double age = t - *r.start;
+  if (!isfinite(*r.base) || !isfinite(*r.recent)) {
+    *r.base = *r.recent = level;
+    return;
+  }
+  if (age > 0 && age <= p->shift_acceptance / 4.0)
+    *r.base += (level - *r.base) * fmin(1.0, dt / age);
+  *r.recent +=
+      (level - *r.recent) * (1.0 - exp(-dt / (p->shift_acceptance / 8.0)));
+}
+
+/* A run that has held for shift_acceptance seconds is a new normal: returns
+ * true (and ends the run) when it has, unless its level is still moving
+ * the run's way by STILL_MOVING_Z scales: then it is a climb, watched
+ * afresh from now. */
+static bool shift_held(shift_run_t r, const ad_season_params_t *p, double t,
+                       double dt, double residual, double level, double scale) {
   bool beyond = fabs(residual) > SHIFT_Z * scale;
-  bool same_sign = (residual > 0) == (*last_residual > 0);
-  *last_residual = residual;
+  bool same_sign = (residual > 0) == (*r.last > 0);
+  *r.last = residual;
   if (!beyond || !same_sign) {
-    *start = beyond ? t : NAN;
+    if (beyond)
+      run_begin(r, t, level);
+    else
+      *r.start = *r.base = *r.recent = NAN;
     return false;
   }
-  if (isnan(*start))
-    *start = t;
-  if (t - *start < p->shift_acceptance)
+  if (isnan(*r.start)) {
+    run_begin(r, t, level);
     return false;
-  *start = NAN;
+  }
+  run_follow(r, p, t, dt, level);
+  if (t - *r.start < p->shift_acceptance)
+    return false;
+  double moved = (*r.recent - *r.base) * (residual > 0 ? 1.0 : -1.0);
+  if (moved > STILL_MOVING_Z * scale) {
+    run_begin(r, t, level);
+    return false;
+  }
+  *r.start = *r.base = *r.recent = NAN;
   return true;
 }
 
@@ -284,10 +327,13 @@ static void learn_scale(ad_season_t *s, const ad_season_params_t *p, double t,
  * the plain forecast does better, and the blend moves to it (see
  * ad_season_day_weight) until the seasonal level has caught up. */
 static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
-                        double x, double r_plain, double r_full,
+                        double dt, double x, double r_plain, double r_full,
                         double plain_scale, double seasonal) {
-  bool plain_shift = shift_held(&s->plain_shift_start, &s->plain_shift_last, p,
-                                t, r_plain, plain_scale);
+  shift_run_t plain_run = {&s->plain_shift_start, &s->plain_shift_last,
+                           &s->plain_shift_base, &s->plain_shift_recent};
+  shift_run_t seasonal_run = {&s->shift_start, &s->shift_last, &s->shift_base,
+                              &s->shift_recent};
+  bool plain_shift = shift_held(plain_run, p, t, dt, r_plain, x, plain_scale);
   double plain_before = s->plain;
   if (plain_shift)
     s->plain += r_plain;
@@ -296,7 +342,7 @@ static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
    * the profiles carry, a shift of the plain forecaster is just its daily
    * pattern; there it is the seasonal forecast's own run that counts. */
   bool seasonal_shift =
-      shift_held(&s->shift_start, &s->shift_last, p, t, r_full, seasonal);
+      shift_held(seasonal_run, p, t, dt, r_full, r_full, seasonal);
   if (s->seasonal_mode ? seasonal_shift : plain_shift) {
     s->shift_from = s->seasonal_mode ? x - r_full : plain_before;
     s->shift_to = s->seasonal_mode ? x : s->plain;
@@ -341,7 +387,7 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
    * bounds what one incident leaves in them. */
   learn_profiles(s, p, t, dt, day, week, r);
   learn_scale(s, p, t, dt, at, r_full, seasonal, weight);
-  take_shifts(s, p, t, x, r_plain, r_full, plain_scale, seasonal);
+  take_shifts(s, p, t, dt, x, r_plain, r_full, plain_scale, seasonal);
 }
 
 void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,

@@ -23,7 +23,10 @@
  * Beside it runs a plain forecaster: an exponential average over LevelTime
  * that takes over a level shift once it has held for ShiftAcceptance (a new
  * normal after a deploy, accepted within the hour, not after weeks of
- * alarms). The seasonal terms are used only once they have earned it: a
+ * alarms); a run that is still moving when it has held that long (a leak,
+ * a filling disk) is a climb, not a new level: it is watched for another
+ * ShiftAcceptance instead, and only a level that has stopped moving is
+ * taken over. The seasonal terms are used only once they have earned it: a
  * profile is trusted from one period of data, fully after two, and only
  * while the seasonal forecast beats the plain one on root mean square error
  * over the last week; until then (and after a shift, until the seasonal
@@ -71,6 +74,10 @@ typedef struct {
   double shift_last;  /* the run's previous residual */
   double plain_shift_start; /* the same for the plain forecaster */
   double plain_shift_last;
+  double shift_base;       /* where the run was in its first quarter */
+  double shift_recent;     /* and lately: a run still moving is a climb */
+  double plain_shift_base; /* the same for the plain forecaster */
+  double plain_shift_recent;
   uint32_t seen;         /* values learned, saturating */
   uint32_t mode_changes; /* times the forecast switched between the plain
                             and the seasonal forecaster (its deviations then

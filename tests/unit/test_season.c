@@ -125,6 +125,38 @@ static void test_level_shift_accepted_after_it_persists(void **state) {
     fail_msg("still %.2f scales off 90 minutes after the shift", after);
 }
 
+/* A climb (a leak: 3 scales an hour for 6 hours) is not a new level while
+ * it goes on: the forecaster takes over no shift and keeps the climb far
+ * outside its band; once it stops and holds, it is taken over as one
+ * shift, within two ShiftAcceptance. */
+static void test_a_climb_is_no_shift_until_it_stops(void **state) {
+  (void)state;
+  ad_season_t s;
+  ad_season_init(&s);
+  test_rng_t rng = {.state = 4};
+  feed(&s, MONDAY, 7, flat, 1.0, &rng, NULL, NULL);
+  uint32_t before = s.shifts;
+  double t = MONDAY + 7 * DAY, climb = 0, last_dev = 0;
+  ad_detector_output_t out;
+  for (; climb < 18.0; t += STEP, climb += 3.0 * STEP / 3600.0) {
+    ad_season_update(&s, &params, t, 50.0 + climb + test_rng_normal(&rng), 4.0,
+                     &LEARN_ALL, &out);
+    last_dev = out.deviation;
+  }
+  if (s.shifts != before)
+    fail_msg("%u shifts taken over during the climb", s.shifts - before);
+  if (!(last_dev > 6.0))
+    fail_msg("the climb's last value only %.2f scales off", last_dev);
+  double stopped = t;
+  for (; t < stopped + 3 * 3600 && s.shifts == before; t += STEP)
+    ad_season_update(&s, &params, t, 68.0 + test_rng_normal(&rng), 4.0,
+                     &LEARN_ALL, &out);
+  if (s.shifts != before + 1 || t - stopped > 2 * params.shift_acceptance)
+    fail_msg("%u shifts %.0f min after the climb stopped", s.shifts - before,
+             (t - stopped) / 60.0);
+  assert_double_near(s.shift_to, 68.0, 3.0);
+}
+
 /* Quiet nights, busy days: ordinary at noon is not ordinary at 03:00. */
 static double office(double t) {
   double h = hour_of(t);
@@ -278,6 +310,7 @@ static void test_what_is_learned_is_what_loads(void **state) {
 TEST_MAIN(cmocka_unit_test(test_daily_and_weekly_cycles_learned),
           cmocka_unit_test(test_spike_stands_out),
           cmocka_unit_test(test_level_shift_accepted_after_it_persists),
+          cmocka_unit_test(test_a_climb_is_no_shift_until_it_stops),
           cmocka_unit_test(test_contextual_anomaly),
           cmocka_unit_test(test_missed_recurring_event),
           cmocka_unit_test(test_weekly_job_learned_once_it_recurred),
