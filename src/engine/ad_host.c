@@ -110,6 +110,7 @@ static void tick_open(ad_tick_t *t, double time, double interval) {
   t->driver[0] = '\0';
   t->driver_key = 0;
   t->observed = NAN;
+  t->trend = t->usual_trend = NAN;
 }
 
 void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
@@ -140,6 +141,8 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   if (isnan(t->max_risk) || risk > t->max_risk) {
     t->max_risk = risk;
     t->observed = res->value;
+    t->trend = res->trend;
+    t->usual_trend = res->usual_trend;
     t->assessment = res->assessment;
     ad_ident_series_name(id, ds, t->driver, sizeof(t->driver));
     t->driver_key = key;
@@ -250,6 +253,7 @@ static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
     memcpy(t->driver, h->slot_name[j.first], sizeof(t->driver));
     t->driver_key = 0;
     t->observed = NAN;
+    t->trend = t->usual_trend = NAN;
   }
   return j;
 }
@@ -302,6 +306,8 @@ static void fill_notice(const ad_host_t *h, const ad_tick_t *t,
       .level = report->level,
       .previous = previous,
       .observed = t->observed,
+      .trend = t->trend,
+      .usual_trend = t->usual_trend,
       .risk = j->risk,
       .assessment = t->assessment,
       .anomalous = report->anomalous,

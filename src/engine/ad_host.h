@@ -46,6 +46,7 @@ typedef struct {
   char driver[AD_SERIES_NAME_MAX]; /* series with max_risk */
   uint64_t driver_key;             /* its key (0: a combination) */
   double observed;                 /* its value */
+  double trend, usual_trend;       /* how fast it moves (ad_series) */
   ad_assessment_t assessment;      /* its assessment */
 } ad_tick_t;
 

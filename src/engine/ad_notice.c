@@ -53,6 +53,25 @@ static void format_duration(char *out, size_t size, double seconds) {
     snprintf(out, size, "%.1f days", seconds / 86400.0);
 }
 
+/* ", rising 42 M/h (usually flat)": how fast the value moves, when that is
+ * clear and it moves the way it deviates (a leak, a filling disk), and
+ * whether the forecaster expects it flat at this time of day; nothing
+ * otherwise. */
+static void format_trend(char *out, size_t size, const ad_notice_t *n,
+                         const ad_detector_output_t *m, ad_unit_t unit) {
+  out[0] = '\0';
+  if (!isfinite(n->trend) || n->trend == 0 || m == NULL ||
+      !isfinite(n->observed) || !isfinite(m->expected) ||
+      (n->trend > 0) != (n->observed > m->expected))
+    return;
+  char rate[24];
+  ad_unit_format(rate, sizeof(rate), fabs(n->trend), unit);
+  bool flat =
+      isfinite(n->usual_trend) && fabs(n->usual_trend) < 0.25 * fabs(n->trend);
+  snprintf(out, size, ", %s %s/h%s", n->trend > 0 ? "rising" : "falling", rate,
+           flat ? " (usually flat)" : "");
+}
+
 /* "has a new normal: 2.2 G, was 2 G (held for 180 min)"; a change that
  * came in steps says how long it moved before it held. */
 static void format_new_normal(ad_notice_t *n, const char *host,
@@ -142,11 +161,13 @@ void ad_notice_format(ad_notice_t *n) {
       n->message[0] = '\0';
     return;
   }
-  char now[24];
-  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %s, %s; %s%s",
+  char now[24], trend[80] = "";
+  if (n->level != AD_LEVEL_OKAY)
+    format_trend(trend, sizeof(trend), n, m, unit);
+  if (snprintf(n->message, sizeof(n->message), "Host %s%s: %s = %s%s, %s; %s%s",
                host, n->level == AD_LEVEL_OKAY ? " back to normal" : "", series,
-               ad_unit_format(now, sizeof(now), n->observed, unit), expectation,
-               verdict, share) < 0)
+               ad_unit_format(now, sizeof(now), n->observed, unit), trend,
+               expectation, verdict, share) < 0)
     n->message[0] = '\0';
 }
 
@@ -180,6 +201,8 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
       .level = res->level,
       .previous = res->previous,
       .observed = res->value,
+      .trend = res->trend,
+      .usual_trend = res->usual_trend,
       .risk = res->assessment.risk,
       .assessment = res->assessment,
   };
@@ -195,6 +218,8 @@ void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                      .level = AD_LEVEL_OKAY,
                      .previous = AD_LEVEL_OKAY,
                      .observed = res->value,
+                     .trend = NAN,
+                     .usual_trend = NAN,
                      .risk = 0.0,
                      .normal_from = res->normal_from,
                      .normal_to = res->normal_to,

@@ -48,6 +48,8 @@ typedef struct {
   /* The series that drove the assessment and what was seen there. */
   char series[AD_SERIES_NAME_MAX];
   double observed;
+  double trend;       /* units an hour it moves, when clear (NaN: not) */
+  double usual_trend; /* ...and what it usually moves then (NaN) */
   /* The host forest found the host's series together unusual: series and
    * partner are the two it credits most, with their deviations (signed, in
    * their own scales); observed is then NaN. */

@@ -30,6 +30,7 @@ void ad_series_init(ad_series_t *s) {
   ad_calib_init(&s->calib_dispersion);
   ad_persistence_init(&s->persistence);
   ad_calib_init(&s->calib_persistence);
+  ad_trend_init(&s->trend);
   ad_alert_init(&s->alert);
 }
 
@@ -205,6 +206,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
    * pattern and changes of level slowly, so the view stays comparable over
    * the week a forest's sample spans. */
   const ad_detector_output_t *fc = &member[AD_DET_SEASONAL];
+  ad_trend_update(&s->trend, time, value, fc->scale);
   if (!isnan(fc->deviation) && fc->scale > 0) {
     st->z = (value - fc->expected) / fc->scale;
     if (!isnan(s->last_value))
@@ -212,6 +214,19 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   }
   if (!isnan(value))
     s->last_value = value;
+}
+
+/* How fast the series moves, when that is clear, and what its forecaster
+ * expects it to move an hour at this time (its daily shape). */
+static void explain_trend(const ad_series_t *s, double time, double scale,
+                          ad_series_result_t *res) {
+  res->trend = ad_trend_per_hour(&s->trend, scale);
+  res->usual_trend = NAN;
+  double now, before, unused;
+  if (!isnan(res->trend) &&
+      ad_season_forecast(&s->season, time, &now, &unused) &&
+      ad_season_forecast(&s->season, time - 3600.0, &before, &unused))
+    res->usual_trend = now - before;
 }
 
 void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
@@ -232,6 +247,7 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   bool outside =
       !isnan(st->value) && (st->value < fc->lower || st->value > fc->upper);
   res->outside = outside;
+  explain_trend(s, time, fc->scale, res);
   res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
                                outside, &res->level, &res->previous);
   res->level = ad_alert_level(&s->alert);

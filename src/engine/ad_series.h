@@ -13,6 +13,7 @@
 #include "detectors/ad_meta.h"
 #include "detectors/ad_persistence.h"
 #include "detectors/ad_season.h"
+#include "detectors/ad_trend.h"
 #include "detectors/ad_window.h"
 
 #include <stdbool.h>
@@ -40,6 +41,7 @@ typedef struct ad_series_s {
   ad_calib_t calib_dispersion;
   ad_persistence_t persistence;  /* the forecaster's deviations added up */
   ad_calib_t calib_persistence;  /* their history */
+  ad_trend_t trend;              /* how fast it moves, for explanations */
   uint32_t season_mode_seen;     /* season.mode_changes the seasonal member's
                                     calibration belongs to */
   uint32_t shifts_seen;          /* season.shifts already looked at */
@@ -71,6 +73,10 @@ typedef struct {
   bool anomalous;             /* ...and after this value */
   bool outside;               /* the value is outside the forecaster's band
                                  (the series is not back yet) */
+  double trend;               /* units an hour it moves, when that is
+                                 clear (ad_trend; NaN: not) */
+  double usual_trend;         /* what the forecaster expects it to move an
+                                 hour at this time (NaN: no forecast) */
   bool muted;                 /* muted: it does not raise its host's risk */
   bool new_normal;            /* its level changed for good and is now
                                  expected: from normal_from to normal_to,

@@ -88,6 +88,17 @@ static const ad_codec_field_t PERSISTENCE[] = {
     AD_CODEC_FIELD(ad_persistence_t, down, AD_CODEC_F64_FINITE),
 };
 
+static const ad_codec_field_t TREND[] = {
+    AD_CODEC_FIELD(ad_trend_t, weight, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, sum_x, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, sum_u, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, sum_uu, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, sum_ux, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, sum_xx, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, origin, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_trend_t, last, AD_CODEC_F64),
+};
+
 static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, last_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
@@ -280,6 +291,7 @@ static json_t *encode_series(const ad_series_t *s) {
                  COUNT(PERSISTENCE)) != 0 ||
       put_struct(o, "calib_persistence", &s->calib_persistence, CALIB,
                  COUNT(CALIB)) != 0 ||
+      put_struct(o, "trend", &s->trend, TREND, COUNT(TREND)) != 0 ||
       put_struct(o, "alert", &s->alert, ALERT, COUNT(ALERT)) != 0) {
     json_decref(calib); /* NULL once taken */
     json_decref(o);
@@ -714,6 +726,12 @@ static int decode_series(const json_t *o, ad_series_t *s,
                          judged(ad_persistence_invalid(&s->persistence), err));
   if (rc == 0 && json_object_get(o, "calib_persistence") != NULL)
     rc = get_calib(o, "calib_persistence", &s->calib_persistence, err);
+  /* (added after 0.1.0: a file without it starts the averages afresh) */
+  if (rc == 0 && json_object_get(o, "trend") != NULL)
+    rc = get_struct(o, "trend", &s->trend, TREND, COUNT(TREND), err);
+  if (rc == 0)
+    rc =
+        ad_codec_within(err, "trend", judged(ad_trend_invalid(&s->trend), err));
   if (rc == 0)
     rc = get_alert(o, &s->alert, err);
   if (rc != 0)

@@ -674,9 +674,20 @@ static void test_a_climb_is_no_new_normal_until_it_stops(void **state) {
       v += 4.2e7 * (fmin(t, stop) - climb) / 3600.0;
     submit1_every(e, "h", "memory", "memory", t, 60, v);
   }
-  size_t new_normal = 0;
+  size_t new_normal = 0, rising = 0;
   for (size_t i = 0; i < c->notice_count; i++) {
     const ad_notice_t *n = &c->notices[i];
+    /* what is notified during the climb says how steep it is, roughly
+     * (a line over about the last hour: read low while the climb is
+     * young), and never that it falls */
+    if (n->kind == AD_NOTICE_LEVEL && n->level != AD_LEVEL_OKAY &&
+        n->time >= climb && n->time < stop) {
+      assert_null(strstr(n->message, "falling"));
+      if (strstr(n->message, "rising") != NULL) {
+        rising++;
+        assert_true(n->trend > 0.2 * 4.2e7 && n->trend < 1.2 * 4.2e7);
+      }
+    }
     if (n->kind != AD_NOTICE_NEW_NORMAL)
       continue;
     new_normal++;
@@ -685,6 +696,7 @@ static void test_a_climb_is_no_new_normal_until_it_stops(void **state) {
     assert_non_null(strstr(n->message, "rose over"));
   }
   assert_int_equal(new_normal, 1);
+  assert_true(rising >= 1);
   ad_engine_destroy(e);
   free(c);
 }

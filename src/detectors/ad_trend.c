@@ -1,0 +1,92 @@
+/* ad_trend: how fast a series is moving (see header). */
+#include "detectors/ad_trend.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Weights below this are gone: after a gap of many AD_TREND_TIMEs the
+ * line starts afresh instead of carrying sums of denormal weight. */
+#define TREND_FORGOTTEN 1e-9
+
+void ad_trend_init(ad_trend_t *t) {
+  t->weight = t->sum_x = t->sum_u = t->sum_uu = t->sum_ux = t->sum_xx = 0.0;
+  t->origin = 0.0;
+  t->last = NAN;
+}
+
+/* Ages every value by dt seconds and decays its weight. */
+static void age(ad_trend_t *t, double dt) {
+  t->sum_uu += -2.0 * dt * t->sum_u + dt * dt * t->weight;
+  t->sum_ux -= dt * t->sum_x;
+  t->sum_u -= dt * t->weight;
+  double d = exp(-dt / AD_TREND_TIME);
+  t->weight *= d;
+  t->sum_x *= d;
+  t->sum_u *= d;
+  t->sum_uu *= d;
+  t->sum_ux *= d;
+  t->sum_xx *= d;
+}
+
+/* Where the line is now (at age 0): the weighted mean while there is no
+ * spread of times to fit a line to. */
+static double line_now(const ad_trend_t *t) {
+  double mean_u = t->sum_u / t->weight, mean_x = t->sum_x / t->weight;
+  double spread = t->sum_uu - t->sum_u * mean_u;
+  if (!(spread > 0))
+    return mean_x;
+  double slope = (t->sum_ux - mean_u * t->sum_x) / spread;
+  return mean_x - slope * mean_u;
+}
+
+void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
+  if (!isfinite(x) || !isfinite(time) || (!isnan(t->last) && !(time > t->last)))
+    return;
+  if (!isnan(t->last))
+    age(t, time - t->last);
+  if (t->weight < TREND_FORGOTTEN) {
+    ad_trend_init(t);
+    t->origin = x;
+  }
+  x -= t->origin;
+  if (t->weight > 0 && scale > 0) {
+    double now = line_now(t), limit = AD_TREND_CLIP * scale;
+    x = fmax(now - limit, fmin(now + limit, x));
+  }
+  t->weight += 1.0;
+  t->sum_x += x; /* at age 0: the sums with ages gain nothing */
+  t->sum_xx += x * x;
+  t->last = time;
+}
+
+double ad_trend_per_hour(const ad_trend_t *t, double scale) {
+  if (!(t->weight > 2.0) || !(scale > 0))
+    return NAN;
+  double mean_u = t->sum_u / t->weight;
+  double spread = t->sum_uu - t->sum_u * mean_u; /* sum w (u - mean)^2 */
+  /* the line needs an hour's worth of times to lean on */
+  if (!(spread > t->weight * AD_TREND_TIME * AD_TREND_TIME / 12.0))
+    return NAN;
+  double slope = (t->sum_ux - mean_u * t->sum_x) / spread;
+  /* with weights at most 1, sigma / sqrt(spread) bounds its error */
+  if (!(fabs(slope) > AD_TREND_Z * scale / sqrt(spread)))
+    return NAN;
+  /* the values' weighted spread about the line */
+  double mean_x = t->sum_x / t->weight;
+  double off =
+      (t->sum_xx - t->sum_x * mean_x - slope * slope * spread) / t->weight;
+  if (!(off <= AD_TREND_FIT * AD_TREND_FIT * scale * scale))
+    return NAN;
+  return slope * 3600.0;
+}
+
+const char *ad_trend_invalid(const ad_trend_t *t) {
+  if (!(t->weight >= 0) || !isfinite(t->weight) || !isfinite(t->sum_x) ||
+      !isfinite(t->sum_u) || !isfinite(t->sum_uu) || !isfinite(t->sum_ux) ||
+      !isfinite(t->sum_xx) || !isfinite(t->origin) || isinf(t->last))
+    return "trend: a sum out of range";
+  if (t->sum_u > 0 || t->sum_uu < 0 || t->sum_xx < 0 ||
+      (t->weight > 0 && isnan(t->last)))
+    return "trend: sums that do not go together";
+  return NULL;
+}

@@ -1,0 +1,51 @@
+/* ad_trend: how fast a series is moving, for the explanation (a leak is
+ * reported with its slope: "rising 42 M/h"). It does not score: a climb is
+ * found by the members (a trend view calibrated like them learnt every leak
+ * within the hour); this only says, once one is found, how steep it is.
+ *
+ * A least-squares line through the values against their data time, each
+ * value weighted by e^(-age / AD_TREND_TIME) (the sums are kept decayed, so
+ * this is O(1) a value and indifferent to the interval). Its slope is
+ * trusted when it is AD_TREND_Z of its standard error beyond zero for a
+ * series of the given noise, once an AD_TREND_TIME of data has been seen,
+ * and while the values stay within AD_TREND_FIT of that noise of the line
+ * (a step, or a drop after a climb, is not a slope). Bounded influence: a
+ * value counts at most AD_TREND_CLIP scales from where the line is now (one
+ * wild value moves the slope by a bounded amount).
+ * Values are summed less the first one, so that a large level (bytes) keeps
+ * its small changes. 64 bytes. */
+#ifndef AD_TREND_H
+#define AD_TREND_H
+
+#define AD_TREND_TIME 3600.0 /* seconds */
+#define AD_TREND_Z 4.0
+#define AD_TREND_CLIP 8.0
+#define AD_TREND_FIT 2.0
+
+typedef struct {
+  double weight; /* sum of the weights (0: nothing yet) */
+  double sum_x;  /* weighted sums of the values, */
+  double sum_u;  /* of their ages (negative seconds before `last`), */
+  double sum_uu; /* of the ages squared, */
+  double sum_ux; /* of age times value, */
+  double sum_xx; /* and of the values squared */
+  double origin; /* the value they are summed less */
+  double last;   /* data time of the newest value (NaN: none) */
+} ad_trend_t;
+
+/* Nothing seen. Cannot fail. */
+void ad_trend_init(ad_trend_t *t);
+
+/* Adds x at data time `time`, clipped to AD_TREND_CLIP * scale from the
+ * line (scale > 0; otherwise unclipped). A NaN or infinite x, or
+ * a time not after the newest, changes nothing. Cannot fail. */
+void ad_trend_update(ad_trend_t *t, double time, double x, double scale);
+
+/* The slope in units per hour when it is trusted (see above) for values of
+ * noise `scale`; NaN otherwise. Pure. */
+double ad_trend_per_hour(const ad_trend_t *t, double scale);
+
+/* What is wrong with t read from a file (NULL: nothing). Pure. */
+const char *ad_trend_invalid(const ad_trend_t *t);
+
+#endif /* AD_TREND_H */
