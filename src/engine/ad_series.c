@@ -217,11 +217,16 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
 }
 
 /* How fast the series moves, when that is clear, and what its forecaster
- * expects it to move an hour at this time (its daily shape). */
-static void explain_trend(const ad_series_t *s, double time, double scale,
-                          ad_series_result_t *res) {
+ * expects it to move an hour at this time (its daily shape): for the
+ * messages, so only for a value that may be notified (anomalous, or risky
+ * enough to drive its host's notification). */
+static void explain_trend(const ad_series_t *s, const ad_config_t *cfg,
+                          double time, double scale, ad_series_result_t *res) {
+  res->trend = res->usual_trend = NAN;
+  if (!res->anomalous && res->event == AD_ALERT_NONE &&
+      !(res->assessment.risk >= cfg->levels.warning))
+    return;
   res->trend = ad_trend_per_hour(&s->trend, scale);
-  res->usual_trend = NAN;
   double now, before, unused;
   if (!isnan(res->trend) &&
       ad_season_forecast(&s->season, time, &now, &unused) &&
@@ -247,11 +252,11 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   bool outside =
       !isnan(st->value) && (st->value < fc->lower || st->value > fc->upper);
   res->outside = outside;
-  explain_trend(s, time, fc->scale, res);
   res->event = ad_alert_update(&s->alert, &alert, time, res->assessment.risk,
                                outside, &res->level, &res->previous);
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
+  explain_trend(s, cfg, time, fc->scale, res);
   res->muted = s->alert.muted;
   new_normal(s, cfg, time, res);
 }
