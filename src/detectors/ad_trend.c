@@ -1,5 +1,6 @@
 /* ad_trend: how fast a series is moving (see header). */
 #include "detectors/ad_trend.h"
+#include "detectors/ad_detector.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 /* Weights below this are gone: after a gap of many AD_TREND_TIMEs the
  * line starts afresh instead of carrying sums of denormal weight. */
 #define TREND_FORGOTTEN 1e-9
+#define TREND_GAP (40.0 * AD_TREND_TIME)
 
 void ad_trend_init(ad_trend_t *t) {
   t->weight = t->sum_x = t->sum_u = t->sum_uu = t->sum_ux = t->sum_xx = 0.0;
@@ -40,10 +42,15 @@ static double line_now(const ad_trend_t *t) {
 }
 
 void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
-  if (!isfinite(x) || !isfinite(time) || (!isnan(t->last) && !(time > t->last)))
+  x = ad_value_bounded(x); /* squares of any finite value stay finite */
+  if (isnan(x) || !isfinite(time) || (!isnan(t->last) && !(time > t->last)))
     return;
-  if (!isnan(t->last))
+  /* a gap of TREND_GAP or more forgets everything (and keeps the squares
+   * of an absurd gap out of the sums) */
+  if (!isnan(t->last) && time - t->last < TREND_GAP)
     age(t, time - t->last);
+  else
+    t->weight = 0.0;
   if (t->weight < TREND_FORGOTTEN) {
     ad_trend_init(t);
     t->origin = x;

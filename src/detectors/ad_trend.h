@@ -36,9 +36,11 @@ typedef struct {
 /* Nothing seen. Cannot fail. */
 void ad_trend_init(ad_trend_t *t);
 
-/* Adds x at data time `time`, clipped to AD_TREND_CLIP * scale from the
- * line (scale > 0; otherwise unclipped). A NaN or infinite x, or
- * a time not after the newest, changes nothing. Cannot fail. */
+/* Adds x (bounded to AD_VALUE_LIMIT) at data time `time`, clipped to
+ * AD_TREND_CLIP * scale from the line (scale > 0; otherwise unclipped);
+ * after a gap of 40 AD_TREND_TIMEs the line starts afresh. A NaN or
+ * infinite x, or a time not after the newest, changes nothing. Cannot
+ * fail. */
 void ad_trend_update(ad_trend_t *t, double time, double x, double scale);
 
 /* The slope in units per hour when it is trusted (see above) for values of

@@ -88,6 +88,21 @@ static void test_a_long_gap_starts_afresh(void **state) {
   assert_nan(ad_trend_per_hour(&t, 0.2));
 }
 
+/* Absurd times (a hostile packet's) leave sums a file can hold. */
+static void test_absurd_times_stay_finite(void **state) {
+  (void)state;
+  ad_trend_t t;
+  ad_trend_init(&t);
+  test_rng_t rng = {.state = 6};
+  double time = feed(&t, T0, 120, 10, 5, 0.2, &rng);
+  ad_trend_update(&t, 1e300, 10, 0.2);
+  assert_null(ad_trend_invalid(&t));
+  ad_trend_update(&t, time, 1e308, 0.2); /* before the newest: ignored */
+  assert_null(ad_trend_invalid(&t));
+  ad_trend_update(&t, 1.5e300, 1e308, 0.0);
+  assert_null(ad_trend_invalid(&t));
+}
+
 /* What a file can hold wrongly is refused. */
 static void test_damage_is_refused(void **state) {
   (void)state;
@@ -109,4 +124,5 @@ TEST_MAIN(cmocka_unit_test(test_a_climb_has_its_slope),
           cmocka_unit_test(test_a_step_is_not_a_slope),
           cmocka_unit_test(test_one_wild_value_is_bounded),
           cmocka_unit_test(test_a_long_gap_starts_afresh),
+          cmocka_unit_test(test_absurd_times_stay_finite),
           cmocka_unit_test(test_damage_is_refused))
