@@ -167,6 +167,29 @@ static double mass_from(const ad_calib_t *c, int b) {
 /* The highest bin holding history (-1: none). */
 static int top_bin(const ad_calib_t *c) { return c->top; }
 
+/* History a tail must hold, in values, to anchor the extrapolation: what
+ * one value of an open incident teaches at most (INCIDENT_WEIGHT), or a
+ * few values just past the band (ad_learn_weight); less is slivers, the
+ * far values learned at AD_LEARN_MIN. Measured on bench/scenarios.py and
+ * NAB: 1.0 made a nightly job's second night news again, 0.3 does not. */
+#define ANCHOR_VALUES 0.3
+
+/* The highest bin with at least ANCHOR_VALUES of history at or above it
+ * (-1: none): where the tail is still known from values rather than from
+ * slivers of them. An incident's values are learned at a small weight
+ * (ad_learn_weight); one of them alone would otherwise make every later
+ * deviation up to it look as common as that sliver of a value (a burn of
+ * 100 % on an idle CPU was news for one value, then one in 2,500). */
+static int anchor_bin(const ad_calib_t *c) {
+  double need = ANCHOR_VALUES * c->gain, above = 0.0;
+  for (int k = c->top; k >= 0; k--) {
+    above += c->mass[k];
+    if (above >= need)
+      return k;
+  }
+  return c->top >= 0 ? 0 : -1;
+}
+
 /* The mass, in values, at or above z: the history's and `prior` values'
  * worth of the prior. Inside a bin it is interpolated log-linearly between
  * the bin's edges (densities fall steeply in the tails; a linear
@@ -218,6 +241,21 @@ static double history_quantile(const ad_calib_t *c, double share,
   return 0.0;
 }
 
+/* P(deviation >= z) for z past `anchor`: the history's tail at the anchor,
+ * falling from there as a power law (an exponential for bounded scores)
+ * with the exponent at which the series' own upper tail falls
+ * (fit_exponent), mixed with the prior by weight as inside the history's
+ * range. */
+static double extrapolated(const ad_calib_t *c, double anchor, double z,
+                           double values) {
+  double at_anchor = history_tail(c, anchor, values);
+  double exponent = c->exponent > 0 ? c->exponent : TAIL_EXPONENT;
+  double beyond =
+      c->bounded ? exp(-exponent * (z - anchor)) : pow(anchor / z, exponent);
+  return (values * at_anchor * beyond + PRIOR_VALUES * ad_calib_prior_tail(z)) /
+         (values + PRIOR_VALUES);
+}
+
 double ad_calib_surprise(const ad_calib_t *c, double z) {
   if (isnan(z))
     return NAN;
@@ -226,22 +264,20 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
   double values = c->total / c->gain; /* history in values */
   /* In the history's highest occupied bin and past it, where the few
    * values up there say little, the tail is extrapolated from that bin's
-   * lower edge as a power law, with the exponent at which the series' own
-   * upper tail falls (fit_exponent): steep for a Gaussian-like series (a
-   * record ten times further is news), gentle for a heavy-tailed one (where
-   * such records are a fact of life). */
+   * lower edge: steep for a Gaussian-like series (a record ten times
+   * further is news), gentle for a heavy-tailed one (where such records
+   * are a fact of life). */
   int top = top_bin(c);
-  double anchor = top >= 0 ? edge(top) : 0.0;
-  if (values < 100.0 || top <= 0 || z <= anchor)
+  if (values < 100.0 || top <= 0)
     return to_surprise(tail_probability(c, z, values));
-  double at_anchor = history_tail(c, anchor, values);
-  double exponent = c->exponent > 0 ? c->exponent : TAIL_EXPONENT;
-  double beyond =
-      c->bounded ? exp(-exponent * (z - anchor)) : pow(anchor / z, exponent);
-  /* mixed with the prior by weight, as inside the history's range */
-  double p =
-      (values * at_anchor * beyond + PRIOR_VALUES * ad_calib_prior_tail(z)) /
-      (values + PRIOR_VALUES);
+  double p = z <= edge(top) ? tail_probability(c, z, values)
+                            : extrapolated(c, edge(top), z, values);
+  /* Past the last bin with ANCHOR_VALUES' worth above it, the tail is no
+   * heavier than extrapolated from there either: slivers of values (an
+   * incident's, learned at a small weight) do not set a floor under it. */
+  int anchor = anchor_bin(c);
+  if (anchor > 0 && anchor < top && z > edge(anchor))
+    p = fmin(p, extrapolated(c, edge(anchor), z, values));
   return to_surprise(p);
 }
 

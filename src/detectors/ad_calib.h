@@ -11,7 +11,10 @@
  * in the history the tail is extrapolated as a power law (ten times the largest
  * seen is a hundred times rarer), so a far outlier is still told apart from one
  * just above the record, without trusting a fitted tail that bursty series do
- * not have.
+ * not have. Nor is the tail heavier anywhere than extrapolated so from the
+ * last bin with a third of a value above it: a far deviation learned as a
+ * sliver of a value (an incident's, at ad_learn_weight) does not make every
+ * deviation below it as common as that sliver.
  *
  * The result is a surprise, -log10(p): 2 means one in a hundred, 4 one in
  * ten thousand.

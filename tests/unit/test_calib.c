@@ -211,6 +211,32 @@ static void test_weighted_incident_keeps_the_next_one_news(void **state) {
              after[0], after[1]);
 }
 
+/* An idle CPU loaded to 100 %: one value hundreds of scales out, learned at
+ * the floor weight, must leave the next such value news (it was one in
+ * 2,500 when that sliver of a value anchored the tail), while a tail the
+ * history really holds still makes such values ordinary. */
+static void test_a_sliver_sets_no_floor(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 300, 1.0, 14400, 11);
+  double before = ad_calib_surprise(&c, 600.0);
+  ad_calib_learn_weighted(&c, 690.0, 14400, AD_LEARN_MIN);
+  double after = ad_calib_surprise(&c, 600.0);
+  if (!(after > 6.0 && after > before - 1.0))
+    fail_msg("600 scales: surprise %.2f before the sliver, %.2f after", before,
+             after);
+  /* a few whole values out there are history, not slivers */
+  for (int i = 0; i < 3; i++)
+    ad_calib_learn(&c, 690.0, 14400);
+  double learned = ad_calib_surprise(&c, 600.0);
+  if (!(learned < 3.0))
+    fail_msg("600 scales after three whole values there: surprise %.2f",
+             learned);
+  /* the surprise still grows with the deviation */
+  assert_true(ad_calib_surprise(&c, 900.0) >= learned);
+}
+
 /* Learns z as the series does: judged first, then learned within the
  * calibration's budget for rare deviations. */
 static void learn_judged(ad_calib_t *c, double z, double memory) {
@@ -289,6 +315,7 @@ static void test_learn_weight(void **state) {
 
 TEST_MAIN(cmocka_unit_test(test_prior_alone),
           cmocka_unit_test(test_weighted_incident_keeps_the_next_one_news),
+          cmocka_unit_test(test_a_sliver_sets_no_floor),
           cmocka_unit_test(test_learn_weight),
           cmocka_unit_test(test_a_climb_is_rationed),
           cmocka_unit_test(test_occasional_rare_deviations_are_learned_whole),
