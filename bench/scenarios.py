@@ -34,6 +34,8 @@ Kinds, each what an operator calls an incident on a host:
                    minutes, and again 2 hours later
   burn_after_warmup the same 10 minutes after the start, at 2 s, for a
                    minute, twice (./demo.sh burn 60, twice)
+  burn_after_okay  the same, the second burn 15 minutes after the first
+                   ended, its incident over
 Plain python3, deterministic for a seed.
 """
 import argparse
@@ -209,8 +211,16 @@ def burn_after_warmup(rng):
                  240, 60)
 
 
+def burn_after_okay(rng):
+    # the same, the second burn 15 minutes after the first ended (its OKAY
+    # sent): what the first burn taught must not hide the second
+    return burns(rng, 3600 / DAY, 2, START + 600 + 2 * rng.randint(0, 30),
+                 960, 60)
+
+
 KINDS = [second_incident, spike_burst, missed_job, leak, relation_break,
-         quiet, counter_wrap, cpu_burn_twice, burn_after_warmup]
+         quiet, counter_wrap, cpu_burn_twice, burn_after_warmup,
+         burn_after_okay]
 
 
 def write_csv(path, names, rows):
