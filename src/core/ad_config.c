@@ -61,6 +61,12 @@ static const ad_config_key_t keys[] = {
      "is notified; relapses within it are the same "
      "incident and not notified again.",
      FIELD(incident_gap, DOUBLE)},
+    {"IncidentGapValues", AD_KEY_INTEGER, 0, 1000000, "30",
+     "Intervals in a row OKAY and back inside the band "
+     "that end an incident before IncidentGap has passed, "
+     "so that a fast interval (2 s) gets its OKAY within "
+     "a minute (0: IncidentGap alone).",
+     FIELD(incident_gap_values, UNSIGNED)},
     {"MuteAbove", AD_KEY_NUMBER, 0, 10000, "12",
      "Incidents per day beyond which a chronically noisy "
      "series is muted (logged, not notified; 0 never "
@@ -420,6 +426,7 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
 ad_alert_params_t ad_config_alert_params(const ad_config_t *cfg) {
   return (ad_alert_params_t){.levels = cfg->levels,
                              .incident_gap = cfg->incident_gap,
+                             .incident_gap_values = cfg->incident_gap_values,
                              .mute_above = cfg->mute_above,
                              .mute_time = cfg->mute_time};
 }

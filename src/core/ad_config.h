@@ -30,6 +30,7 @@
 struct ad_config_s {
   ad_level_params_t levels;     /* thresholds, hysteresis, hits */
   double incident_gap;          /* seconds of OKAY that end an incident */
+  unsigned incident_gap_values; /* or intervals of it; 0: seconds only */
   double mute_above;            /* incidents per day that mute a series */
   double mute_time;             /* seconds a mute lasts */
   ad_window_params_t window;    /* sliding window + EMA detector */

@@ -30,6 +30,13 @@ static void count_incidents(ad_alert_t *a, double t, double incidents) {
   a->incident_rate += incidents; /* per day: the decay constant is a day */
 }
 
+/* The quiet run has lasted as many intervals as end an incident: counted
+ * like its seconds, from the observation that started it. */
+static bool enough_values(const ad_alert_t *a, const ad_alert_params_t *p) {
+  return p->incident_gap_values > 0 &&
+         a->quiet_values >= p->incident_gap_values;
+}
+
 ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
                                  double t, double risk, bool outside,
                                  ad_level_t *level, ad_level_t *previous) {
@@ -81,9 +88,13 @@ ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
     a->quiet_since = NAN;
     return AD_ALERT_NONE;
   }
-  if (isnan(a->quiet_since))
+  if (isnan(a->quiet_since)) {
     a->quiet_since = t;
-  if (t - a->quiet_since < p->incident_gap)
+    a->quiet_values = 0;
+  } else if (!isnan(risk) && a->quiet_values < UINT32_MAX) {
+    a->quiet_values++;
+  }
+  if (t - a->quiet_since < p->incident_gap && !enough_values(a, p))
     return AD_ALERT_NONE;
   a->notified = AD_LEVEL_OKAY;
   a->quiet_since = NAN;

@@ -4,7 +4,10 @@
  *  - Incidents: once a series or host is notified WARNING or FAILURE, its
  *    incident stays open while it is outside its band, and then until the
  *    level has been OKAY, and what is judged back inside its band, for
- *    IncidentGap seconds (data time) in a row; only then is OKAY notified
+ *    IncidentGap seconds (data time) in a row, or for IncidentGapValues
+ *    intervals if those come sooner (at a 2 s interval five minutes is
+ *    150 values of evidence, and a second incident would be taken for the
+ *    first one's relapse); only then is OKAY notified
  *    (a variance burst whose values cross the band now and then is one
  *    incident, not one per crossing). A relapse inside the
  *    gap continues the same incident and is not notified again; an
@@ -20,22 +23,25 @@
 #include "detectors/ad_level.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct {
   ad_level_params_t levels;
-  double incident_gap; /* seconds of OKAY that end an incident */
-  double mute_above;   /* incidents per day beyond which to mute; 0: never */
-  double mute_time;    /* seconds a mute lasts */
+  double incident_gap;          /* seconds of OKAY that end an incident */
+  unsigned incident_gap_values; /* or intervals of it; 0: seconds only */
+  double mute_above; /* incidents per day beyond which to mute; 0: never */
+  double mute_time;  /* seconds a mute lasts */
 } ad_alert_params_t;
 
 typedef struct {
   ad_level_state_t raw;   /* risk -> level, with hits and hysteresis */
   unsigned char notified; /* ad_level_t: the level last notified */
   bool muted;
-  double quiet_since;   /* data time raw turned OKAY in an incident; NaN */
-  double incident_rate; /* incidents per day, exponentially weighted */
-  double rate_time;     /* data time incident_rate was last decayed */
-  double muted_until;   /* data time the mute ends */
+  double quiet_since;    /* data time raw turned OKAY in an incident; NaN */
+  uint32_t quiet_values; /* observations after quiet_since's */
+  double incident_rate;  /* incidents per day, exponentially weighted */
+  double rate_time;      /* data time incident_rate was last decayed */
+  double muted_until;    /* data time the mute ends */
 } ad_alert_t;
 
 typedef enum {

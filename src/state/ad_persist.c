@@ -81,6 +81,7 @@ static const ad_codec_field_t ALERT[] = {
     AD_CODEC_FIELD(ad_alert_t, incident_rate, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_alert_t, rate_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_alert_t, muted_until, AD_CODEC_F64),
+    AD_CODEC_ADDED(ad_alert_t, quiet_values, AD_CODEC_U32),
 };
 
 static const ad_codec_field_t PERSISTENCE[] = {

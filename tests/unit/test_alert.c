@@ -54,6 +54,45 @@ static void test_relapse_is_one_incident(void **state) {
   run(&params, steps, ARRAY_SIZE(steps));
 }
 
+/* At a fast interval an incident ends after IncidentGapValues intervals
+ * back to normal, well before IncidentGap seconds; observations missing
+ * (NaN) do not count, a relapse or a value outside starts the count again,
+ * and a burn a little later is a new incident. */
+static void test_fast_interval_ends_after_its_values(void **state) {
+  (void)state;
+  ad_alert_params_t p = params; /* a gap of 100 s */
+  p.incident_gap_values = 3;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {2, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},    /* quiet: count 0 */
+      {4, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},    /* 1 */
+      {6, NAN, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},    /* not counted */
+      {8, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, true},     /* outside: again */
+      {10, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},   /* 0 */
+      {12, 0.5, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},   /* relapse */
+      {14, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},   /* 0 */
+      {16, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},   /* 1 */
+      {18, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},   /* 2 */
+      {20, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},    /* 3: over */
+      {30, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false}, /* a new one */
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
+/* At a slow interval the seconds come first, as without the count. */
+static void test_slow_interval_ends_after_its_seconds(void **state) {
+  (void)state;
+  ad_alert_params_t p = params; /* a gap of 100 s */
+  p.incident_gap_values = 30;
+  static const step_t steps[] = {
+      {0, 0.9, AD_ALERT_NOTIFY, AD_LEVEL_FAILURE, false},
+      {60, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},
+      {120, 0.0, AD_ALERT_NONE, AD_LEVEL_FAILURE, false},
+      {180, 0.0, AD_ALERT_NOTIFY, AD_LEVEL_OKAY, false},
+  };
+  run(&p, steps, ARRAY_SIZE(steps));
+}
+
 static void test_zero_gap_is_plain_levels(void **state) {
   (void)state;
   ad_alert_params_t p = params;
@@ -155,6 +194,8 @@ static void test_incident_rate_decays(void **state) {
 TEST_MAIN(cmocka_unit_test(test_relapse_is_one_incident),
           cmocka_unit_test(test_outside_its_band_the_incident_stays_open),
           cmocka_unit_test(test_the_gap_is_back_inside_in_a_row),
+          cmocka_unit_test(test_fast_interval_ends_after_its_values),
+          cmocka_unit_test(test_slow_interval_ends_after_its_seconds),
           cmocka_unit_test(test_zero_gap_is_plain_levels),
           cmocka_unit_test(test_noisy_series_muted_then_unmuted),
           cmocka_unit_test(test_muted_series_is_not_anomalous),
