@@ -59,7 +59,7 @@ static void *write_values(void *p) {
           50.0 + 10.0 * sin(k / 20.0 + s) + (double)(rng >> 11) * 0x1.0p-53;
       double t = 1700000000.0 + 60.0 * k;
       ad_ident_t id = {host, "bench", "", type, ""};
-      ad_sample_t sample = {t, 60.0, t, 1, &v, ds};
+      ad_sample_t sample = {t, 60.0, t, 1, &v, ds, NULL, NULL};
       bool timed = w->lat != NULL && (s % LATENCY_EVERY) == 0;
       double start = timed ? bench_now() : 0.0;
       ad_engine_submit(w->e, &id, &sample);

@@ -674,8 +674,12 @@ static int an_write(const data_set_t *ds, const value_list_t *vl,
   if (rates == NULL)
     return 0;
   const char *names[AN_MAX_SOURCES];
-  for (size_t i = 0; i < ds->ds_num; i++)
+  double min[AN_MAX_SOURCES], max[AN_MAX_SOURCES];
+  for (size_t i = 0; i < ds->ds_num; i++) {
     names[i] = ds->ds[i].name;
+    min[i] = ds->ds[i].min; /* NaN where types.db says U */
+    max[i] = ds->ds[i].max;
+  }
   ad_ident_t id = {.host = vl->host,
                    .plugin = vl->plugin,
                    .plugin_instance = vl->plugin_instance,
@@ -688,6 +692,8 @@ static int an_write(const data_set_t *ds, const value_list_t *vl,
       .count = ds->ds_num,
       .values = rates,
       .ds_names = names,
+      .ds_min = min,
+      .ds_max = max,
   };
   int status = ad_engine_submit(an_ctx.engine, &id, &sample);
   sfree(rates);

@@ -223,7 +223,8 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
   v->last_arrival = sample->arrival;
   ad_series_result_t res[AD_VLIST_MAX_SOURCES];
   bool vlist_due =
-      ad_vlist_observe(v, &e->cfg, sample->time, sample->values, res);
+      ad_vlist_observe(v, &e->cfg, sample->time, sample->values,
+                       (ad_vlist_range_t){sample->ds_min, sample->ds_max}, res);
   /* Take the host lock before letting go of the shard: while v is in the
    * table its host has series, and once we hold the host lock with a tick
    * open, housekeeping cannot free the host under us. */

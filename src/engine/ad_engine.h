@@ -41,6 +41,9 @@ typedef struct {
   size_t count;         /* data sources */
   const double *values; /* count rates or gauges; NaN = missing */
   const char *const *ds_names; /* count data source names */
+  /* The data sources' ranges as types.db gives them (NaN: unbounded);
+   * NULL: not known. The bands messages quote stay inside them. */
+  const double *ds_min, *ds_max;
 } ad_sample_t;
 
 /* Creates an engine. cfg must pass ad_config_check; the engine takes over

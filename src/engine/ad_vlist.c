@@ -219,11 +219,32 @@ static bool forest_members(ad_vlist_t *v, const ad_config_t *cfg,
   return due;
 }
 
+/* The members' bands held inside the data source's range: a load's band
+ * does not go below 0 because its noise is wide, nor a temperature's past
+ * what its sensor reads. Only the band is held, never what was learned. */
+static void hold_bands(ad_series_step_t *st, double min, double max) {
+  for (int i = 0; i < AD_DET_COUNT; i++) {
+    ad_detector_output_t *m = &st->member[i];
+    if (!isnan(min)) {
+      m->lower = m->lower < min ? min : m->lower;
+      m->upper = m->upper < min ? min : m->upper;
+    }
+    if (!isnan(max)) {
+      m->upper = m->upper > max ? max : m->upper;
+      m->lower = m->lower > max ? max : m->lower;
+    }
+  }
+}
+
 bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,
-                      const double *values, ad_series_result_t *res) {
+                      const double *values, ad_vlist_range_t range,
+                      ad_series_result_t *res) {
   ad_series_step_t steps[AD_VLIST_MAX_SOURCES];
-  for (unsigned i = 0; i < v->count; i++)
+  for (unsigned i = 0; i < v->count; i++) {
     ad_series_update(&v->series[i], cfg, time, values[i], v->floor, &steps[i]);
+    if (range.min != NULL && range.max != NULL)
+      hold_bands(&steps[i], range.min[i], range.max[i]);
+  }
   ad_detector_output_t forest[AD_VLIST_MAX_SOURCES];
   bool due = forest_members(v, cfg, steps, time, forest);
   for (unsigned i = 0; i < v->count; i++)

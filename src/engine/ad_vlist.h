@@ -81,14 +81,22 @@ size_t ad_vlist_footprint(const ad_vlist_t *v);
 unsigned ad_vlist_features(const ad_vlist_t *v, const ad_series_step_t *steps,
                            float *x);
 
+/* The data sources' ranges from types.db: min[i]..max[i] (NaN: unbounded
+ * on that side); either pointer NULL: not known. */
+typedef struct {
+  const double *min, *max;
+} ad_vlist_range_t;
+
 /* The value list's values at data time `time` (values[i] for data source
- * i; NaN: none): every series' members score and learn its value, the
+ * i; NaN: none), within `range` (the members' bands are held inside it):
+ * every series' members score and learn its value, the
  * value list's forest scores their combination (and is offered it), and
  * each series' meta-classifier and level conclude, into res[0..count).
  * Returns true when the forest's training has just fallen due (the caller
  * queues it for the trainer). The shard must be locked. */
 bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,
-                      const double *values, ad_series_result_t *res);
+                      const double *values, ad_vlist_range_t range,
+                      ad_series_result_t *res);
 
 /* The forest parameters for this value list (lag from its step). */
 ad_model_params_t ad_vlist_model_params(const ad_vlist_t *v,

@@ -189,6 +189,42 @@ static void test_spike_to_notification_and_metrics(void **state) {
   assert_int_equal(percents, 400);
 }
 
+/* A data source that types.db bounds (a load: 0 to 5000): the band a
+ * message quotes stops at 0 however wide the series' noise makes it. */
+static void test_band_inside_the_types_range(void **state) {
+  (void)state;
+  static data_source_t load_ds[] = {{"value", DS_TYPE_GAUGE, 0, 5000}};
+  static data_set_t load_set = {"gauge", 1, load_ds};
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "Hits", 1);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  test_rng_t rng = {.state = 23};
+  for (int i = 0; i < 400; i++) {
+    value_t v = {.gauge = i == 300 ? 60 : fabs(1 + test_rng_normal(&rng))};
+    value_list_t vl = VALUE_LIST_INIT;
+    vl.values = &v;
+    vl.values_len = 1;
+    vl.time = DOUBLE_TO_CDTIME_T(1e9 + 60 * i);
+    vl.interval = DOUBLE_TO_CDTIME_T(60.0);
+    sstrncpy(vl.host, "web1", sizeof(vl.host));
+    sstrncpy(vl.plugin, "load", sizeof(vl.plugin));
+    sstrncpy(vl.type, "gauge", sizeof(vl.type));
+    assert_int_equal(mock_write_cb(&load_set, &vl, NULL), 0);
+  }
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  static mock_notification_t n[8];
+  size_t count = mock_notifications(n, 8);
+  assert_true(count >= 1);
+  assert_int_equal(n[0].severity, NOTIF_FAILURE);
+  const char *band = strstr(n[0].message, "load/gauge = 60, expected ");
+  if (band == NULL || (band = strchr(band, '(')) == NULL)
+    fail_msg("message: %s", n[0].message);
+  if (atof(band + 1) < 0 || band[1] == '-')
+    fail_msg("band below the type's range: %s", n[0].message);
+}
+
 /* A hair-trigger configuration (RiskRarity 0.01 days: what happens every
  * quarter hour is already MEDIUM risk) on a noisy series with a spike every
  * hour: incident after incident, until the series is muted after more than
@@ -531,6 +567,8 @@ int main(void) {
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_rule_blocks, mock_setup_plugin,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_band_inside_the_types_range,
+                                      mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_spike_to_notification_and_metrics,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(

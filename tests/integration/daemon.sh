@@ -51,13 +51,26 @@ awk -v t0="$t0" 'BEGIN {
   }
 }' | python3 "$here/putval.py" "$WORK/collectd.sock" spikehost/test-spike/gauge 1
 
+# a load (types.db: 0 to 5000 each) near 0 with a spike: the band its
+# message quotes must stop at 0, as the type does
+awk -v t0="$t0" 'BEGIN {
+  srand(2);
+  for (i = 0; i < 300; i++) {
+    v = (rand() + rand() + rand()) * 0.2;
+    if (i >= 250 && i < 253) v = 40;
+    printf "%d %.3f:%.3f:%.3f\n", t0 + i, v, v, v;
+  }
+}' | python3 "$here/putval.py" "$WORK/collectd.sock" loadhost/load/load 1
+
 has_okay() { grep -ls '^Severity: OKAY' "$WORK"/notifications/* >/dev/null 2>&1; }
+has_load() { grep -lsx 'Host: loadhost' "$WORK"/notifications/* >/dev/null 2>&1; }
 has_cpu() { ls "$WORK"/csv/integration-host/cpu/percent-user-* >/dev/null 2>&1; }
 wait_for 30 has_okay || {
   cat "$WORK/collectd.log"
   fail "no OKAY notification after the spike"
 }
 wait_for 15 has_cpu || fail "no statgrab CPU values"
+wait_for 30 has_load || fail "no notification about the load's spike"
 # every interval's risk is written, the last one once it goes stale (2 s)
 risk_rows() { cat "$WORK"/csv/spikehost/anomaly/gauge-risk-* 2>/dev/null | grep -c '^[0-9]'; }
 all_risks() { [ "$(risk_rows)" -ge 300 ]; }
@@ -65,7 +78,10 @@ wait_for 20 all_risks || fail "only $(risk_rows) of 300 risk values written"
 stop_collectd || fail "collectd exited with status $?"
 
 # --- notifications --------------------------------------------------------------
-notes=$(for f in $(ls "$WORK"/notifications/* | sort); do cat "$f"; echo "=="; done)
+notes=$(for f in $(grep -lx 'Host: spikehost' "$WORK"/notifications/* | sort); do cat "$f"; echo "=="; done)
+load_notes=$(for f in $(grep -lx 'Host: loadhost' "$WORK"/notifications/* | sort); do cat "$f"; echo "=="; done)
+printf '%s\n' "$load_notes" | grep -q 'load/load:[a-z]* = 40, expected [^(]* (0\.\.' \
+  || fail "the load's band is not held at 0 as its type is: $load_notes"
 failure=$(printf '%s\n' "$notes" | awk '/^Severity: FAILURE/,/^==$/')
 [ -n "$failure" ] || fail "no FAILURE notification: $notes"
 for line in "Host: spikehost" "Plugin: anomaly" "level: HIGH" \

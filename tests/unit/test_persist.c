@@ -586,8 +586,8 @@ static void *writer_main(void *p) {
     double values[2] = {v, 2 * v};
     ad_ident_t id1 = {w->host, "cpu", "0", "percent", "user"};
     ad_ident_t id2 = {w->host, "interface", "eth0", "if_octets", ""};
-    ad_sample_t s1 = {t, 10.0, t, 1, &v, one};
-    ad_sample_t s2 = {t, 10.0, t, 2, values, two};
+    ad_sample_t s1 = {t, 10.0, t, 1, &v, one, NULL, NULL};
+    ad_sample_t s2 = {t, 10.0, t, 2, values, two, NULL, NULL};
     ad_engine_submit(w->e, &id1, &s1);
     ad_engine_submit(w->e, &id2, &s2);
     if (k % 64 == 0)
