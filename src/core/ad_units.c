@@ -113,17 +113,19 @@ char *ad_unit_format(char *buf, size_t size, double x, ad_unit_t unit) {
   return buf;
 }
 
+/* x inside min..max, either bound NaN for none; a NaN x stays NaN. */
+static double held(double x, double min, double max) {
+  if (x < min)
+    return min;
+  return x > max ? max : x;
+}
+
+void ad_band_hold(double *lo, double *hi, double min, double max) {
+  *lo = held(*lo, min, max);
+  *hi = held(*hi, min, max);
+}
+
 void ad_unit_clamp(ad_unit_t unit, double *lo, double *hi) {
-  if (unit == AD_UNIT_NONE)
-    return;
-  if (*lo < 0)
-    *lo = 0;
-  if (*hi < 0)
-    *hi = 0;
-  if (unit == AD_UNIT_PERCENT) {
-    if (*hi > 100)
-      *hi = 100;
-    if (*lo > 100)
-      *lo = 100;
-  }
+  if (unit != AD_UNIT_NONE)
+    ad_band_hold(lo, hi, 0.0, unit == AD_UNIT_PERCENT ? 100.0 : NAN);
 }

@@ -40,6 +40,10 @@ double ad_unit_floor(ad_unit_t unit);
  * (size >= 16 always suffices). Returns buf. */
 char *ad_unit_format(char *buf, size_t size, double x, ad_unit_t unit);
 
+/* lo and hi (a band) held inside min..max (a NaN bound: none on that
+ * side; a NaN edge stays NaN). Cannot fail. */
+void ad_band_hold(double *lo, double *hi, double min, double max);
+
 /* lo and hi (a band) held inside the unit's range: 0.. for bytes, counts
  * and rates, 0..100 for percentages. Cannot fail. */
 void ad_unit_clamp(ad_unit_t unit, double *lo, double *hi);

@@ -223,17 +223,8 @@ static bool forest_members(ad_vlist_t *v, const ad_config_t *cfg,
  * does not go below 0 because its noise is wide, nor a temperature's past
  * what its sensor reads. Only the band is held, never what was learned. */
 static void hold_bands(ad_series_step_t *st, double min, double max) {
-  for (int i = 0; i < AD_DET_COUNT; i++) {
-    ad_detector_output_t *m = &st->member[i];
-    if (!isnan(min)) {
-      m->lower = m->lower < min ? min : m->lower;
-      m->upper = m->upper < min ? min : m->upper;
-    }
-    if (!isnan(max)) {
-      m->upper = m->upper > max ? max : m->upper;
-      m->lower = m->lower > max ? max : m->lower;
-    }
-  }
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    ad_band_hold(&st->member[i].lower, &st->member[i].upper, min, max);
 }
 
 bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,

@@ -89,5 +89,27 @@ static void test_clamp(void **state) {
   assert_double_near(lo, -5, 0);
 }
 
+/* A types.db range: NaN is no bound on that side, and a band not known
+ * (NaN edges) stays not known. */
+static void test_band_hold(void **state) {
+  (void)state;
+  double lo = -5.3, hi = 7.5;
+  ad_band_hold(&lo, &hi, 0, 5000);
+  assert_double_near(lo, 0, 0);
+  assert_double_near(hi, 7.5, 0);
+  lo = 4990, hi = 5010;
+  ad_band_hold(&lo, &hi, 0, 5000);
+  assert_double_near(lo, 4990, 0);
+  assert_double_near(hi, 5000, 0);
+  lo = -300, hi = 400;
+  ad_band_hold(&lo, &hi, NAN, NAN);
+  assert_double_near(lo, -300, 0);
+  assert_double_near(hi, 400, 0);
+  lo = NAN, hi = NAN;
+  ad_band_hold(&lo, &hi, 0, 100);
+  assert_true(isnan(lo) && isnan(hi));
+}
+
 TEST_MAIN(cmocka_unit_test(test_unit_of_series), cmocka_unit_test(test_format),
-          cmocka_unit_test(test_floor), cmocka_unit_test(test_clamp))
+          cmocka_unit_test(test_floor), cmocka_unit_test(test_clamp),
+          cmocka_unit_test(test_band_hold))
