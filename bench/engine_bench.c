@@ -17,6 +17,9 @@
  *    trained), for single-source value lists and for two-source ones (which
  *    have a value list forest too).
  * Usage: engine_bench [SERIES] [VALUES_PER_SERIES] [RUNS] [THREADS]
+ *                     [--no-state]
+ * (--no-state leaves the memory figures out: for comparing two builds'
+ * speed run after run, where they take most of the time).
  */
 #include "detectors/ad_model.h"
 #include "detectors/ad_window.h"
@@ -231,9 +234,15 @@ int main(int argc, char **argv) {
   int values = argc > 2 ? atoi(argv[2]) : 100;
   int runs = argc > 3 ? atoi(argv[3]) : 5;
   int threads = argc > 4 ? atoi(argv[4]) : 2;
+  bool state = !(argc > 5 && strcmp(argv[5], "--no-state") == 0);
+  if (argc > 6 || (argc > 5 && state)) {
+    fprintf(stderr, "engine_bench: unknown argument %s\n", argv[argc - 1]);
+    return 2;
+  }
   if (series < threads || values < 1 || runs < 1 || threads < 1 ||
       threads > 64 || runs > 99) {
-    fprintf(stderr, "usage: engine_bench [SERIES] [VALUES] [RUNS] [THREADS]\n");
+    fprintf(stderr, "usage: engine_bench [SERIES] [VALUES] [RUNS] [THREADS] "
+                    "[--no-state]\n");
     return 2;
   }
   int mem_series = 20000;
@@ -278,6 +287,10 @@ int main(int argc, char **argv) {
   printf("  host forest take, 64 series       %12.1f us (reservoir copied "
          "out under the host's lock, once a training)\n",
          host_take_us(64));
+  if (!state) {
+    free(plugins);
+    return 0;
+  }
   printf("  state: series struct              %12zu bytes\n",
          sizeof(ad_series_t));
   printf("  state: allocator, %d series, 1 source a value list  %8.0f "
