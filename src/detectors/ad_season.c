@@ -54,9 +54,14 @@ typedef struct {
 /* Position of t on a cyclic profile of `bins` bins over `period` seconds,
  * between the two nearest bin centres. */
 static bin_pos_t bin_pos(double t, double period, int bins, double offset) {
-  double phase = fmod(t + offset, period);
+  /* floor rather than fmod: fmod walks the quotient's bits, and this runs
+   * six times a value; the phase is off by at most an ulp of t */
+  double x = t + offset;
+  double phase = x - period * floor(x / period);
   if (phase < 0)
     phase += period;
+  if (phase >= period)
+    phase -= period;
   double u = phase / (period / bins) - 0.5;
   double fl = floor(u);
   int i = (int)fl;
@@ -149,24 +154,40 @@ static double seasonal_scale(const ad_season_t *s, bin_pos_t at) {
   return fmax(fmax(local, 0.5 * s->scale), scale_floor(s->level));
 }
 
-bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
-                        double *scale) {
-  if (s->seen == 0)
-    return false;
-  bin_pos_t day = bin_pos(t, AD_DAY, AD_SEASON_DAY_BINS, 0.0);
-  bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
-  double wd = ad_season_day_weight(s), ww = ad_season_week_weight(s);
-  bin_pos_t at = scale_pos(t);
-  double sigma = MAD_TO_SIGMA * seasonal_scale(s, at);
+/* Where a time falls on the three profiles: computed once a value, for the
+ * forecast and for the learning after it. */
+typedef struct {
+  bin_pos_t day, week, scale;
+} season_at_t;
+
+static season_at_t season_at(double t) {
+  return (season_at_t){.day = bin_pos(t, AD_DAY, AD_SEASON_DAY_BINS, 0.0),
+                       .week =
+                           bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET),
+                       .scale = scale_pos(t)};
+}
+
+static void forecast_at(const ad_season_t *s, const season_at_t *at,
+                        double *expected, double *scale) {
+  double wd = ad_season_day_weight(s), ww = time_gate(s, WEEK) * wd;
+  double local = seasonal_scale(s, at->scale);
+  double sigma = MAD_TO_SIGMA * local;
   double seasonal =
-      s->level + bin_read(s->day, day) +
-      (wd > 0 ? ww / wd : 0.0) * week_term(bin_read(s->week, week), sigma);
+      s->level + bin_read(s->day, at->day) +
+      (wd > 0 ? ww / wd : 0.0) * week_term(bin_read(s->week, at->week), sigma);
   /* Blend from the plain level forecast to the seasonal one as the profiles
    * earn trust. */
   *expected = (1.0 - wd) * s->plain + wd * seasonal;
   double plain_scale = fmax(s->err_plain, scale_floor(s->plain));
-  *scale =
-      MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * seasonal_scale(s, at));
+  *scale = MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * local);
+}
+
+bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
+                        double *scale) {
+  if (s->seen == 0)
+    return false;
+  season_at_t at = season_at(t);
+  forecast_at(s, &at, expected, scale);
   return true;
 }
 
@@ -351,18 +372,17 @@ static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
 }
 
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
-                  double x, double weight, double resolution) {
+                  const season_at_t *pos, double x, double weight,
+                  double resolution) {
   double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, AD_DAY);
   if (s->seen == 0) {
     s->level = s->plain = x;
     s->first_time = t;
   }
-  bin_pos_t day = bin_pos(t, AD_DAY, AD_SEASON_DAY_BINS, 0.0);
-  bin_pos_t week = bin_pos(t, WEEK, AD_SEASON_WEEK_BINS, WEEK_OFFSET);
+  bin_pos_t day = pos->day, week = pos->week, at = pos->scale;
   double r_plain = x - s->plain;
   double r_full =
       x - (s->level + bin_read(s->day, day) + bin_read(s->week, week));
-  bin_pos_t at = scale_pos(t);
   double plain_scale = fmax(
       MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain)), resolution);
   double seasonal = fmax(MAD_TO_SIGMA * seasonal_scale(s, at), resolution);
@@ -395,8 +415,10 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
                       ad_detector_output_t *out) {
   *out = AD_DETECTOR_OUTPUT_NONE;
   double expected, scale;
-  bool have = ad_season_forecast(s, t, &expected, &scale);
+  season_at_t at = season_at(t);
+  bool have = s->seen > 0;
   if (have) {
+    forecast_at(s, &at, &expected, &scale);
     scale = fmax(scale, learning->resolution);
     out->expected = expected;
     out->lower = expected - band_z * scale;
@@ -415,7 +437,7 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
     out->confidence =
         fmin(1.0, (double)s->seen / (4.0 * p->warmup)) * (0.5 + 0.5 * trust);
   }
-  learn(s, p, t, x, learning->weight, learning->resolution);
+  learn(s, p, t, &at, x, learning->weight, learning->resolution);
   s->last_time = t;
   bool seasonal_mode = ad_season_day_weight(s) >= 0.5;
   if (seasonal_mode != s->seasonal_mode) {
