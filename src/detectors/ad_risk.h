@@ -19,4 +19,16 @@ double ad_risk(double rarity, double surprise, double values_per_day);
 /* The inverse: the surprise at which the risk reaches `risk`. Pure. */
 double ad_risk_surprise_at(double rarity, double risk, double values_per_day);
 
+/* The same two with their logarithms taken once (a series' members share
+ * them for each value): ad_risk_scaled(ad_risk_scale(r, v), s) equals
+ * ad_risk(r, s, v) to the bit, and so for the inverse. */
+typedef struct {
+  double log_rarity;  /* log10(rarity) */
+  double log_per_day; /* log10(values a day), at least that of 1e-9 */
+} ad_risk_scale_t;
+
+ad_risk_scale_t ad_risk_scale(double rarity, double values_per_day);
+double ad_risk_scaled(const ad_risk_scale_t *k, double surprise);
+double ad_risk_surprise_at_scaled(const ad_risk_scale_t *k, double risk);
+
 #endif /* AD_RISK_H */

@@ -157,8 +157,9 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   /* Calibration remembers a span of time, whatever the interval. */
   double memory = cfg->calibration_days * per_day;
   /* The band edge: the deviation at which a member's risk reaches WARNING. */
+  ad_risk_scale_t risk_scale = ad_risk_scale(cfg->risk_rarity, per_day);
   double band_surprise =
-      ad_risk_surprise_at(cfg->risk_rarity, cfg->levels.warning, per_day);
+      ad_risk_surprise_at_scaled(&risk_scale, cfg->levels.warning);
   /* inside an incident from its first value to its OKAY, not only while
    * the risk is high: the values between two excursions of a burst are the
    * burst too */
@@ -196,7 +197,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     if (i == AD_DET_SEASONAL)
       m->surprise = fold_persistence(s, memory, band_surprise, lesson, value,
                                      m->surprise, m);
-    m->score = ad_risk(cfg->risk_rarity, m->surprise, per_day);
+    m->score = ad_risk_scaled(&risk_scale, m->surprise);
   }
 
   /* The forests' view of the value: where it lies against what the

@@ -2,6 +2,7 @@
 #include "test_util.h"
 
 #include "detectors/ad_meta.h"
+#include "detectors/ad_risk.h"
 
 #include <string.h>
 
@@ -143,7 +144,33 @@ static void test_blind_member_does_not_cancel(void **state) {
   assert_int_equal(a.detected, 1u << AD_DET_SEASONAL);
 }
 
+/* A member's surprise to risk: 0.5 for a deviation seen once in `rarity`
+ * days, 0.2 more for each tenfold rarer, within 0..1, whatever the
+ * interval; the inverse gives the surprise back, and the forms with the
+ * logarithms taken once agree with them to the bit. */
+static void test_risk_from_surprise(void **state) {
+  (void)state;
+  /* 1,440 values a day, once in 10 days: one value in 14,400 */
+  double s = log10(14400.0);
+  assert_double_near(ad_risk(10.0, s, 1440.0), 0.5, 1e-12);
+  assert_double_near(ad_risk(10.0, s + 1.0, 1440.0), 0.7, 1e-12);
+  assert_double_near(ad_risk(10.0, s + 1.0, 144.0), 0.9, 1e-12);
+  assert_double_near(ad_risk(10.0, 0.0, 1440.0), 0.0, 0);
+  assert_double_near(ad_risk(10.0, 12.0, 1440.0), 1.0, 0);
+  assert_double_near(ad_risk_surprise_at(10.0, 0.4, 1440.0), s - 0.5, 1e-12);
+  for (double per_day = 0.5; per_day < 1e6; per_day *= 7.3)
+    for (double rarity = 0.1; rarity < 1e4; rarity *= 11.0) {
+      ad_risk_scale_t k = ad_risk_scale(rarity, per_day);
+      for (double x = 0.0; x < 12.0; x += 0.37)
+        assert_true(ad_risk_scaled(&k, x) == ad_risk(rarity, x, per_day));
+      for (double r = 0.0; r <= 1.0; r += 0.1)
+        assert_true(ad_risk_surprise_at_scaled(&k, r) ==
+                    ad_risk_surprise_at(rarity, r, per_day));
+    }
+}
+
 TEST_MAIN(cmocka_unit_test(test_weighted_risk_and_votes),
+          cmocka_unit_test(test_risk_from_surprise),
           cmocka_unit_test(test_no_opinion_is_nan),
           cmocka_unit_test(test_blind_member_does_not_cancel),
           cmocka_unit_test(test_zero_weight_member_does_not_vote),
