@@ -13,6 +13,14 @@
 #define MIN_TAIL_EXPONENT 1.0
 /* Rescale the lazy-decay gain before floats lose precision. */
 #define GAIN_LIMIT 1e6f
+/* A band is refreshed every BAND_EVERY values learned, every
+ * BAND_EVERY_SETTLED once the history holds BAND_SETTLED values: by then
+ * 256 values are at most an eighth of its memory (a week at 5-minute
+ * intervals; a fortieth at 1 minute), and the bisection (a dozen
+ * surprises) is the costliest thing calibration does. */
+#define BAND_EVERY 64
+#define BAND_EVERY_SETTLED 256
+#define BAND_SETTLED 4096
 #define FIT_EVERY 32
 
 /* Bin k covers [EDGE[k], EDGE[k + 1]), EDGE[k] = Z0 (R^k - 1) with Z0 = 0.2
@@ -430,7 +438,8 @@ const char *ad_calib_invalid(const ad_calib_t *c) {
 }
 
 double ad_calib_band(ad_calib_t *c, double surprise) {
-  if (c->band <= 0.0f || c->seen - c->band_seen >= 64) {
+  uint32_t every = c->seen < BAND_SETTLED ? BAND_EVERY : BAND_EVERY_SETTLED;
+  if (c->band <= 0.0f || c->seen - c->band_seen >= every) {
     c->band = (float)ad_calib_deviation_at(c, surprise);
     c->band_seen = c->seen;
   }

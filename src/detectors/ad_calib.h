@@ -90,8 +90,9 @@ void ad_calib_learn_judged(ad_calib_t *c, double z, double surprise,
 /* The smallest deviation whose surprise reaches `surprise` (bisection). */
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise);
 
-/* The deviation at `surprise`, cached and refreshed every 64 values learned:
- * the edge of the band of ordinary values, for explanations. */
+/* The deviation at `surprise`, cached and refreshed every 64 values learned
+ * (every 256 once 4,096 have been): the edge of the band of ordinary
+ * values, for explanations. */
 double ad_calib_band(ad_calib_t *c, double surprise);
 
 /* What is wrong with c as read from a file (NULL: nothing): ranges, and

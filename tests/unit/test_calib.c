@@ -313,6 +313,34 @@ static void test_learn_weight(void **state) {
   assert_double_near(ad_learn_weight(8.0, NAN), 1.0, 0);
 }
 
+/* The cached band follows the history every 64 values while it is young
+ * and every 256 once it holds 4,096: between refreshes it is the band last
+ * computed, at a refresh the deviation at the surprise asked for. */
+static void test_band_refresh_cadence(void **state) {
+  (void)state;
+  ad_calib_t c;
+  ad_calib_init(&c);
+  learn_normal(&c, 1000, 1.0, 10080.0, 5);
+  double young = ad_calib_band(&c, 3.0);
+  for (int i = 0; i < 63; i++)
+    ad_calib_learn(&c, 6.0, 10080.0);
+  assert_double_near(ad_calib_band(&c, 3.0), young, 0);
+  ad_calib_learn(&c, 6.0, 10080.0);
+  double refreshed = ad_calib_band(&c, 3.0);
+  assert_true(refreshed > young);
+  assert_double_near(refreshed, (float)ad_calib_deviation_at(&c, 3.0), 0);
+
+  learn_normal(&c, 5000, 1.0, 10080.0, 6);
+  double settled = ad_calib_band(&c, 3.0);
+  for (int i = 0; i < 255; i++)
+    ad_calib_learn(&c, 6.0, 10080.0);
+  assert_double_near(ad_calib_band(&c, 3.0), settled, 0);
+  ad_calib_learn(&c, 6.0, 10080.0);
+  assert_double_near(ad_calib_band(&c, 3.0),
+                     (float)ad_calib_deviation_at(&c, 3.0), 0);
+  assert_true(ad_calib_band(&c, 3.0) > settled);
+}
+
 TEST_MAIN(cmocka_unit_test(test_prior_alone),
           cmocka_unit_test(test_weighted_incident_keeps_the_next_one_news),
           cmocka_unit_test(test_a_sliver_sets_no_floor),
@@ -327,4 +355,5 @@ TEST_MAIN(cmocka_unit_test(test_prior_alone),
           cmocka_unit_test(test_beyond_the_record),
           cmocka_unit_test(test_forgets_with_memory),
           cmocka_unit_test(test_deviation_at_inverts_surprise),
-          cmocka_unit_test(test_bursty_history))
+          cmocka_unit_test(test_bursty_history),
+          cmocka_unit_test(test_band_refresh_cadence))
