@@ -1,5 +1,6 @@
 /* ad_calib: calibration of raw deviations into surprises (see header). */
 #include "detectors/ad_calib.h"
+#include "detectors/ad_detector.h"
 
 #include <math.h>
 #include <string.h>
@@ -285,7 +286,7 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
    * incident's, learned at a small weight) do not set a floor under it. */
   int anchor = anchor_bin(c);
   if (anchor > 0 && anchor < top && z > edge(anchor))
-    p = fmin(p, extrapolated(c, edge(anchor), z, values));
+    p = ad_fmin(p, extrapolated(c, edge(anchor), z, values));
   return to_surprise(p);
 }
 
@@ -304,12 +305,13 @@ static double fit_exponent(const ad_calib_t *c) {
   int top = top_bin(c);
   if (values < 100.0 || top <= 0)
     return 0.0;
-  double u = history_quantile(c, fmax(0.01, fmin(0.1, 20.0 / values)), values);
+  double u =
+      history_quantile(c, ad_fmax(0.01, ad_fmin(0.1, 20.0 / values)), values);
   if (!(u > 0) || u >= edge(top))
     return 0.0;
   double sum = 0.0, mass = 0.0;
   for (int k = bin_of(u); k <= top; k++) {
-    double lo = fmax(edge(k), u), hi = edge(k + 1);
+    double lo = ad_fmax(edge(k), u), hi = edge(k + 1);
     double m = c->mass[k] / c->gain;
     if (k == bin_of(u))
       m *= (hi - lo) / (edge(k + 1) - edge(k));
@@ -318,7 +320,7 @@ static double fit_exponent(const ad_calib_t *c) {
   }
   if (!(sum > 0))
     return 0.0;
-  return c->bounded ? mass / sum : fmax(MIN_TAIL_EXPONENT, mass / sum);
+  return c->bounded ? mass / sum : ad_fmax(MIN_TAIL_EXPONENT, mass / sum);
 }
 
 /* A deviation beyond ABSURD_DEVIATION scales (no metric's noise, but a
@@ -344,7 +346,7 @@ void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
   float w = weight >= 0.0 && weight < 1.0 ? (float)weight : 1.0f;
   if (z > ABSURD_DEVIATION) {
     double cap = c->top >= 0 ? RECORD_GROWTH * edge(c->top + 1) : 0.0;
-    z = fmin(z, fmax(cap, FIRST_RECORD));
+    z = ad_fmin(z, ad_fmax(cap, FIRST_RECORD));
   }
   int b = bin_of(z);
   c->mass[b] += w * c->gain;
@@ -353,7 +355,7 @@ void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
   c->total += w * c->gain;
   /* Instead of multiplying every bin by (1 - 1/memory), later values weigh
    * more; rescaled now and then. */
-  c->gain /= (float)(1.0 - 1.0 / fmax(memory, 2.0));
+  c->gain /= (float)(1.0 - 1.0 / ad_fmax(memory, 2.0));
   if (c->gain > GAIN_LIMIT) {
     for (int k = 0; k < AD_CALIB_BINS; k++)
       c->mass[k] /= c->gain;
@@ -407,7 +409,7 @@ void ad_calib_learn_judged(ad_calib_t *c, double z, double surprise,
       weight *= AD_CALIB_RATIONED_WEIGHT;
   }
   c->budget =
-      (float)fmin(AD_CALIB_BUDGET_MAX, c->budget + AD_CALIB_BUDGET_REFILL);
+      (float)ad_fmin(AD_CALIB_BUDGET_MAX, c->budget + AD_CALIB_BUDGET_REFILL);
   ad_calib_learn_weighted(c, z, memory, weight);
 }
 
@@ -432,7 +434,7 @@ const char *ad_calib_invalid(const ad_calib_t *c) {
       return "mass: above the top bin";
     sum += c->mass[b];
   }
-  if (fabs(sum - c->total) > TOTAL_TOLERANCE * fmax(c->total, c->gain))
+  if (fabs(sum - c->total) > TOTAL_TOLERANCE * ad_fmax(c->total, c->gain))
     return "total: not the sum of the masses";
   return NULL;
 }

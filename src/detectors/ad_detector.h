@@ -58,6 +58,18 @@ static inline double ad_value_bounded(double x) {
                                : x;
 }
 
+/* fmax and fmin, inline: gcc leaves libm's as calls (for their NaN rules),
+ * and the write path makes some forty a value. The same rules: a NaN
+ * argument gives the other one, two NaNs a NaN; which zero comes out of
+ * -0 and +0 is not fixed (as it is not for fmax). */
+static inline double ad_fmax(double a, double b) {
+  return a > b || isnan(b) ? a : b;
+}
+
+static inline double ad_fmin(double a, double b) {
+  return a < b || isnan(b) ? a : b;
+}
+
 /* What the detectors learn stays within this either way: levels, scales,
  * records, profile bins are averages or small multiples of values of at
  * most AD_VALUE_LIMIT. A state file holding more is damaged. */

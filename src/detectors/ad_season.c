@@ -101,7 +101,7 @@ void ad_season_init(ad_season_t *s) {
 static double clamp01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
 
 static double clip(double v, double limit) {
-  return fmax(-limit, fmin(limit, v));
+  return ad_fmax(-limit, ad_fmin(limit, v));
 }
 
 /* A profile is trusted from one to two periods of data, ramping. */
@@ -130,7 +130,7 @@ double ad_season_week_weight(const ad_season_t *s) {
 }
 
 static double scale_floor(double level) {
-  return 1e-3 * fmax(fabs(level), 1e-3);
+  return 1e-3 * ad_fmax(fabs(level), 1e-3);
 }
 
 /* The weekly term counts only where it stands out from the noise: not at
@@ -151,7 +151,7 @@ static bin_pos_t scale_pos(double t) {
 
 static double seasonal_scale(const ad_season_t *s, bin_pos_t at) {
   double local = bin_read(s->day_scale, at);
-  return fmax(fmax(local, 0.5 * s->scale), scale_floor(s->level));
+  return ad_fmax(ad_fmax(local, 0.5 * s->scale), scale_floor(s->level));
 }
 
 /* Where a time falls on the three profiles: computed once a value, for the
@@ -178,7 +178,7 @@ static void forecast_at(const ad_season_t *s, const season_at_t *at,
   /* Blend from the plain level forecast to the seasonal one as the profiles
    * earn trust. */
   *expected = (1.0 - wd) * s->plain + wd * seasonal;
-  double plain_scale = fmax(s->err_plain, scale_floor(s->plain));
+  double plain_scale = ad_fmax(s->err_plain, scale_floor(s->plain));
   *scale = MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * local);
 }
 
@@ -214,7 +214,7 @@ static void run_follow(shift_run_t r, const ad_season_params_t *p, double t,
     return;
   }
   if (age > 0 && age <= p->shift_acceptance / 4.0)
-    *r.base += (level - *r.base) * fmin(1.0, dt / age);
+    *r.base += (level - *r.base) * ad_fmin(1.0, dt / age);
   *r.recent +=
       (level - *r.recent) * (1.0 - exp(-dt / (p->shift_acceptance / 8.0)));
 }
@@ -281,10 +281,10 @@ static double tamed(double r, double unit) {
 static void track_errors(ad_season_t *s, const ad_season_params_t *p, double t,
                          double dt, double r_plain, double r_full,
                          double plain_scale, double seasonal) {
-  double a_err = dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt);
-  double a_mse = dt / fmax(fmin(USEFUL_MEMORY, t - s->first_time), dt);
+  double a_err = dt / ad_fmax(ad_fmin(ERROR_MEMORY, t - s->first_time), dt);
+  double a_mse = dt / ad_fmax(ad_fmin(USEFUL_MEMORY, t - s->first_time), dt);
   if (s->seen >= p->warmup) {
-    double unit = fmax(fmax(seasonal, plain_scale), fabs(s->plain));
+    double unit = ad_fmax(ad_fmax(seasonal, plain_scale), fabs(s->plain));
     r_plain = tamed(r_plain, unit);
     r_full = tamed(r_full, unit);
   }
@@ -308,12 +308,12 @@ static void learn_profiles(ad_season_t *s, const ad_season_params_t *p,
                            double t, double dt, bin_pos_t day, bin_pos_t week,
                            double r) {
   double days = (t - s->first_time) / AD_DAY, weeks = days / 7.0;
-  double a_day =
-      fmin(dt, DAY_BIN) / (DAY_BIN * fmin(p->day_memory, fmax(1.0, days)));
-  double a_week =
-      fmin(dt, WEEK_BIN) / (WEEK_BIN * fmin(p->week_memory, fmax(1.0, weeks)));
-  bin_learn(s->day, day, fmin(a_day, 0.5), r);
-  bin_learn(s->week, week, fmin(a_week, 0.5), r);
+  double a_day = ad_fmin(dt, DAY_BIN) /
+                 (DAY_BIN * ad_fmin(p->day_memory, ad_fmax(1.0, days)));
+  double a_week = ad_fmin(dt, WEEK_BIN) /
+                  (WEEK_BIN * ad_fmin(p->week_memory, ad_fmax(1.0, weeks)));
+  bin_learn(s->day, day, ad_fmin(a_day, 0.5), r);
+  bin_learn(s->week, week, ad_fmin(a_week, 0.5), r);
   /* Keep the profiles zero-mean, their average belongs to the level: once
    * an hour of data, which keeps this O(1) amortised. */
   if (floor(t / 3600.0) != floor((t - dt) / 3600.0))
@@ -325,19 +325,21 @@ static void learn_profiles(ad_season_t *s, const ad_season_params_t *p,
 static void learn_scale(ad_season_t *s, const ad_season_params_t *p, double t,
                         double dt, bin_pos_t at, double r_full, double seasonal,
                         double weight) {
-  double spread = fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
-  double a_scale = weight * fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
+  double spread = ad_fmin(fabs(r_full), 3.0 * LEARN_CLIP * seasonal);
+  double a_scale =
+      weight * ad_fmin(dt, SCALE_BIN) / (SCALE_BIN * p->day_memory);
   if (s->seen == 1) {
     s->scale = spread;
     for (int i = 0; i < AD_SEASON_SCALE_BINS; i++)
       s->day_scale[i] = ad_float(spread);
   } else if (s->seen > 1) {
-    bin_learn(s->day_scale, at, fmin(a_scale, 0.5),
+    bin_learn(s->day_scale, at, ad_fmin(a_scale, 0.5),
               spread - bin_read(s->day_scale, at));
     /* interpolated learning can take a bin below zero: a scale is not */
     s->day_scale[at.i0] = fmaxf(s->day_scale[at.i0], 0.0f);
     s->day_scale[at.i1] = fmaxf(s->day_scale[at.i1], 0.0f);
-    s->scale += weight * dt / fmax(fmin(ERROR_MEMORY, t - s->first_time), dt) *
+    s->scale += weight * dt /
+                ad_fmax(ad_fmin(ERROR_MEMORY, t - s->first_time), dt) *
                 (spread - s->scale);
   }
 }
@@ -374,7 +376,7 @@ static void take_shifts(ad_season_t *s, const ad_season_params_t *p, double t,
 static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
                   const season_at_t *pos, double x, double weight,
                   double resolution) {
-  double dt = isnan(s->last_time) ? 0.0 : fmin(t - s->last_time, AD_DAY);
+  double dt = isnan(s->last_time) ? 0.0 : ad_fmin(t - s->last_time, AD_DAY);
   if (s->seen == 0) {
     s->level = s->plain = x;
     s->first_time = t;
@@ -383,23 +385,25 @@ static void learn(ad_season_t *s, const ad_season_params_t *p, double t,
   double r_plain = x - s->plain;
   double r_full =
       x - (s->level + bin_read(s->day, day) + bin_read(s->week, week));
-  double plain_scale = fmax(
-      MAD_TO_SIGMA * fmax(s->err_plain, scale_floor(s->plain)), resolution);
-  double seasonal = fmax(MAD_TO_SIGMA * seasonal_scale(s, at), resolution);
+  double plain_scale = ad_fmax(
+      MAD_TO_SIGMA * ad_fmax(s->err_plain, scale_floor(s->plain)), resolution);
+  double seasonal = ad_fmax(MAD_TO_SIGMA * seasonal_scale(s, at), resolution);
   track_errors(s, p, t, dt, r_plain, r_full, plain_scale, seasonal);
 
   /* Outliers teach little: residuals are clipped at a few scales; while the
    * profile is still untrusted, much later (it has to learn the pattern,
    * which at first looks like nothing but outliers). */
   double wd = ad_season_day_weight(s);
-  double untrusted = UNTRUSTED_CLIP * fmax(plain_scale, seasonal);
-  double r = clip(r_full, wd > 0.0 ? fmin(LEARN_CLIP * seasonal / wd, untrusted)
-                                   : untrusted);
+  double untrusted = UNTRUSTED_CLIP * ad_fmax(plain_scale, seasonal);
+  double r =
+      clip(r_full, wd > 0.0 ? ad_fmin(LEARN_CLIP * seasonal / wd, untrusted)
+                            : untrusted);
   double rp = weight * clip(r_plain, LEARN_CLIP * plain_scale);
   /* The seasonal model's level moves slowly (at least a day) so that the
    * profiles carry the daily cycle; the plain forecaster follows LevelTime. */
-  s->level += (1.0 - exp(-dt / fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) *
-              weight * r;
+  s->level +=
+      (1.0 - exp(-dt / ad_fmax(p->level_time, SEASONAL_LEVEL_MIN_TIME))) *
+      weight * r;
   s->plain += (1.0 - exp(-dt / p->level_time)) * rp;
   /* The profiles learn the clipped residual whole, even in an incident: a
    * job that runs at the same hour again is to be expected from its second
@@ -419,7 +423,7 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
   bool have = s->seen > 0;
   if (have) {
     forecast_at(s, &at, &expected, &scale);
-    scale = fmax(scale, learning->resolution);
+    scale = ad_fmax(scale, learning->resolution);
     out->expected = expected;
     out->lower = expected - band_z * scale;
     out->upper = expected + band_z * scale;
@@ -433,9 +437,9 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
   if (have && s->seen >= p->warmup) {
     double residual = x - expected;
     out->deviation = fabs(residual) / scale;
-    double trust = fmax(ad_season_day_weight(s), 0.0);
+    double trust = ad_fmax(ad_season_day_weight(s), 0.0);
     out->confidence =
-        fmin(1.0, (double)s->seen / (4.0 * p->warmup)) * (0.5 + 0.5 * trust);
+        ad_fmin(1.0, (double)s->seen / (4.0 * p->warmup)) * (0.5 + 0.5 * trust);
   }
   learn(s, p, t, &at, x, learning->weight, learning->resolution);
   s->last_time = t;
@@ -488,7 +492,7 @@ static void clip_bins(float *v, int n, double limit) {
 }
 
 void ad_season_settle(ad_season_t *s, double level, double deviation) {
-  double unit = fmax(deviation, scale_floor(level));
+  double unit = ad_fmax(deviation, scale_floor(level));
   double bound = SETTLE_SCALES * unit, sq = MAD_TO_SIGMA * deviation;
   if (fabs(s->level - level) > bound)
     s->level = level;

@@ -58,7 +58,7 @@ void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
   x -= t->origin;
   if (t->weight > 0 && scale > 0) {
     double now = line_now(t), limit = AD_TREND_CLIP * scale;
-    x = fmax(now - limit, fmin(now + limit, x));
+    x = ad_fmax(now - limit, ad_fmin(now + limit, x));
   }
   t->weight += 1.0;
   t->sum_x += x; /* at age 0: the sums with ages gain nothing */

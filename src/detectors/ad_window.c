@@ -39,7 +39,9 @@ void ad_window_init(ad_window_t *w) { *w = (ad_window_t){0}; }
 
 /* A scale floor for series that have been (nearly) constant, so that their
  * first movement is large but finite, and exact zeros stay quiet. */
-static double scale_floor(double mean) { return 1e-3 * fmax(fabs(mean), 1e-3); }
+static double scale_floor(double mean) {
+  return 1e-3 * ad_fmax(fabs(mean), 1e-3);
+}
 
 /* Ring slots in use: during the warm-up all of them, so that the warm-up's
  * values can be looked at together when it ends (settle); then the
@@ -154,7 +156,7 @@ static unsigned find_wild(const double *v, unsigned n, bool *out) {
         far = i;
     out[far] = true;
     moments(v, out, n, &rest_mean, &rest_dev);
-    if (dev > WILD_FACTOR * fmax(rest_dev, scale_floor(rest_mean)))
+    if (dev > WILD_FACTOR * ad_fmax(rest_dev, scale_floor(rest_mean)))
       return k;
   }
   for (unsigned i = 0; i < n; i++)
@@ -183,8 +185,8 @@ static unsigned settle(ad_window_t *w, const ad_window_params_t *p) {
     for (unsigned i = 0; i < n; i++) {
       if (out[i])
         v[i] = mean;
-      w->record_max = fmax(w->record_max, v[i]);
-      w->record_min = fmin(w->record_min, v[i]);
+      w->record_max = ad_fmax(w->record_max, v[i]);
+      w->record_min = ad_fmin(w->record_min, v[i]);
     }
   }
   ring_refill(w, p->window, v, n);
@@ -213,9 +215,9 @@ static bool absorb(ad_window_t *w, const ad_window_params_t *p, double x,
     /* The mean takes residuals clipped at a few deviations (one spike barely
      * moves it); the deviation takes them clipped much later, so a series
      * whose normal life is bursty learns that bursts are ordinary. */
-    residual =
-        fmax(-CLIP_DEVIATIONS * sigma, fmin(CLIP_DEVIATIONS * sigma, residual));
-    spread = fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
+    residual = ad_fmax(-CLIP_DEVIATIONS * sigma,
+                       ad_fmin(CLIP_DEVIATIONS * sigma, residual));
+    spread = ad_fmin(spread, SPREAD_CLIP_DEVIATIONS * sigma);
   }
   w->mean += alpha * residual;
   if (w->run != 0 && abs(w->run) >= (int)p->window)
@@ -232,7 +234,7 @@ static bool absorb(ad_window_t *w, const ad_window_params_t *p, double x,
      * wrap) cannot make it 3e17 / 500 and blind the series for days. */
     double burst = fabs(x - w->mean);
     if (warm)
-      burst = fmin(burst, BURST_CLIP * fmax(sigma, w->spread));
+      burst = ad_fmin(burst, BURST_CLIP * ad_fmax(sigma, w->spread));
     double spread_alpha = warm ? alpha / SPREAD_SPAN_FACTOR : alpha;
     w->spread += spread_alpha * (burst - w->spread);
   }
@@ -256,12 +258,12 @@ static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
   bool warm = w->seen >= p->warmup;
   double far = SPREAD_CLIP_DEVIATIONS * sigma;
   w->recent +=
-      alpha *
-      ((warm ? fmin(fabs(x - w->mean), far) : fabs(x - w->mean)) - w->recent);
+      alpha * ((warm ? ad_fmin(fabs(x - w->mean), far) : fabs(x - w->mean)) -
+               w->recent);
   if (warm) {
-    double range = fmax(w->record_max - w->record_min, sigma);
-    double beyond = fmax(x - w->record_max, w->record_min - x);
-    views->record = fmax(beyond, 0.0) / range;
+    double range = ad_fmax(w->record_max - w->record_min, sigma);
+    double beyond = ad_fmax(x - w->record_max, w->record_min - x);
+    views->record = ad_fmax(beyond, 0.0) / range;
     /* Spreads compared with a floor of a tenth of the scale, so that two
      * flat stretches are not an infinite ratio. */
     double floor = 0.1 * sigma / MAD_TO_SIGMA;
@@ -269,13 +271,15 @@ static void views_update(ad_window_t *w, const ad_window_params_t *p, double x,
   }
   /* The records relax toward the mean by 1/record_memory of their distance
    * per value. */
-  double relax = 1.0 / fmax(record_memory, 16.0);
+  double relax = 1.0 / ad_fmax(record_memory, 16.0);
   /* a record is kept at most SPREAD_CLIP_DEVIATIONS from the mean: one wild
    * value must not make every later high look ordinary */
-  double high = warm ? fmin(x, w->mean + far) : x;
-  double low = warm ? fmax(x, w->mean - far) : x;
-  w->record_max = fmax(high, w->record_max - relax * (w->record_max - w->mean));
-  w->record_min = fmin(low, w->record_min + relax * (w->mean - w->record_min));
+  double high = warm ? ad_fmin(x, w->mean + far) : x;
+  double low = warm ? ad_fmax(x, w->mean - far) : x;
+  w->record_max =
+      ad_fmax(high, w->record_max - relax * (w->record_max - w->mean));
+  w->record_min =
+      ad_fmin(low, w->record_min + relax * (w->mean - w->record_min));
 }
 
 void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
@@ -290,15 +294,16 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
   if (w->seen == 0)
     w->mean = x;
   double sigma =
-      fmax(MAD_TO_SIGMA * fmax(w->deviation, SPREAD_FLOOR * w->spread),
-           fmax(scale_floor(w->mean), learning->resolution));
+      ad_fmax(MAD_TO_SIGMA * ad_fmax(w->deviation, SPREAD_FLOOR * w->spread),
+              ad_fmax(scale_floor(w->mean), learning->resolution));
   /* The window holds winsorised values: a lone spike adds at most a few
    * deviations to the window mean, so it alarms once, not for a whole
    * window; a lasting shift still moves the window mean fully. */
   double clip = CLIP_DEVIATIONS * sigma;
   ring_push(w, ring_capacity(w, p),
-            w->seen >= p->warmup ? fmax(w->mean - clip, fmin(w->mean + clip, x))
-                                 : x);
+            w->seen >= p->warmup
+                ? ad_fmax(w->mean - clip, ad_fmin(w->mean + clip, x))
+                : x);
   if (w->seen >= p->warmup) {
     double z_point = fabs(x - w->mean) / sigma;
     /* The window mean's own noise is sigma / sqrt(n); the extra factor 2
@@ -308,7 +313,7 @@ void ad_window_update(ad_window_t *w, const ad_window_params_t *p, double x,
         fabs(window_mean - w->mean) / (2.0 * sigma / sqrt((double)w->fill));
     double band = band_z * sigma;
     *out = (ad_detector_output_t){
-        .deviation = fmax(z_point, z_window),
+        .deviation = ad_fmax(z_point, z_window),
         .surprise = NAN,
         .score = NAN,
         .confidence = 1.0 - exp(-(double)(w->seen - p->warmup + 1) / p->span),

@@ -53,7 +53,8 @@ void ad_series_init(ad_series_t *s) {
 #define INCIDENT_DECAY 0.8
 
 static double incident_lesson(double weight, uint32_t k) {
-  return weight < 1.0 ? weight * pow(INCIDENT_DECAY, fmin(k, 4096.0)) : weight;
+  return weight < 1.0 ? weight * pow(INCIDENT_DECAY, ad_fmin(k, 4096.0))
+                      : weight;
 }
 
 /* The surprise of deviation z against c's history (NaN for NaN), which then
@@ -87,7 +88,7 @@ static double fold_views(ad_series_t *s, double memory, double band_surprise,
     best = record;
   if (dispersion > best)
     best = dispersion;
-  return fmax(0.0, best - VIEWS_CORRECTION);
+  return ad_fmax(0.0, best - VIEWS_CORRECTION);
 }
 
 /* The seasonal member looks twice: at the value, and at its deviations
@@ -103,7 +104,7 @@ static double fold_persistence(ad_series_t *s, double memory,
                                     band_surprise, weight);
   if (isnan(lasting))
     return surprise;
-  return fmax(0.0, fmax(surprise, lasting) - LOG10_2);
+  return ad_fmax(0.0, ad_fmax(surprise, lasting) - LOG10_2);
 }
 
 /* The typical step between values: an EMA of the gaps, bounded so that one
@@ -112,7 +113,7 @@ static void learn_step(ad_series_t *s, double time) {
   double gap = time - s->last_time;
   if (gap > 0 && gap < AD_DAY) {
     if (s->step > 0)
-      s->step += (fmin(gap, 4 * s->step) - s->step) / 16.0;
+      s->step += (ad_fmin(gap, 4 * s->step) - s->step) / 16.0;
     else
       s->step = gap;
   }
@@ -174,7 +175,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
   s->resolution = ad_resolution_learn(s->resolution, value);
   ad_learn_t learning = {
       .weight = weight,
-      .resolution = fmax(floor, isnan(s->resolution) ? 0.0 : s->resolution)};
+      .resolution = ad_fmax(floor, isnan(s->resolution) ? 0.0 : s->resolution)};
   ad_window_views_t views;
   ad_window_update(
       &s->window, &cfg->window, value,
