@@ -15,13 +15,13 @@
 /* Rescale the lazy-decay gain before floats lose precision. */
 #define GAIN_LIMIT 1e6f
 /* A band is refreshed every BAND_EVERY values learned, every
- * BAND_EVERY_SETTLED once the history holds BAND_SETTLED values: by then
- * 256 values are at most an eighth of its memory (a week at 5-minute
- * intervals; a fortieth at 1 minute), and the bisection (a dozen
- * surprises) is the costliest thing calibration does. */
+ * BAND_EVERY_SETTLED once the history holds BAND_SETTLED values' worth
+ * (after decay): those are then at most an eighth of it, however long the
+ * memory. The search for the band was 12 % of a young series'
+ * instructions (callgrind on bench/series_steps). */
 #define BAND_EVERY 64
 #define BAND_EVERY_SETTLED 256
-#define BAND_SETTLED 4096
+#define BAND_SETTLED (8.0 * BAND_EVERY_SETTLED)
 #define FIT_EVERY 32
 
 /* Bin k covers [EDGE[k], EDGE[k + 1]), EDGE[k] = Z0 (R^k - 1) with Z0 = 0.2
@@ -301,7 +301,7 @@ double ad_calib_surprise(const ad_calib_t *c, double z) {
  *   tail, 1 / mean(x - u) (arithmetic middles).
  * 0 while the history is too short or too narrow to fit. */
 static double fit_exponent(const ad_calib_t *c) {
-  double values = c->total / c->gain;
+  double values = c->total / c->gain; /* the history, in values */
   int top = top_bin(c);
   if (values < 100.0 || top <= 0)
     return 0.0;
@@ -369,19 +369,19 @@ void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
     c->exponent = (float)fit_exponent(c);
 }
 
-/* Steps at most of the search below: from a bracket of a factor of four,
- * 0.1% takes about 5; the bound holds whatever the history (a surprise
- * that saturates at once would otherwise shrink the bracket for ever). */
+/* Steps at most of the search below; the bound holds whatever the history
+ * (a surprise that saturates at once would otherwise shrink the bracket
+ * for ever). */
 #define SEARCH_STEPS 40
 
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise) {
   /* Bracketed by factors of four, then narrowed to 0.1% by regula falsi
    * with the Illinois rule (the end that stays put has its excess halved,
    * so both ends close in): the surprise is smooth and monotone in the
-   * deviation, and this takes a third of the evaluations of bisection
-   * (it runs on the write path, every 64 values). */
+   * deviation, and this takes 8 evaluations a search, bracketing
+   * included, where bisection took 14 (callgrind on bench/series_steps). */
   double lo = 0.0, hi = 1.0;
-  double f_lo = ad_calib_surprise(c, lo) - surprise;
+  double f_lo = -surprise; /* the surprise of no deviation is 0 */
   double f_hi = ad_calib_surprise(c, hi) - surprise;
   while (f_hi < 0 && hi < 1e6) {
     lo = hi;
@@ -462,7 +462,8 @@ const char *ad_calib_invalid(const ad_calib_t *c) {
 }
 
 double ad_calib_band(ad_calib_t *c, double surprise) {
-  uint32_t every = c->seen < BAND_SETTLED ? BAND_EVERY : BAND_EVERY_SETTLED;
+  double values = c->total / c->gain; /* the history, in values */
+  uint32_t every = values < BAND_SETTLED ? BAND_EVERY : BAND_EVERY_SETTLED;
   if (c->band <= 0.0f || c->seen - c->band_seen >= every) {
     c->band = (float)ad_calib_deviation_at(c, surprise);
     c->band_seen = c->seen;

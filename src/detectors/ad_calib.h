@@ -87,12 +87,12 @@ void ad_calib_learn_weighted(ad_calib_t *c, double z, double memory,
 void ad_calib_learn_judged(ad_calib_t *c, double z, double surprise,
                            double memory, double weight);
 
-/* The smallest deviation whose surprise reaches `surprise` (bisection). */
+/* The smallest deviation whose surprise reaches `surprise`, to 0.1%. */
 double ad_calib_deviation_at(const ad_calib_t *c, double surprise);
 
 /* The deviation at `surprise`, cached and refreshed every 64 values learned
- * (every 256 once 4,096 have been): the edge of the band of ordinary
- * values, for explanations. */
+ * (every 256 once the history holds 2,048 values' worth): the edge of the
+ * band of ordinary values, for explanations. */
 double ad_calib_band(ad_calib_t *c, double surprise);
 
 /* What is wrong with c as read from a file (NULL: nothing): ranges, and

@@ -313,32 +313,30 @@ static void test_learn_weight(void **state) {
   assert_double_near(ad_learn_weight(8.0, NAN), 1.0, 0);
 }
 
+/* The band c holds now stays cached for every - 1 more values (here
+ * deviations far past it), and is refreshed at the every-th: then it is
+ * the deviation at the surprise asked for, and wider. */
+static void assert_band_cached_for(ad_calib_t *c, int every) {
+  double cached = ad_calib_band(c, 3.0);
+  for (int i = 0; i < every - 1; i++)
+    ad_calib_learn(c, 6.0, 10080.0);
+  assert_double_near(ad_calib_band(c, 3.0), cached, 0);
+  ad_calib_learn(c, 6.0, 10080.0);
+  double refreshed = ad_calib_band(c, 3.0);
+  assert_true(refreshed > cached);
+  assert_double_near(refreshed, (float)ad_calib_deviation_at(c, 3.0), 0);
+}
+
 /* The cached band follows the history every 64 values while it is young
- * and every 256 once it holds 4,096: between refreshes it is the band last
- * computed, at a refresh the deviation at the surprise asked for. */
+ * and every 256 once it holds 2,048 values' worth. */
 static void test_band_refresh_cadence(void **state) {
   (void)state;
   ad_calib_t c;
   ad_calib_init(&c);
   learn_normal(&c, 1000, 1.0, 10080.0, 5);
-  double young = ad_calib_band(&c, 3.0);
-  for (int i = 0; i < 63; i++)
-    ad_calib_learn(&c, 6.0, 10080.0);
-  assert_double_near(ad_calib_band(&c, 3.0), young, 0);
-  ad_calib_learn(&c, 6.0, 10080.0);
-  double refreshed = ad_calib_band(&c, 3.0);
-  assert_true(refreshed > young);
-  assert_double_near(refreshed, (float)ad_calib_deviation_at(&c, 3.0), 0);
-
+  assert_band_cached_for(&c, 64);
   learn_normal(&c, 5000, 1.0, 10080.0, 6);
-  double settled = ad_calib_band(&c, 3.0);
-  for (int i = 0; i < 255; i++)
-    ad_calib_learn(&c, 6.0, 10080.0);
-  assert_double_near(ad_calib_band(&c, 3.0), settled, 0);
-  ad_calib_learn(&c, 6.0, 10080.0);
-  assert_double_near(ad_calib_band(&c, 3.0),
-                     (float)ad_calib_deviation_at(&c, 3.0), 0);
-  assert_true(ad_calib_band(&c, 3.0) > settled);
+  assert_band_cached_for(&c, 256);
 }
 
 TEST_MAIN(cmocka_unit_test(test_prior_alone),
