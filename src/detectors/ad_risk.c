@@ -23,8 +23,3 @@ double ad_risk(double rarity, double surprise, double values_per_day) {
   ad_risk_scale_t k = ad_risk_scale(rarity, values_per_day);
   return ad_risk_scaled(&k, surprise);
 }
-
-double ad_risk_surprise_at(double rarity, double risk, double values_per_day) {
-  ad_risk_scale_t k = ad_risk_scale(rarity, values_per_day);
-  return ad_risk_surprise_at_scaled(&k, risk);
-}

@@ -16,12 +16,9 @@
  * values_per_day values a day, for a risk of 0.5 every `rarity` days. Pure. */
 double ad_risk(double rarity, double surprise, double values_per_day);
 
-/* The inverse: the surprise at which the risk reaches `risk`. Pure. */
-double ad_risk_surprise_at(double rarity, double risk, double values_per_day);
-
-/* The same two with their logarithms taken once (a series' members share
- * them for each value): ad_risk_scaled(ad_risk_scale(r, v), s) equals
- * ad_risk(r, s, v) to the bit, and so for the inverse. */
+/* The logarithms ad_risk takes, taken once (a series' members share them
+ * for each value): ad_risk_scaled(ad_risk_scale(r, v), s) equals
+ * ad_risk(r, s, v) to the bit. */
 typedef struct {
   double log_rarity;  /* log10(rarity) */
   double log_per_day; /* log10(values a day), at least that of 1e-9 */
@@ -29,6 +26,8 @@ typedef struct {
 
 ad_risk_scale_t ad_risk_scale(double rarity, double values_per_day);
 double ad_risk_scaled(const ad_risk_scale_t *k, double surprise);
+
+/* The inverse: the surprise at which the risk reaches `risk`. Pure. */
 double ad_risk_surprise_at_scaled(const ad_risk_scale_t *k, double risk);
 
 #endif /* AD_RISK_H */

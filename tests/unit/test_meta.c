@@ -147,7 +147,7 @@ static void test_blind_member_does_not_cancel(void **state) {
 /* A member's surprise to risk: 0.5 for a deviation seen once in `rarity`
  * days, 0.2 more for each tenfold rarer, within 0..1, whatever the
  * interval; the inverse gives the surprise back, and the forms with the
- * logarithms taken once agree with them to the bit. */
+ * logarithms taken once agree with ad_risk to the bit. */
 static void test_risk_from_surprise(void **state) {
   (void)state;
   /* 1,440 values a day, once in 10 days: one value in 14,400 */
@@ -157,15 +157,16 @@ static void test_risk_from_surprise(void **state) {
   assert_double_near(ad_risk(10.0, s + 1.0, 144.0), 0.9, 1e-12);
   assert_double_near(ad_risk(10.0, 0.0, 1440.0), 0.0, 0);
   assert_double_near(ad_risk(10.0, 12.0, 1440.0), 1.0, 0);
-  assert_double_near(ad_risk_surprise_at(10.0, 0.4, 1440.0), s - 0.5, 1e-12);
+  ad_risk_scale_t ten = ad_risk_scale(10.0, 1440.0);
+  assert_double_near(ad_risk_surprise_at_scaled(&ten, 0.4), s - 0.5, 1e-12);
   for (double per_day = 0.5; per_day < 1e6; per_day *= 7.3)
     for (double rarity = 0.1; rarity < 1e4; rarity *= 11.0) {
       ad_risk_scale_t k = ad_risk_scale(rarity, per_day);
       for (double x = 0.0; x < 12.0; x += 0.37)
         assert_true(ad_risk_scaled(&k, x) == ad_risk(rarity, x, per_day));
       for (double r = 0.0; r <= 1.0; r += 0.1)
-        assert_true(ad_risk_surprise_at_scaled(&k, r) ==
-                    ad_risk_surprise_at(rarity, r, per_day));
+        assert_double_near(
+            ad_risk_scaled(&k, ad_risk_surprise_at_scaled(&k, r)), r, 1e-12);
     }
 }
 
