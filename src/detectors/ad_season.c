@@ -54,8 +54,8 @@ typedef struct {
 /* Position of t on a cyclic profile of `bins` bins over `period` seconds,
  * between the two nearest bin centres. */
 static bin_pos_t bin_pos(double t, double period, int bins, double offset) {
-  /* floor rather than fmod: fmod walks the quotient's bits, and this runs
-   * six times a value; the phase is off by at most an ulp of t */
+  /* floor rather than fmod, which walks the quotient's bits; the phase is
+   * off by at most an ulp of t */
   double x = t + offset;
   double phase = x - period * floor(x / period);
   if (phase < 0)
@@ -125,8 +125,13 @@ double ad_season_day_weight(const ad_season_t *s) {
   return time_gate(s, AD_DAY) * usefulness(s->mse_plain, s->mse_full);
 }
 
+/* The weekly profile's weight, given the daily one's. */
+static double week_weight(const ad_season_t *s, double day_weight) {
+  return time_gate(s, WEEK) * day_weight;
+}
+
 double ad_season_week_weight(const ad_season_t *s) {
-  return time_gate(s, WEEK) * ad_season_day_weight(s);
+  return week_weight(s, ad_season_day_weight(s));
 }
 
 static double scale_floor(double level) {
@@ -169,7 +174,7 @@ static season_at_t season_at(double t) {
 
 static void forecast_at(const ad_season_t *s, const season_at_t *at,
                         double *expected, double *scale) {
-  double wd = ad_season_day_weight(s), ww = time_gate(s, WEEK) * wd;
+  double wd = ad_season_day_weight(s), ww = week_weight(s, wd);
   double local = seasonal_scale(s, at->scale);
   double sigma = MAD_TO_SIGMA * local;
   double seasonal =
