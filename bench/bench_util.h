@@ -1,7 +1,8 @@
-/* Timing helpers shared by the benchmarks. */
+/* Helpers shared by the benchmarks: time, medians, cheap noise. */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -21,6 +22,13 @@ static inline int bench_cmp_double(const void *a, const void *b) {
 static inline double bench_median(double *v, int n) {
   qsort(v, (size_t)n, sizeof(*v), bench_cmp_double);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Noise in [-0.5, 0.5) from a cheap LCG on *s: the benchmarks measure the
+ * detectors, not the random number generator. */
+static inline double bench_noise(uint64_t *s) {
+  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(*s >> 11) * 0x1.0p-53 - 0.5;
 }
 
 #endif /* BENCH_UTIL_H */

@@ -41,12 +41,6 @@
 /* every value teaches fully; no resolution floor */
 static const ad_learn_t LEARN_ALL = {.weight = 1.0, .resolution = 0.0};
 
-/* Noise from a cheap LCG: the benchmark measures the engine, not the RNG. */
-static double noise(uint64_t *s) {
-  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (double)(*s >> 11) * 0x1.0p-53 - 0.5;
-}
-
 static bool forests_off;
 
 static ad_engine_t *make_engine(size_t max_series) {
@@ -78,7 +72,7 @@ static void *run_job(void *p) {
   int first = j->first_series / j->sources;
   for (int v = j->first_value; v < j->first_value + j->values; v++) {
     for (int s = first; s < first + lists; s++) {
-      double x[2] = {100.0 + noise(&seed), 50.0 + noise(&seed)};
+      double x[2] = {100.0 + bench_noise(&seed), 50.0 + bench_noise(&seed)};
       ad_ident_t id = {j->plugins[s / HOST_SERIES * HOST_SERIES], j->plugins[s],
                        "", "gauge", ""};
       ad_sample_t sample = {.time = 10.0 * v,
@@ -130,7 +124,8 @@ static double bench_series(int series, int values) {
   for (int v = 1; v <= values; v++)
     for (int s = 0; s < series; s++) {
       ad_series_result_t res;
-      ad_series_observe(&all[s], &cfg, 10.0 * v, 100.0 + noise(&seed), &res);
+      ad_series_observe(&all[s], &cfg, 10.0 * v, 100.0 + bench_noise(&seed),
+                        &res);
       sink += res.assessment.risk;
     }
   double elapsed = bench_now() - t0;
@@ -149,7 +144,7 @@ static double bench_detector(int series, int values) {
     for (int s = 0; s < series; s++) {
       ad_detector_output_t out;
       ad_window_views_t views;
-      ad_window_update(&w[s], &p, 100.0 + noise(&seed), 4.0, &LEARN_ALL,
+      ad_window_update(&w[s], &p, 100.0 + bench_noise(&seed), 4.0, &LEARN_ALL,
                        10080.0, &out, &views);
       sink += out.confidence;
     }
@@ -174,7 +169,7 @@ static double host_fit_ms(unsigned dim) {
   ad_model_job_t job = {
       .rows = malloc(n * dim * sizeof(float)), .n = n, .dim = dim, .seed = 1};
   for (size_t i = 0; i < n * dim; i++)
-    job.rows[i] = (float)noise(&seed);
+    job.rows[i] = (float)bench_noise(&seed);
   t0 = bench_now();
   ad_iforest_t *f = NULL;
   ad_relations_t relations;
@@ -198,7 +193,7 @@ static double host_take_us(unsigned dim) {
   uint64_t seed = 9;
   for (unsigned i = 0; i < cfg.host_model.capacity; i++) {
     for (unsigned j = 0; j < dim; j++)
-      row[j] = (float)noise(&seed);
+      row[j] = (float)bench_noise(&seed);
     ad_reservoir_offer(m.reservoir, row, 1.0);
   }
   double us[201];

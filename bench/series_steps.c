@@ -15,10 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static double noise(uint64_t *s) {
-  *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-  return (double)(*s >> 11) * 0x1.0p-53 - 0.5;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv) {
   long series = argc == 3 ? atol(argv[1]) : 0;
@@ -41,7 +38,7 @@ int main(int argc, char **argv) {
       double job = v % 1440 < 60 ? 10.0 : 0.0;
       ad_series_result_t res;
       ad_series_observe(&all[s], &cfg, 60.0 * v,
-                        100.0 + 3.0 * noise(&seed) + job, &res);
+                        100.0 + 3.0 * bench_noise(&seed) + job, &res);
       if (!isnan(res.assessment.risk))
         sum += res.assessment.risk;
     }
