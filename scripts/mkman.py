@@ -32,15 +32,16 @@ PAGES = {
     },
     "collectd-anomaly.1": {
         "section": "1",
-        "name": "collectd-anomaly \\- replay history, train and inspect the anomaly plugin's models",
+        "name": "collectd-anomaly \\- replay history, train and inspect the anomaly plugin's models, ask whether a host is ready for a patch",
         "synopsis": [
             "collectd-anomaly replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv",
             "collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR] [--host NAME]...",
             "collectd-anomaly state [-d DIR] list | show HOST | rollback HOST",
+            "collectd-anomaly readiness HOST [--json] [-d STATEDIR] [--at TIME]",
             "collectd-anomaly options",
         ],
         "sections": ["`collectd-anomaly replay`", "`collectd-anomaly train`",
-                     "`collectd-anomaly state`"],
+                     "`collectd-anomaly state`", "`collectd-anomaly readiness`"],
         "see_also": "collectd(1), collectd-anomaly.conf(5)",
     },
 }

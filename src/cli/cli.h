@@ -30,6 +30,11 @@ int cli_train(int argc, char **argv);
 int cli_read_rrd_host(const char *host_dir, const ad_history_source_t *src,
                       ad_history_t ***out, size_t *n);
 
+/* `collectd-anomaly readiness HOST ...`: is it safe to patch HOST now?
+ * Exit status 0 READY, 1 CAUTION, 2 NOT READY, 3 bad usage, 4 failure (its
+ * own codes: a deploy script tests them). */
+int cli_readiness(int argc, char **argv);
+
 /* `collectd-anomaly options`: the plugin's option table (Markdown). */
 int cli_options(int argc, char **argv);
 

@@ -3,6 +3,7 @@
  * versions, how much they have seen, when they were trained and what they
  * expect for the coming hours), roll one back to a previous checkpoint. */
 #include "cli.h"
+#include "host_file.h"
 
 #include "core/ad_config.h"
 #include "engine/ad_explain.h"
@@ -179,37 +180,14 @@ static json_t *vlist_series_json(const ad_vlist_t *v, int hours) {
 
 static int state_show(const char *dir, const char *host, unsigned version,
                       int hours) {
-  char name[AD_STATEFILE_NAME_MAX + 1];
-  if (ad_state_host_file(host, version, name, sizeof(name)) != 0) {
-    cli_error("no state file name for host \"%s\"", host);
-    return CLI_EXIT_USAGE;
-  }
-  json_t *doc;
-  ad_statehdr_t hdr;
-  char err[512];
-  int rc = ad_state_read(dir, name, &doc, &hdr, err, sizeof(err));
-  if (rc != 0) {
-    cli_error("%s/%s: %s", dir, name,
-              rc == ENOENT ? "no such host or version" : err);
-    return CLI_EXIT_FAILURE;
-  }
-  /* decoded with the structural parameters it was written with */
-  ad_config_t cfg;
-  ad_config_defaults(&cfg);
-  json_t *window =
-      json_object_get(json_object_get(doc, "parameters"), "window");
-  if (json_is_integer(window) && json_integer_value(window) >= 2 &&
-      json_integer_value(window) <= AD_WINDOW_MAX)
-    cfg.window.window = (unsigned)json_integer_value(window);
-  cfg.host_forest_series = AD_IFOREST_MAX_DIM;
-  ad_persist_host_t p;
-  ad_codec_error_t why = {{0}};
-  rc = ad_persist_decode(doc, &cfg, &p, &why);
-  if (rc != 0) {
-    cli_error("%s/%s: %s", dir, name, why.text);
-    json_decref(doc);
-    return CLI_EXIT_FAILURE;
-  }
+  cli_host_file_t f;
+  int rc = cli_host_file_read(dir, host, version, &f);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  json_t *doc = f.doc;
+  ad_statehdr_t hdr = f.hdr;
+  ad_persist_host_t p = f.p;
+  const char *name = f.name;
   char created[32];
   iso_time(hdr.created, created, sizeof(created));
   json_t *series = json_array();
@@ -235,9 +213,7 @@ static int state_show(const char *dir, const char *host, unsigned version,
       ad_level_name(ad_alert_level(&p.host->alert)), "host_forest", "model",
       model_json(&p.host->model), "series", slots, "series_count",
       (int)p.series, "series_detail", series);
-  ad_persist_host_free(&p);
-  json_decref(doc);
-  ad_config_release(&cfg);
+  cli_host_file_free(&f);
   if (out == NULL) {
     cli_error("out of memory");
     return CLI_EXIT_FAILURE;

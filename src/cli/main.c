@@ -20,6 +20,10 @@ static void usage(FILE *out) {
         "  state [-d DIR] list | show HOST | rollback HOST\n"
         "        what the anomaly plugin has learned, per host, in its\n"
         "        StateDir: list, show as JSON, roll back to a checkpoint\n"
+        "  readiness HOST [--json] [-d STATEDIR] [--at TIME]\n"
+        "        is it safe to patch HOST now (or at TIME)? READY, CAUTION\n"
+        "        or NOT READY (exit 0, 1, 2) with reasons, risky hours of the\n"
+        "        week and the next good window\n"
         "  options\n"
         "        print the anomaly plugin's options (Markdown table)\n"
         "\n"
@@ -48,6 +52,8 @@ int main(int argc, char **argv) {
     return cli_train(argc - 1, argv + 1);
   if (strcmp(command, "state") == 0)
     return cli_state(argc - 1, argv + 1);
+  if (strcmp(command, "readiness") == 0)
+    return cli_readiness(argc - 1, argv + 1);
   if (strcmp(command, "options") == 0)
     return cli_options(argc - 1, argv + 1);
   cli_error("unknown command \"%s\" (try collectd-anomaly --help)", command);

@@ -21,6 +21,12 @@ bool ad_alert_anomalous(const ad_alert_t *a) {
   return !a->muted && a->raw.level != AD_LEVEL_OKAY;
 }
 
+double ad_alert_incident_rate(const ad_alert_t *a, double t) {
+  if (isnan(a->rate_time) || !(t > a->rate_time))
+    return a->incident_rate;
+  return a->incident_rate * exp(-(t - a->rate_time) / AD_DAY);
+}
+
 /* Decays the incident rate to time t and adds `incidents`. */
 static void count_incidents(ad_alert_t *a, double t, double incidents) {
   if (!isnan(a->rate_time) && t > a->rate_time)

@@ -67,6 +67,10 @@ ad_alert_event_t ad_alert_update(ad_alert_t *a, const ad_alert_params_t *p,
                                  double t, double risk, bool outside,
                                  ad_level_t *level, ad_level_t *previous);
 
+/* Incidents a day (the weighted rate, its time constant a day) as of data
+ * time t: decayed from the last incident's time. Pure. */
+double ad_alert_incident_rate(const ad_alert_t *a, double t);
+
 /* The level to report now: the notified level (OKAY while muted). */
 ad_level_t ad_alert_level(const ad_alert_t *a);
 

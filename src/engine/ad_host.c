@@ -21,6 +21,10 @@ ad_host_t *ad_host_create(const char *name) {
   h->last_report = NAN;
   h->incident_start = NAN;
   ad_alert_init(&h->alert);
+  ad_weekly_init(&h->weekly);
+  h->last = (ad_host_last_t){.time = NAN, .risk = NAN, .confidence = NAN};
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    h->last.member_risk[i] = NAN;
   /* A seed from the name: the same host gets the same forests in replay and
    * in the daemon. */
   uint64_t seed = 1469598103934665603ULL;
@@ -39,6 +43,10 @@ ad_host_t *ad_host_copy(const ad_host_t *h) {
   c->alert = h->alert;
   c->last_report = h->last_report;
   c->tick.interval = h->tick.interval;
+  c->weekly = h->weekly;
+  c->last = h->last;
+  memcpy(c->incident_series, h->incident_series, sizeof(c->incident_series));
+  c->incident_start = h->incident_start;
   int rc = ad_model_copy(&c->model, &h->model);
   if (rc == 0 && h->slots > 0) {
     c->latest = malloc(h->slots * sizeof(*c->latest));
@@ -352,6 +360,23 @@ static void remember_incident(ad_host_t *h, const ad_tick_t *t,
   }
 }
 
+/* What readiness learns from a closed interval: its hour of the week and
+ * the host's last interval. */
+static void learn_interval(ad_host_t *h, const ad_tick_t *t,
+                           const host_judgement_t *j,
+                           const ad_host_report_t *report, bool onset) {
+  ad_weekly_fold(&h->weekly, t->time, t->interval, j->risk,
+                 report->level != AD_LEVEL_OKAY, onset);
+  ad_host_last_t *last = &h->last;
+  last->time = report->time;
+  last->risk = j->risk;
+  last->confidence = t->assessment.confidence;
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    last->member_risk[i] = t->assessment.member[i].score;
+  last->consensus = t->assessment.consensus;
+  memcpy(last->driver, t->driver, sizeof(last->driver));
+}
+
 bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
                         ad_host_report_t *report, ad_notice_t *notice,
                         bool *train_due) {
@@ -373,6 +398,9 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
   fill_report(h, cfg, t, &j, total, anomalous, report);
+  bool onset = event == AD_ALERT_NOTIFY && previous == AD_LEVEL_OKAY &&
+               level != AD_LEVEL_OKAY;
+  learn_interval(h, t, &j, report, onset);
   if (event == AD_ALERT_NONE)
     return false;
   fill_notice(h, t, &j, event, previous, report, notice);

@@ -28,6 +28,7 @@
 #include "detectors/ad_alert.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_model.h"
+#include "detectors/ad_weekly.h"
 #include "engine/ad_notice.h"
 #include "engine/ad_series.h"
 
@@ -50,6 +51,17 @@ typedef struct {
   ad_assessment_t assessment;      /* its assessment */
 } ad_tick_t;
 
+/* The host's last closed interval, as readiness quotes "now": its risk,
+ * how each member judged its riskiest series, and that series. */
+typedef struct {
+  double time;                      /* data time (NaN: none yet) */
+  double risk;                      /* the host's risk (NaN: nothing scored) */
+  double confidence;                /* the assessment's */
+  double member_risk[AD_DET_COUNT]; /* each member's score (NaN: none) */
+  unsigned consensus;
+  char driver[AD_SERIES_NAME_MAX]; /* the riskiest series ("": none) */
+} ad_host_last_t;
+
 typedef struct ad_host_s {
   struct ad_host_s *next; /* next host in the engine's bucket */
   pthread_mutex_t lock;
@@ -59,14 +71,15 @@ typedef struct ad_host_s {
   ad_alert_t alert;   /* the host's level and incidents */
   ad_tick_t tick;     /* the open tick */
   double last_report; /* time of the last report (NaN: none yet) */
-  /* The open incident: the series that opened it and when (NaN: none, or
-   * opened before a restart: not saved) */
+  /* The open incident: the series that opened it and when (NaN: none) */
   char incident_series[AD_SERIES_NAME_MAX];
   double incident_start;
   uint64_t incident_key; /* that series' key (0: none, a combination) */
   bool incident_outside; /* that series is still anomalous (outside its
                             band): the incident stays open */
   ad_model_t model;      /* the host forest */
+  ad_weekly_t weekly;    /* its hours of the week, for readiness */
+  ad_host_last_t last;   /* its last closed interval */
   unsigned slots;        /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */

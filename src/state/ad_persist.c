@@ -162,6 +162,31 @@ static const ad_codec_field_t FOREST[] = {
 static const ad_codec_field_t HOST[] = {
     AD_CODEC_FIELD(ad_host_t, last_report, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_host_t, tick.interval, AD_CODEC_F64_FINITE),
+    /* Keys of 14 bytes or more before the first long number would meet
+     * jansson 2.14's lexer, which reads past a string token whose buffer
+     * could not grow (out of memory): the host's own keys stay short. */
+    {"incident_at", AD_CODEC_F64, offsetof(ad_host_t, incident_start), 1, true},
+};
+
+static const ad_codec_field_t WEEKLY[] = {
+    AD_CODEC_FLOATS(ad_weekly_t, seen),
+    AD_CODEC_FLOATS(ad_weekly_t, risk),
+    AD_CODEC_FLOATS(ad_weekly_t, incident),
+    AD_CODEC_FLOATS(ad_weekly_t, onsets),
+    AD_CODEC_FLOATS(ad_weekly_t, week),
+};
+
+/* The members' scores under their names, not an index (short: see HOST). */
+#define MEMBER_RISK(name, i)                                                   \
+  { name, AD_CODEC_F64, offsetof(ad_host_last_t, member_risk[i]), 1, false }
+static const ad_codec_field_t LAST[] = {
+    AD_CODEC_FIELD(ad_host_last_t, time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_host_last_t, risk, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_host_last_t, confidence, AD_CODEC_F64),
+    MEMBER_RISK("window", AD_DET_SLIDING_WINDOW),
+    MEMBER_RISK("seasonal", AD_DET_SEASONAL),
+    MEMBER_RISK("forest", AD_DET_ISOLATION_FOREST),
+    AD_CODEC_FIELD(ad_host_last_t, consensus, AD_CODEC_U32),
 };
 
 /* ---- encoding ---------------------------------------------------------- */
@@ -355,6 +380,12 @@ static json_t *encode_host(const ad_host_t *h) {
   if (json_object_set_new(o, "name", json_string(h->name)) != 0 ||
       ad_codec_encode(o, h, HOST, COUNT(HOST)) != 0 ||
       put_struct(o, "alert", &h->alert, ALERT, COUNT(ALERT)) != 0 ||
+      put_struct(o, "weekly", &h->weekly, WEEKLY, COUNT(WEEKLY)) != 0 ||
+      put_struct(o, "last", &h->last, LAST, COUNT(LAST)) != 0 ||
+      json_object_set_new(json_object_get(o, "last"), "driver",
+                          json_string(h->last.driver)) != 0 ||
+      json_object_set_new(o, "incident_of", json_string(h->incident_series)) !=
+          0 ||
       json_object_set_new(o, "forest", encode_model(&h->model)) != 0 ||
       ad_codec_put_array(o, "slot_latest", h->latest, h->slots,
                          sizeof(float)) != 0)
@@ -904,6 +935,46 @@ static void drop_view(ad_host_t *h) {
   ad_model_release(&h->model);
 }
 
+/* Copies the JSON string obj[name], when there is one shorter than size,
+ * into out; leaves out alone otherwise. */
+static void get_text(const json_t *obj, const char *name, char *out,
+                     size_t size) {
+  const json_t *v = json_object_get(obj, name);
+  if (json_is_string(v) && json_string_length(v) < size &&
+      strlen(json_string_value(v)) == json_string_length(v))
+    memcpy(out, json_string_value(v), json_string_length(v) + 1);
+}
+
+/* What readiness reads of the host (files from before it have none of
+ * it: nothing learned yet): its hours of the week, its last interval and
+ * its open incident's series. A damaged part starts afresh. */
+static void decode_readiness(const json_t *o, ad_host_t *h,
+                             ad_persist_host_t *out, ad_codec_error_t *why) {
+  const json_t *weekly = json_object_get(o, "weekly");
+  if (weekly != NULL &&
+      (ad_codec_within(why, "weekly",
+                       ad_codec_decode(weekly, &h->weekly, WEEKLY,
+                                       COUNT(WEEKLY), why)) != 0 ||
+       ad_codec_within(why, "weekly",
+                       judged(ad_weekly_invalid(&h->weekly), why)) != 0)) {
+    damaged(out, "host", why);
+    ad_weekly_init(&h->weekly);
+  }
+  const json_t *last = json_object_get(o, "last");
+  if (last != NULL) {
+    ad_host_last_t saved = h->last;
+    if (ad_codec_within(
+            why, "last",
+            ad_codec_decode(last, &h->last, LAST, COUNT(LAST), why)) != 0) {
+      damaged(out, "host", why);
+      h->last = saved;
+    } else {
+      get_text(last, "driver", h->last.driver, sizeof(h->last.driver));
+    }
+  }
+  get_text(o, "incident_of", h->incident_series, sizeof(h->incident_series));
+}
+
 /* Decodes the host: its name (EINVAL: nothing can be kept without it), its
  * level, view and forest (each that fails its checks started afresh). */
 static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
@@ -929,8 +1000,10 @@ static int decode_host(const json_t *o, const ad_config_t *cfg, unsigned reset,
     damaged(out, "host", &why);
     h->last_report = NAN;
     h->tick.interval = 0;
+    h->incident_start = NAN;
     ad_alert_init(&h->alert);
   }
+  decode_readiness(o, h, out, &why);
   rc = decode_view(o, h, cfg, &why);
   if (rc == ENOMEM)
     return ENOMEM;

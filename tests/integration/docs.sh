@@ -26,7 +26,7 @@ for option in $("$cmd" options | sed -n 's/^| `\([A-Za-z]*\)`.*/\1/p'); do
   grep -q "^ *$option\b" <<<"$conf_page" || fail "collectd-anomaly.conf(5) lacks $option"
 done
 command_page=$(LC_ALL=C.UTF-8 groff -man -Tascii -P-cbou "$top_builddir/docs/collectd-anomaly.1" 2>/dev/null)
-for command in replay train state; do
+for command in replay train state readiness; do
   grep -q "COLLECTD-ANOMALY $(tr a-z A-Z <<<"$command")" <<<"$command_page" \
     || fail "collectd-anomaly(1) lacks the $command command"
 done

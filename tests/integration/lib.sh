@@ -160,6 +160,23 @@ LoadPlugin exec
 EOC
 }
 
+# write_state_conf: $WORK/collectd.conf for a test that feeds values and
+# collects notifications, the anomaly plugin keeping its state in
+# $WORK/state and saving it at shutdown only.
+write_state_conf() {
+  {
+    conf_header
+    conf_feed_and_notify
+    cat <<EOC
+LoadPlugin anomaly
+<Plugin anomaly>
+  StateDir "$WORK/state"
+  CheckpointInterval 0
+</Plugin>
+EOC
+  } >"$WORK/collectd.conf"
+}
+
 # feed_csv HOST CSV [FIRST LAST]: sends the replay CSV's data rows FIRST to
 # LAST (1-based; default all) to collectd over unixsock, row by row, column
 # by column, with their timestamps, each row taken and the anomaly plugin's

@@ -71,17 +71,7 @@ cmp -s "$WORK/whole.jsonl" "$WORK/parts.jsonl" \
 echo "ok: replay in three parts = one replay ($total notifications, $after_cut after the last cut)"
 
 # ---- the daemon, stopped and started half-way -----------------------------
-{
-  conf_header
-  conf_feed_and_notify
-  cat <<EOC
-LoadPlugin anomaly
-<Plugin anomaly>
-  StateDir "$WORK/state"
-  CheckpointInterval 0
-</Plugin>
-EOC
-} >"$WORK/collectd.conf"
+write_state_conf
 
 feed() { # feed FIRST_ROW LAST_ROW
   feed_csv restart-host "$WORK/data.csv" "$1" "$2" || fail "feeding collectd failed"
