@@ -14,7 +14,7 @@
 # target's corpus (tests/fuzz/corpus/TARGET/) and a test for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS="fuzz_csv fuzz_state fuzz_state_json fuzz_history fuzz_config"
+TARGETS="fuzz_csv fuzz_state fuzz_state_json fuzz_history fuzz_config fuzz_query"
 dir=build/fuzz
 flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
 flags="$flags -fsanitize=float-cast-overflow -fno-sanitize-recover=all"

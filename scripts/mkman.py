@@ -37,7 +37,7 @@ PAGES = {
             "collectd-anomaly replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv",
             "collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR] [--host NAME]...",
             "collectd-anomaly state [-d DIR] list | show HOST | rollback HOST",
-            "collectd-anomaly readiness HOST [--json] [-d STATEDIR] [--at TIME]",
+            "collectd-anomaly readiness HOST [--json] [-d STATEDIR | --socket PATH] [--at TIME]",
             "collectd-anomaly options",
         ],
         "sections": ["`collectd-anomaly replay`", "`collectd-anomaly train`",

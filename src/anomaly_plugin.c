@@ -39,6 +39,7 @@
 #include "engine/ad_outbox.h"
 #include "state/ad_state.h"
 
+#include "an_socket.h"
 #include "an_thread.h"
 
 #include <inttypes.h>
@@ -68,6 +69,7 @@ typedef struct {
   ad_state_t state;                      /* StateDir, owned while state_open */
   bool state_open;
   an_thread_t checkpointer;
+  an_socket_t socket; /* live queries */
   /* Refused input, counted on the write path and logged by the worker (no
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
@@ -84,6 +86,7 @@ static an_ctx_t an_ctx = {
     .worker = AN_THREAD_INITIALIZER,
     .trainer = AN_THREAD_INITIALIZER,
     .checkpointer = AN_THREAD_INITIALIZER,
+    .socket = AN_SOCKET_INITIALIZER,
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 /* Repeated log lines: the first at once, then at most one a minute, one
@@ -555,6 +558,23 @@ static void an_state_start(an_ctx_t *c) {
   }
 }
 
+/* The query socket: SocketFile, by default anomaly.sock under BaseDir. */
+static void an_socket_open(an_ctx_t *c) {
+  const ad_config_t *cfg = ad_engine_config(c->engine);
+  if (strcasecmp(cfg->socket_file, "off") == 0)
+    return;
+  char path[sizeof(cfg->socket_file) + 64];
+  if (cfg->socket_file[0] != '\0') {
+    sstrncpy(path, cfg->socket_file, sizeof(path));
+  } else {
+    const char *base = global_option_get("BaseDir");
+    if (base == NULL || base[0] == '\0')
+      return;
+    snprintf(path, sizeof(path), "%s/%s.sock", base, AN_PLUGIN);
+  }
+  (void)an_socket_start(&c->socket, c->engine, path, cfg->socket_group);
+}
+
 /* ---- lifecycle
  * ------------------------------------------------------------------- */
 
@@ -599,6 +619,7 @@ static int an_init(void) {
     ERROR(AN_PLUGIN " plugin: starting the trainer thread failed: %s; the "
                     "isolation forests will not be trained.",
           STRERROR(status));
+  an_socket_open(&an_ctx);
   atomic_store(&an_ctx.ready, true);
   const ad_config_t *cfg = ad_engine_config(an_ctx.engine);
   INFO(AN_PLUGIN " plugin: watching up to %zu series; WARNING at risk %.2f, "
@@ -610,6 +631,7 @@ static int an_init(void) {
 
 static int an_shutdown(void) {
   atomic_store(&an_ctx.ready, false);
+  an_socket_stop(&an_ctx.socket);
   an_thread_stop(&an_ctx.trainer);
   an_thread_stop(&an_ctx.checkpointer);
   if (an_ctx.engine != NULL)

@@ -44,6 +44,14 @@ int cli_options(int argc, char **argv);
 struct ad_state_s;
 int cli_state_open(struct ad_state_s *st, const char *dir, unsigned versions);
 
+/* Sends one request line to the anomaly plugin's query socket at path and
+ * returns its one-line answer (without the newline) for free(); NULL with
+ * the reason in err when the socket cannot be reached or does not answer
+ * within CLI_QUERY_TIMEOUT seconds. */
+#define CLI_QUERY_TIMEOUT 10
+char *cli_query(const char *path, const char *request, char *err,
+                size_t err_size);
+
 /* Prints "collectd-anomaly: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,10 +1,17 @@
-/* Helpers shared by the subcommands: error output and terminal progress. */
+/* Helpers shared by the subcommands: error output, terminal progress,
+ * the state directory, a query to the daemon's socket. */
 #include "cli.h"
 #include "config.h"
 #include "state/ad_state.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,4 +67,43 @@ int cli_state_open(struct ad_state_s *st, const char *dir, unsigned versions) {
   if (rc != 0)
     cli_error("%s", err);
   return rc;
+}
+
+char *cli_query(const char *path, const char *request, char *err,
+                size_t err_size) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(addr.sun_path)) {
+    snprintf(err, err_size, "path too long for a socket");
+    return NULL;
+  }
+  memcpy(addr.sun_path, path, strlen(path) + 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct timeval tv = {.tv_sec = CLI_QUERY_TIMEOUT};
+  if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+      connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    snprintf(err, err_size,
+             "%s (is collectd running with the anomaly "
+             "plugin?)",
+             strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return NULL;
+  }
+  FILE *io = fdopen(fd, "r+");
+  char *line = NULL;
+  size_t size = 0;
+  if (io == NULL || fprintf(io, "%s\n", request) < 0 || fflush(io) != 0 ||
+      getline(&line, &size, io) <= 0) {
+    snprintf(err, err_size, "no answer: %s", strerror(errno));
+    free(line);
+    line = NULL;
+  } else {
+    line[strcspn(line, "\n")] = '\0';
+  }
+  if (io != NULL)
+    fclose(io);
+  else
+    close(fd);
+  return line;
 }

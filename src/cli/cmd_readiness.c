@@ -15,22 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
+#define DEFAULT_SOCKET "/var/lib/collectd/anomaly.sock"
 #define EXIT_USAGE 3
 #define EXIT_FAILURE_READ 4
 
 static void readiness_usage(FILE *out) {
-  fputs("usage: collectd-anomaly readiness HOST [--json] [-d STATEDIR] "
-        "[--at TIME]\n"
-        "       [--window DURATION]\n"
+  fputs("usage: collectd-anomaly readiness HOST [--json] [-d STATEDIR | "
+        "--socket PATH]\n"
+        "       [--at TIME] [--window DURATION]\n"
         "\n"
         "Is it safe to patch HOST now? Prints READY, CAUTION or NOT READY,\n"
         "the reasons, the host's risky hours of the week and the next good\n"
-        "window, from what the anomaly plugin has learned (its StateDir; read\n"
-        "only, so it works while collectd runs).\n"
+        "window, from what the anomaly plugin has learned: asked of the\n"
+        "running daemon through its query socket, or read from its StateDir\n"
+        "(read only, so it works while collectd runs). Without -d or\n"
+        "--socket, the daemon at " DEFAULT_SOCKET " when it is there.\n"
         "\n"
         "  -d, --state-dir DIR  the StateDir (default " DEFAULT_STATE_DIR ")\n"
+        "      --socket PATH    the anomaly plugin's SocketFile\n"
         "      --at TIME        ask about TIME instead of now: epoch seconds,\n"
         "                       \"YYYY-MM-DD HH:MM[:SS]\" (UTC) or +N[mhd]\n"
         "      --window DURATION  how long the change needs watching, for\n"
@@ -44,125 +49,141 @@ static void readiness_usage(FILE *out) {
         out);
 }
 
-/* "90", "90s", "30m", "2h", "1d": seconds; NaN when it is none of these. */
-static double parse_duration(const char *s) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || !(v >= 0) || !isfinite(v))
-    return NAN;
-  double unit = *end == '\0' || strcmp(end, "s") == 0 ? 1
-                : strcmp(end, "m") == 0               ? 60
-                : strcmp(end, "h") == 0               ? 3600
-                : strcmp(end, "d") == 0               ? 86400
-                                                      : NAN;
-  return v * unit;
+static double num(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* --at: epoch seconds, a UTC date and time, or +DURATION from now. */
-static double parse_time(const char *s, double now) {
-  if (s[0] == '+') {
-    double d = parse_duration(s + 1);
-    return isnan(d) ? NAN : now + d;
-  }
-  struct tm tm;
-  memset(&tm, 0, sizeof(tm));
-  const char *end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-  if (end != NULL && *end == ':')
-    end = strptime(end, ":%S", &tm);
-  if (end != NULL && *end == '\0')
-    return (double)timegm(&tm);
-  char *stop;
-  double v = strtod(s, &stop);
-  return stop != s && *stop == '\0' && isfinite(v) && v > 0 ? v : NAN;
+static const char *text(const json_t *o, const char *key) {
+  const char *v = json_string_value(json_object_get(o, key));
+  return v != NULL ? v : "?";
 }
 
-static void print_text(const ad_readiness_query_t *q, const ad_readiness_t *r) {
-  char when[64], window[64];
-  time_t t = (time_t)floor(r->at);
+/* The verdict as text, from its JSON (the same whether it came from the
+ * StateDir or from the daemon's socket). */
+static void print_text(const json_t *o) {
+  const json_t *pr = json_object_get(o, "patch_readiness");
+  char when[64] = "?";
+  double at = num(o, "epoch");
+  time_t t = isfinite(at) ? (time_t)floor(at) : 0;
   struct tm tm;
-  if (gmtime_r(&t, &tm) == NULL ||
-      strftime(when, sizeof(when), "%a %Y-%m-%d %H:%M UTC", &tm) == 0)
-    snprintf(when, sizeof(when), "?");
-  printf("%s: %s at %s", q->host->name, ad_readiness_name(r->status), when);
-  if (isfinite(r->predicted_risk))
-    printf(" (risk %.2f, confidence %.2f)\n", r->predicted_risk, r->confidence);
+  if (isfinite(at) && gmtime_r(&t, &tm) != NULL)
+    strftime(when, sizeof(when), "%a %Y-%m-%d %H:%M UTC", &tm);
+  printf("%s: %s at %s", text(o, "host"), text(pr, "status"), when);
+  if (isfinite(num(o, "risk")))
+    printf(" (risk %.2f, confidence %.2f)\n", num(o, "risk"),
+           num(o, "confidence"));
   else
-    printf(" (risk not known, confidence %.2f)\n", r->confidence);
-  for (unsigned i = 0; i < r->reasons; i++)
-    printf("  - %s\n", r->reason[i]);
-  if (r->reasons == 0)
+    printf(" (risk not known, confidence %.2f)\n", num(o, "confidence"));
+  const json_t *reasons = json_object_get(pr, "reasons");
+  for (size_t i = 0; i < json_array_size(reasons); i++)
+    printf("  - %s\n", json_string_value(json_array_get(reasons, i)));
+  if (json_array_size(reasons) == 0)
     printf("  - no open incident, no series anomalous, not a risky hour\n");
-  if (!r->window_found)
+  const json_t *w = json_object_get(pr, "next_window");
+  if (!json_is_object(w))
     printf("next good window: none in the coming week\n");
-  else if (isfinite(r->window_risk))
-    printf("next good window: %s (risk in past weeks %.2f)\n",
-           ad_readiness_window_name(r, window, sizeof(window)), r->window_risk);
+  else if (isfinite(num(w, "risk")))
+    printf("next good window: %s (risk in past weeks %.2f)\n", text(w, "text"),
+           num(w, "risk"));
   else
-    printf("next good window: %s (not seen in past weeks)\n",
-           ad_readiness_window_name(r, window, sizeof(window)));
-  for (unsigned i = 0; i < r->ranges; i++) {
-    const ad_risky_range_t *g = &r->range[i];
-    char span[48];
-    ad_readiness_range_name(g, span, sizeof(span));
-    printf("risky hours: %s:", span);
-    if (g->why & AD_RISKY_INCIDENTS)
-      printf(" incidents (%.1f opened, %.1f h inside, in past weeks)",
-             g->onsets, g->incident_hours);
-    if (g->why & AD_RISKY_VARIABLE)
-      printf(" unsettled (mean risk %.2f)", g->risk);
-    if (g->why & AD_RISKY_BUSY)
-      printf(" busy (%u series, %s furthest)", g->busy, g->busiest);
+    printf("next good window: %s (not seen in past weeks)\n", text(w, "text"));
+  const json_t *hours = json_object_get(pr, "risky_hours");
+  for (size_t i = 0; i < json_array_size(hours); i++) {
+    const json_t *g = json_array_get(hours, i), *why;
+    size_t k;
+    printf("risky hours: %s:", text(g, "span"));
+    json_array_foreach(json_object_get(g, "reasons"), k, why) {
+      const char *r = json_string_value(why);
+      if (r != NULL && strcmp(r, "incidents") == 0)
+        printf(" incidents (%.1f opened, %.1f h inside, in past weeks)",
+               num(g, "incidents"), num(g, "incident_hours"));
+      else if (r != NULL && strcmp(r, "variable") == 0)
+        printf(" unsettled (mean risk %.2f)", num(g, "risk"));
+      else if (r != NULL && strcmp(r, "busy") == 0)
+        printf(" busy (%.0f series, %s furthest)", num(g, "busy_series"),
+               text(g, "busiest"));
+    }
     putchar('\n');
   }
 }
 
-/* The verdict on the host file f, printed; returns the exit status. */
-static int judge(cli_host_file_t *f, double now, double at, double window,
-                 bool json) {
-  ad_busy_t *busy = malloc(sizeof(*busy));
-  ad_readiness_t *r = malloc(sizeof(*r));
-  if (busy == NULL || r == NULL) {
-    free(busy);
-    free(r);
-    cli_error("out of memory");
+/* Prints the verdict o (text or JSON); returns the exit status its
+ * status means. */
+static int report(const json_t *o, bool json) {
+  const char *status = json_string_value(
+      json_object_get(json_object_get(o, "patch_readiness"), "status"));
+  if (status == NULL) {
+    const char *why = json_string_value(json_object_get(o, "error"));
+    cli_error("%s", why != NULL ? why : "no verdict in the answer");
     return EXIT_FAILURE_READ;
   }
-  ad_readiness_query_t q = {.host = f->p.host,
-                            .vlists = f->p.vlists,
-                            .count = f->p.count,
-                            .cfg = &f->cfg,
-                            .now = now,
-                            .at = at,
-                            .window = window};
-  ad_readiness_assess(&q, busy, r);
-  int status = (int)r->status;
   if (json) {
-    json_t *o = ad_readiness_json(&q, r, busy);
-    if (o == NULL || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS)) {
-      cli_error("out of memory");
-      status = EXIT_FAILURE_READ;
-    }
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
-    json_decref(o);
   } else {
-    print_text(&q, r);
+    print_text(o);
+  }
+  return strcmp(status, "READY") == 0       ? 0
+         : strcmp(status, "CAUTION") == 0   ? 1
+         : strcmp(status, "NOT READY") == 0 ? 2
+                                            : EXIT_FAILURE_READ;
+}
+
+/* The verdict on the host file f, as JSON (NULL: out of memory). */
+static json_t *judge(cli_host_file_t *f, double now, double at, double window) {
+  ad_busy_t *busy = malloc(sizeof(*busy));
+  ad_readiness_t *r = malloc(sizeof(*r));
+  json_t *o = NULL;
+  if (busy != NULL && r != NULL) {
+    ad_readiness_query_t q = {.host = f->p.host,
+                              .vlists = f->p.vlists,
+                              .count = f->p.count,
+                              .cfg = &f->cfg,
+                              .now = now,
+                              .at = at,
+                              .window = window};
+    ad_readiness_assess(&q, busy, r);
+    o = ad_readiness_json(&q, r, busy);
   }
   free(busy);
   free(r);
-  return status;
+  return o;
+}
+
+/* Asks the daemon through its socket: READINESS HOST [AT]. NULL with the
+ * reason printed when it cannot. */
+static json_t *ask(const char *path, const char *host, double at) {
+  char request[AD_NAME_MAX + 64], err[256];
+  if (isfinite(at))
+    snprintf(request, sizeof(request), "READINESS %s %.0f", host, at);
+  else
+    snprintf(request, sizeof(request), "READINESS %s", host);
+  char *line = cli_query(path, request, err, sizeof(err));
+  if (line == NULL) {
+    cli_error("%s: %s", path, err);
+    return NULL;
+  }
+  json_error_t jerr;
+  json_t *o = json_loads(line, 0, &jerr);
+  free(line);
+  if (o == NULL)
+    cli_error("%s: the answer is not JSON: %s", path, jerr.text);
+  return o;
 }
 
 int cli_readiness(int argc, char **argv) {
-  enum { OPT_AT = 256, OPT_WINDOW, OPT_JSON };
+  enum { OPT_AT = 256, OPT_WINDOW, OPT_JSON, OPT_SOCKET };
   static const struct option longopts[] = {
       {"state-dir", required_argument, NULL, 'd'},
       {"at", required_argument, NULL, OPT_AT},
       {"window", required_argument, NULL, OPT_WINDOW},
       {"json", no_argument, NULL, OPT_JSON},
+      {"socket", required_argument, NULL, OPT_SOCKET},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *dir = DEFAULT_STATE_DIR, *at_text = NULL;
+  const char *dir = NULL, *socket_path = NULL, *at_text = NULL;
   double window = 7200;
   bool json = false;
   int c;
@@ -176,7 +197,7 @@ int cli_readiness(int argc, char **argv) {
       at_text = optarg;
       break;
     case OPT_WINDOW:
-      window = parse_duration(optarg);
+      window = ad_readiness_parse_duration(optarg);
       if (!(window >= 60 && window <= 86400)) {
         cli_error("--window expects 1m to 24h (30m, 2h, ...), got \"%s\"",
                   optarg);
@@ -186,6 +207,9 @@ int cli_readiness(int argc, char **argv) {
     case OPT_JSON:
       json = true;
       break;
+    case OPT_SOCKET:
+      socket_path = optarg;
+      break;
     case 'h':
       readiness_usage(stdout);
       return CLI_EXIT_OK;
@@ -194,13 +218,13 @@ int cli_readiness(int argc, char **argv) {
       return EXIT_USAGE;
     }
   }
-  if (optind + 1 != argc) {
+  if (optind + 1 != argc || (dir != NULL && socket_path != NULL)) {
     readiness_usage(stderr);
     return EXIT_USAGE;
   }
   double now = (double)time(NULL), at = NAN;
   if (at_text != NULL) {
-    at = parse_time(at_text, now);
+    at = ad_readiness_parse_time(at_text, now);
     if (isnan(at)) {
       cli_error("--at expects epoch seconds, \"YYYY-MM-DD HH:MM[:SS]\" (UTC) "
                 "or +N[mhd], got \"%s\"",
@@ -208,11 +232,34 @@ int cli_readiness(int argc, char **argv) {
       return EXIT_USAGE;
     }
   }
-  cli_host_file_t f;
-  int rc = cli_host_file_read(dir, argv[optind], 0, &f);
-  if (rc != CLI_EXIT_OK)
-    return rc == CLI_EXIT_USAGE ? EXIT_USAGE : EXIT_FAILURE_READ;
-  rc = judge(&f, now, at, window, json);
-  cli_host_file_free(&f);
+  const char *host = argv[optind];
+  if (strchr(host, ' ') != NULL || strchr(host, '\n') != NULL ||
+      strlen(host) >= AD_NAME_MAX) {
+    cli_error("\"%s\" is not a host name", host);
+    return EXIT_USAGE;
+  }
+  /* the daemon when asked for, or when it answers at its usual place */
+  if (socket_path == NULL && dir == NULL && access(DEFAULT_SOCKET, F_OK) == 0)
+    socket_path = DEFAULT_SOCKET;
+  json_t *o;
+  if (socket_path != NULL) {
+    o = ask(socket_path, host, at);
+    if (o == NULL)
+      return EXIT_FAILURE_READ;
+  } else {
+    cli_host_file_t f;
+    int rc =
+        cli_host_file_read(dir != NULL ? dir : DEFAULT_STATE_DIR, host, 0, &f);
+    if (rc != CLI_EXIT_OK)
+      return rc == CLI_EXIT_USAGE ? EXIT_USAGE : EXIT_FAILURE_READ;
+    o = judge(&f, now, at, window);
+    cli_host_file_free(&f);
+    if (o == NULL) {
+      cli_error("out of memory");
+      return EXIT_FAILURE_READ;
+    }
+  }
+  int rc = report(o, json);
+  json_decref(o);
   return rc;
 }

@@ -20,7 +20,7 @@ static void usage(FILE *out) {
         "  state [-d DIR] list | show HOST | rollback HOST\n"
         "        what the anomaly plugin has learned, per host, in its\n"
         "        StateDir: list, show as JSON, roll back to a checkpoint\n"
-        "  readiness HOST [--json] [-d STATEDIR] [--at TIME]\n"
+        "  readiness HOST [--json] [-d STATEDIR | --socket PATH] [--at TIME]\n"
         "        is it safe to patch HOST now (or at TIME)? READY, CAUTION\n"
         "        or NOT READY (exit 0, 1, 2) with reasons, risky hours of the\n"
         "        week and the next good window\n"

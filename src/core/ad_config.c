@@ -219,6 +219,14 @@ static const ad_config_key_t keys[] = {
      "Previous checkpoints kept per host, for "
      "collectd-anomaly state rollback.",
      FIELD(state_versions, UNSIGNED)},
+    {"SocketFile", AD_KEY_STRING, 0, 0, "",
+     "Unix socket answering live queries (LIST, ASSESS, "
+     "READINESS, SERIES; JSON), mode 0660; default: "
+     "anomaly.sock under collectd's BaseDir; \"off\": none.",
+     FIELD(socket_file, TEXT)},
+    {"SocketGroup", AD_KEY_STRING, 0, 0, "",
+     "Group owning SocketFile (default: collectd's own).",
+     FIELD(socket_group, TEXT)},
     {"Select", AD_KEY_RULE, 0, 0, "",
      "Only look at value lists matching one of these rules "
      "(default: all).",

@@ -62,6 +62,8 @@ static bin_pos_t bin_pos(double t, double period, int bins, double offset) {
     phase += period;
   if (phase >= period)
     phase -= period;
+  if (!(phase >= 0 && phase < period)) /* t beyond a double's precision */
+    phase = 0;
   double u = phase / (period / bins) - 0.5;
   double fl = floor(u);
   int i = (int)fl;

@@ -158,6 +158,26 @@ int ad_engine_adopt(ad_engine_t *e, struct ad_host_s *host,
                     struct ad_vlist_s **vlists, size_t n, double now,
                     ad_adopt_stats_t *stats);
 
+/* Hands copies of the named host and its value lists to visit, as a
+ * checkpoint does for every host (the same short locks, no lock held during
+ * the call): for queries. Returns visit's return; ENOENT when there is no
+ * such host; ENOMEM. */
+int ad_engine_visit_host(ad_engine_t *e, const char *name,
+                         ad_engine_writer_t visit, void *ctx);
+
+/* One line of a host list. */
+typedef struct {
+  char name[AD_NAME_MAX];
+  unsigned series, anomalous;
+  ad_level_t level;                /* its notified level */
+  double risk, time;               /* its last interval (NaN: none) */
+  char driver[AD_SERIES_NAME_MAX]; /* that interval's riskiest series */
+} ad_host_summary_t;
+
+/* At most max hosts, each read under its own lock. Returns how many were
+ * written to out (0 also when out of memory). */
+size_t ad_engine_list_hosts(ad_engine_t *e, ad_host_summary_t *out, size_t max);
+
 /* Data time of the named host's last report, NaN when there is none or no
  * such host (replay carries on after a restored state from there). */
 double ad_engine_host_last_time(ad_engine_t *e, const char *host);

@@ -134,6 +134,46 @@ int ad_engine_save(ad_engine_t *e, ad_engine_writer_t write, void *ctx,
   return rc;
 }
 
+int ad_engine_visit_host(ad_engine_t *e, const char *name,
+                         ad_engine_writer_t visit, void *ctx) {
+  save_group_t group = {0};
+  ad_notice_copy_name(group.name, name);
+  ad_save_stats_t stats = {0};
+  pthread_mutex_lock(&e->save_lock);
+  int rc = save_batch(e, &group, 1, visit, ctx, &stats);
+  pthread_mutex_unlock(&e->save_lock);
+  if (rc == 0 && stats.hosts == 0)
+    rc = ENOENT;
+  return rc;
+}
+
+size_t ad_engine_list_hosts(ad_engine_t *e, ad_host_summary_t *out,
+                            size_t max) {
+  char(*names)[AD_NAME_MAX] = max > 0 ? calloc(max, sizeof(*names)) : NULL;
+  unsigned *series = max > 0 ? calloc(max, sizeof(*series)) : NULL;
+  size_t listed = names != NULL && series != NULL
+                      ? ad_hosts_list(&e->hosts, names, series, max)
+                      : 0;
+  size_t n = 0;
+  for (size_t i = 0; i < listed; i++) {
+    ad_host_t *h = ad_hosts_lock(&e->hosts, names[i]);
+    if (h == NULL)
+      continue; /* gone since the list was made */
+    ad_host_summary_t *o = &out[n++];
+    memcpy(o->name, h->name, sizeof(o->name));
+    o->series = atomic_load(&h->series);
+    o->anomalous = h->anomalous < o->series ? h->anomalous : o->series;
+    o->level = ad_alert_level(&h->alert);
+    o->risk = h->last.risk;
+    o->time = h->last.time;
+    memcpy(o->driver, h->last.driver, sizeof(o->driver));
+    pthread_mutex_unlock(&h->lock);
+  }
+  free(names);
+  free(series);
+  return n;
+}
+
 /* Puts v in the table unless its key is there or MaxSeries is reached;
  * returns false when it is not (then v is for the caller to free). */
 static bool adopt_vlist(ad_engine_t *e, ad_vlist_t *v, double now,

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -250,7 +251,7 @@ void ad_readiness_assess(const ad_readiness_query_t *q, ad_busy_t *busy,
   *out = (ad_readiness_t){.status = AD_READY, .window_risk = NAN};
   double last = isfinite(h->last.time) ? h->last.time : q->now;
   double now = isfinite(q->now) ? fmax(q->now, last) : last;
-  out->at = isfinite(q->at) ? q->at : now;
+  out->at = q->at > 0 && q->at <= AD_READINESS_TIME_MAX ? q->at : now;
   out->ahead = out->at > now + 3600.0;
   out->learned_hours = ad_weekly_seen(&h->weekly, out->at);
   ad_busy_profile(q->vlists, q->count, out->at, busy);
@@ -267,4 +268,40 @@ void ad_readiness_assess(const ad_readiness_query_t *q, ad_busy_t *busy,
                         ? known
                         : 0.5 * (known + h->last.confidence);
   next_window(q, busy, out);
+}
+
+double ad_readiness_parse_duration(const char *s) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || !(v >= 0) || !isfinite(v))
+    return NAN;
+  double unit = *end == '\0' || strcmp(end, "s") == 0 ? 1
+                : strcmp(end, "m") == 0               ? 60
+                : strcmp(end, "h") == 0               ? 3600
+                : strcmp(end, "d") == 0               ? 86400
+                                                      : NAN;
+  double d = v * unit;
+  return d <= AD_READINESS_AHEAD_MAX ? d : NAN;
+}
+
+/* t when it is a time readiness can be asked about, else NaN. */
+static double sane_time(double t) {
+  return t > 0 && t <= AD_READINESS_TIME_MAX ? t : NAN;
+}
+
+double ad_readiness_parse_time(const char *s, double now) {
+  if (s[0] == '+') {
+    double d = ad_readiness_parse_duration(s + 1);
+    return isnan(d) ? NAN : sane_time(now + d);
+  }
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  const char *end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+  if (end != NULL && *end == ':')
+    end = strptime(end, ":%S", &tm);
+  if (end != NULL && *end == '\0')
+    return sane_time((double)timegm(&tm));
+  char *stop;
+  double v = strtod(s, &stop);
+  return stop != s && *stop == '\0' ? sane_time(v) : NAN;
 }

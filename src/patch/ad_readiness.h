@@ -114,4 +114,17 @@ char *ad_readiness_window_name(const ad_readiness_t *r, char *buf, size_t size);
 char *ad_readiness_range_name(const ad_risky_range_t *g, char *buf,
                               size_t size);
 
+/* Times readiness answers about: up to the year 5138, at most 30 years
+ * ahead (a TIME outside is refused; an `at` outside is taken as now). */
+#define AD_READINESS_TIME_MAX 1e11
+#define AD_READINESS_AHEAD_MAX (30 * 365.25 * 86400.0)
+
+/* "90", "90s", "30m", "2h", "1d" as seconds; NaN when it is none of
+ * these or more than AD_READINESS_AHEAD_MAX. */
+double ad_readiness_parse_duration(const char *s);
+
+/* A time asked about: epoch seconds, "YYYY-MM-DD HH:MM[:SS]" (UTC) or
+ * "+DURATION" from now. NaN when it is none of these. */
+double ad_readiness_parse_time(const char *s, double now);
+
 #endif /* AD_READINESS_H */

@@ -74,7 +74,8 @@ static json_t *expected(const ad_readiness_query_t *q, const ad_readiness_t *r,
 }
 
 static json_t *range_json(const ad_risky_range_t *g) {
-  char from[16], to[16];
+  char from[16], to[16], span[48];
+  ad_readiness_range_name(g, span, sizeof(span));
   ad_readiness_hour_name(g->first_hour, from, sizeof(from));
   ad_readiness_hour_name(g->first_hour + g->hours, to, sizeof(to));
   json_t *why = json_array();
@@ -84,11 +85,11 @@ static json_t *range_json(const ad_risky_range_t *g) {
     add(why, json_string("variable"));
   if (g->why & AD_RISKY_BUSY)
     add(why, json_string("busy"));
-  return json_pack("{s:s, s:s, s:i, s:i, s:o, s:f, s:f, s:f, s:i, s:o}", "from",
-                   from, "to", to, "hour_of_week", g->first_hour, "hours",
-                   g->hours, "reasons", why, "incidents", g->onsets,
-                   "incident_hours", g->incident_hours, "risk", g->risk,
-                   "busy_series", (int)g->busy, "busiest",
+  return json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:f, s:f, s:f, s:i, s:o}",
+                   "from", from, "to", to, "span", span, "hour_of_week",
+                   g->first_hour, "hours", g->hours, "reasons", why,
+                   "incidents", g->onsets, "incident_hours", g->incident_hours,
+                   "risk", g->risk, "busy_series", (int)g->busy, "busiest",
                    g->busiest[0] ? json_string(g->busiest) : json_null());
 }
 

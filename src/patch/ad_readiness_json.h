@@ -13,6 +13,7 @@
  *        "next_window": {"start": ..., "end": ..., "text": "Tue
  *        03:00-05:00 UTC", "risk": 0.02} | null,
  *        "risky_hours": [{"from": "Mon 09:00", "to": "Mon 10:00",
+ *        "span": "Mon 09:00-10:00 UTC",
  *        "hour_of_week": 9, "hours": 1, "reasons": ["incidents"],
  *        "incidents": 1.7, "incident_hours": 0.9, "risk": 0.12, "busy_series":
  * 0, "busiest": null}]}}

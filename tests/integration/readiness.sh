@@ -9,7 +9,10 @@
 #    unixsock ending in a CPU burn that is still on: readiness reads the
 #    StateDir while collectd runs (read only, never refused), and after
 #    collectd stopped (the state saved at shutdown) says NOT READY (exit 2),
-#    naming the open incident; --json has the assessment shape;
+#    naming the open incident; --json has the assessment shape; the
+#    plugin's query socket answers LIST, ASSESS, READINESS and SERIES while
+#    collectd runs (readiness --socket: NOT READY during the burn) and
+#    answers bad requests with an error, the daemon unaffected;
 #  - bad usage exits 3, an unknown host 4.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -95,8 +98,50 @@ failure() { grep -lq "^Severity: FAILURE" "$WORK"/notifications/* 2>/dev/null; }
 wait_for 60 failure || fail "no FAILURE notified for the burn"
 status=0
 "$cmd" readiness web1 -d "$WORK/state" >"$WORK/running.out" 2>&1 || status=$?
-[ "$status" -le 2 ] || { cat "$WORK/running.out" >&2; fail "readiness while collectd runs: exit $status"; }
+[ "$status" -le 2 ] || { cat "$WORK/running.out" >&2; fail "readiness -d while collectd runs: exit $status"; }
+
+# the live answer, through the plugin's query socket (BaseDir/anomaly.sock)
+sock="$WORK/anomaly.sock"
+[ -S "$sock" ] || fail "no query socket at $sock"
+[ "$(stat -c %a "$sock")" = 660 ] || fail "the query socket's mode is $(stat -c %a "$sock"), not 660"
+status=0
+"$cmd" readiness web1 --socket "$sock" >"$WORK/live.out" || status=$?
+[ "$status" -eq 2 ] || { cat "$WORK/live.out" >&2; fail "readiness --socket during the burn: exit $status, expected 2"; }
+grep -q "open incident: FAILURE since .*, opened by cpu/percent-user" "$WORK/live.out" \
+  || { cat "$WORK/live.out" >&2; fail "the live answer does not name the open incident"; }
+python3 - "$sock" <<'PY' || fail "the query socket's answers"
+import json, socket, sys
+path = sys.argv[1]
+def ask(*lines, raw=None):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(path)
+    s.sendall(raw if raw is not None else "".join(l + "\n" for l in lines).encode())
+    f = s.makefile("rb")
+    out = [json.loads(f.readline()) for _ in range(max(1, len(lines)))]
+    s.close()
+    return out
+hosts = ask("LIST")[0]["hosts"]
+assert [h["host"] for h in hosts] == ["web1"] and hosts[0]["level"] == "FAILURE", hosts
+assert hosts[0]["series"] == 3 and hosts[0]["driver"] == "cpu/percent-user", hosts
+a, r, se = ask("ASSESS web1", "readiness web1 +7d", "SERIES web1/memory/memory-used")
+assert a["level"] == "FAILURE" and a["predicted_risk_level"] == "HIGH", a
+assert "patch_readiness" not in a and a["total_series"] == 3, a
+assert r["ahead"] and r["patch_readiness"]["status"] in ("READY", "CAUTION"), r
+assert se["series"] == "memory/memory-used" and se["lower"] < se["expected"] < se["upper"], se
+assert se["values_learned"] > 2600, se
+# bad requests: answered with an error, nothing echoed, the daemon unaffected
+bad = ask("", "FROBNICATE", "ASSESS nobody", "SERIES web1/no/such", "ASSESS", "LIST a b c",
+          "READINESS web1 soon", "ASSESS " + "x" * 200)
+assert all("error" in b for b in bad), bad
+assert ask(raw=b"ASSESS \xff\xfe\n")[0]["error"] == "request is not UTF-8"
+assert ask(raw=b"A" * 5000)[0]["error"] == "request too long"
+assert ask("LIST")[0]["hosts"][0]["host"] == "web1"
+print("ok: LIST, ASSESS, READINESS, SERIES and bad requests on the query socket")
+PY
 stop_collectd || fail "collectd exited with status $?"
+[ ! -e "$sock" ] || fail "the query socket was left behind at shutdown"
+grep -E '\[(error|warning)\]' "$WORK/collectd.log" && fail "errors or warnings were logged"
 
 status=0
 "$cmd" readiness web1 -d "$WORK/state" >"$WORK/now.out" || status=$?
@@ -123,6 +168,15 @@ assert any(f == "Mon 09:00" and "incidents" in r for f, r in hours), hours
 assert set(d["individual_predictions"]) == {"sliding_window", "seasonal", "isolation_forest"}
 assert sum(d["model_votes"].values()) >= 1, d["model_votes"]
 PY
+# the shipped deploy hook refuses to run its command on NOT READY
+hook="$top_srcdir/conf/deploy/patch-when-ready.sh"
+status=0
+COLLECTD_ANOMALY="$cmd" READINESS_ARGS="-d $WORK/state" \
+  "$hook" web1 touch "$WORK/patched" >"$WORK/hook.out" 2>&1 || status=$?
+[ "$status" -eq 2 ] && [ ! -e "$WORK/patched" ] \
+  || { cat "$WORK/hook.out" >&2; fail "the deploy hook: exit $status on NOT READY"; }
+grep -q "web1 is not ready (status 2): not running touch" "$WORK/hook.out" \
+  || { cat "$WORK/hook.out" >&2; fail "the deploy hook does not say why"; }
 echo "ok: the daemon loaded the replayed state, burned: NOT READY (exit 2) with the open incident, from the StateDir after it stopped"
 
 # ---- usage and errors -------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "test_util.h"
 
 #include "engine/ad_engine.h"
+#include "patch/ad_query.h"
 #include "patch/ad_readiness.h"
 #include "patch/ad_readiness_json.h"
 
@@ -73,6 +74,33 @@ static void test_weekly_invalid(void **state) {
   w.seen[7] = 1;
   w.incident[7] = 5;
   assert_non_null(ad_weekly_invalid(&w));
+}
+
+static void test_parse_time(void **state) {
+  (void)state;
+  double now = MONDAY;
+  assert_double_near(ad_readiness_parse_time("+2h", now), now + 7200, 0);
+  assert_double_near(ad_readiness_parse_time("+30m", now), now + 1800, 0);
+  assert_double_near(ad_readiness_parse_time("2026-11-02 09:15", now),
+                     MONDAY + 9 * HOUR + 900, 0);
+  assert_double_near(ad_readiness_parse_time("2026-11-02 09:15:30", now),
+                     MONDAY + 9 * HOUR + 930, 0);
+  assert_double_near(ad_readiness_parse_time("1793577600", now), MONDAY, 0);
+  static const char *const bad[] = {"",
+                                    "soon",
+                                    "+",
+                                    "+2x",
+                                    "-5",
+                                    "0",
+                                    "1e70",
+                                    "+1e300h",
+                                    "nan",
+                                    "+inf",
+                                    "2026-11-02 09:15 junk",
+                                    "2026-11-02"};
+  for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+    if (!isnan(ad_readiness_parse_time(bad[i], now)))
+      fail_msg("\"%s\" was taken as a time", bad[i]);
 }
 
 /* ---- verdicts on a host made by hand ---------------------------------- */
@@ -361,11 +389,39 @@ static void test_engine_learns_risky_hours(void **state) {
   assert_int_equal(ad_engine_save(e, judge_saved, j, &saved), 0);
   assert_int_equal(j->r.status, AD_CAUTION);
   assert_true(has_reason(&j->r, "Mon 09:00 UTC is a risky hour"));
+  /* and the same engine answers queries */
+  char *text = ad_query_answer(e, "LIST", end);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "\"host\":\"web1\""));
+  free(text);
+  text = ad_query_answer(e, "readiness web1 +9h", end);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "\"patch_readiness\""));
+  free(text);
+  static const char *const bad[] = {"",
+                                    "LIST x",
+                                    "ASSESS nobody",
+                                    "SERIES web1/cpu/nothing",
+                                    "SERIES /x",
+                                    "READINESS web1 1e70",
+                                    "READINESS web1 +9h15m",
+                                    "PUTVAL x"};
+  for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+    text = ad_query_answer(e, bad[i], end);
+    assert_non_null(text);
+    if (strncmp(text, "{\"error\":", 9) != 0)
+      fail_msg("\"%s\": %s", bad[i], text);
+    free(text);
+  }
+  text = ad_query_answer(e, "SERIES web1/cpu/percent-user", end);
+  assert_non_null(strstr(text, "\"values_learned\":8064"));
+  free(text);
   free(j);
   ad_engine_destroy(e);
 }
 
 TEST_MAIN(cmocka_unit_test(test_hour_of_week),
+          cmocka_unit_test(test_parse_time),
           cmocka_unit_test(test_weekly_learns_and_forgets),
           cmocka_unit_test(test_weekly_invalid),
           cmocka_unit_test(test_quiet_host_is_ready),
