@@ -13,6 +13,9 @@
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
 
+/* Debian's collectd BaseDir, and the plugin's default StateDir under it. */
+#define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
+
 /* `collectd-anomaly replay ...`; argv[0] is "replay". */
 int cli_replay(int argc, char **argv);
 

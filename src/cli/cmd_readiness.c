@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
 #define DEFAULT_SOCKET "/var/lib/collectd/anomaly.sock"
 #define EXIT_USAGE 3
 #define EXIT_FAILURE_READ 4
@@ -172,6 +171,37 @@ static json_t *ask(const char *path, const char *host, double at) {
   return o;
 }
 
+/* The verdict on host, from the daemon (socket_path, or the default socket
+ * when neither it nor dir is given and it exists) or from the StateDir,
+ * printed; returns the exit status. */
+static int answer(const char *dir, const char *socket_path, const char *host,
+                  double now, double at, double window, bool json) {
+  /* the daemon when asked for, or when it answers at its usual place */
+  if (socket_path == NULL && dir == NULL && access(DEFAULT_SOCKET, F_OK) == 0)
+    socket_path = DEFAULT_SOCKET;
+  json_t *o;
+  if (socket_path != NULL) {
+    o = ask(socket_path, host, at);
+    if (o == NULL)
+      return EXIT_FAILURE_READ;
+  } else {
+    cli_host_file_t f;
+    int rc =
+        cli_host_file_read(dir != NULL ? dir : DEFAULT_STATE_DIR, host, 0, &f);
+    if (rc != CLI_EXIT_OK)
+      return rc == CLI_EXIT_USAGE ? EXIT_USAGE : EXIT_FAILURE_READ;
+    o = judge(&f, now, at, window);
+    cli_host_file_free(&f);
+    if (o == NULL) {
+      cli_error("out of memory");
+      return EXIT_FAILURE_READ;
+    }
+  }
+  int rc = report(o, json);
+  json_decref(o);
+  return rc;
+}
+
 int cli_readiness(int argc, char **argv) {
   enum { OPT_AT = 256, OPT_WINDOW, OPT_JSON, OPT_SOCKET };
   static const struct option longopts[] = {
@@ -238,28 +268,5 @@ int cli_readiness(int argc, char **argv) {
     cli_error("\"%s\" is not a host name", host);
     return EXIT_USAGE;
   }
-  /* the daemon when asked for, or when it answers at its usual place */
-  if (socket_path == NULL && dir == NULL && access(DEFAULT_SOCKET, F_OK) == 0)
-    socket_path = DEFAULT_SOCKET;
-  json_t *o;
-  if (socket_path != NULL) {
-    o = ask(socket_path, host, at);
-    if (o == NULL)
-      return EXIT_FAILURE_READ;
-  } else {
-    cli_host_file_t f;
-    int rc =
-        cli_host_file_read(dir != NULL ? dir : DEFAULT_STATE_DIR, host, 0, &f);
-    if (rc != CLI_EXIT_OK)
-      return rc == CLI_EXIT_USAGE ? EXIT_USAGE : EXIT_FAILURE_READ;
-    o = judge(&f, now, at, window);
-    cli_host_file_free(&f);
-    if (o == NULL) {
-      cli_error("out of memory");
-      return EXIT_FAILURE_READ;
-    }
-  }
-  int rc = report(o, json);
-  json_decref(o);
-  return rc;
+  return answer(dir, socket_path, host, now, at, window, json);
 }

@@ -20,8 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Debian's collectd BaseDir, and the plugin's default StateDir under it. */
-#define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
 #define MAX_HOURS 168
 
 static void state_usage(FILE *out) {

@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
 #define DEFAULT_TYPES_DB "/usr/share/collectd/types.db"
 
 typedef struct {
