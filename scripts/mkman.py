@@ -32,16 +32,18 @@ PAGES = {
     },
     "collectd-anomaly.1": {
         "section": "1",
-        "name": "collectd-anomaly \\- replay history, train and inspect the anomaly plugin's models, ask whether a host is ready for a patch",
+        "name": "collectd-anomaly \\- replay history, train and inspect the anomaly plugin's models, ask whether a host is ready for a patch and whether one hurt it",
         "synopsis": [
             "collectd-anomaly replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv",
             "collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR] [--host NAME]...",
             "collectd-anomaly state [-d DIR] list | show HOST | rollback HOST",
             "collectd-anomaly readiness HOST [--json] [-d STATEDIR | --socket PATH] [--at TIME]",
+            "collectd-anomaly change HOST WHAT [--socket PATH] [--time TIME] [--query PATH]",
             "collectd-anomaly options",
         ],
         "sections": ["`collectd-anomaly replay`", "`collectd-anomaly train`",
-                     "`collectd-anomaly state`", "`collectd-anomaly readiness`"],
+                     "`collectd-anomaly state`", "`collectd-anomaly readiness`",
+                     "`collectd-anomaly change`"],
         "see_also": "collectd(1), collectd-anomaly.conf(5)",
     },
 }

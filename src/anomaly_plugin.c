@@ -321,6 +321,12 @@ static void an_dispatch_notice(const ad_notice_t *x) {
   plugin_notification_meta_add_signed_int(&n, "consensus", a->consensus);
   plugin_notification_meta_add_string(&n, "detectors", detectors);
   plugin_notification_meta_add_string(&n, "series", x->series);
+  if (x->kind == AD_NOTICE_CHANGE)
+    plugin_notification_meta_add_string(&n, "event", "change");
+  if (x->after[0] != '\0')
+    plugin_notification_meta_add_string(&n, "change", x->after);
+  if (x->regression[0] != '\0')
+    plugin_notification_meta_add_string(&n, "regression", x->regression);
   if (x->kind == AD_NOTICE_NEW_NORMAL) {
     plugin_notification_meta_add_string(&n, "event", "new_normal");
     an_meta_double(&n, "normal", x->normal_to);
@@ -724,10 +730,40 @@ static int an_write(const data_set_t *ds, const value_list_t *vl,
   return 0;
 }
 
+/* ---- change markers
+ * ------------------------------------------------------------- */
+
+/* A notification of plugin "anomaly", type "change" (PUTNOTIF through
+ * unixsock, or any plugin) marks a change on its host; the plugin's own
+ * verdicts (type instance "verdict") and everything else pass by. Runs on
+ * the dispatching thread: short work under the host's lock, no I/O. */
+static int an_notification(const notification_t *n, user_data_t *ud) {
+  (void)ud;
+  if (!atomic_load(&an_ctx.ready) || strcmp(n->plugin, AN_PLUGIN) != 0 ||
+      strcmp(n->type, "change") != 0 ||
+      strcmp(n->type_instance, "verdict") == 0)
+    return 0;
+  double t =
+      n->time > 0 ? CDTIME_T_TO_DOUBLE(n->time) : CDTIME_T_TO_DOUBLE(cdtime());
+  int status = ad_engine_mark_change(an_ctx.engine, n->host, t, n->message);
+  char host[4 * DATA_MAX_NAME_LEN], what[4 * NOTIF_MAX_MSG_LEN];
+  ad_text_escape(host, sizeof(host), n->host, sizeof(n->host));
+  ad_text_escape(what, sizeof(what), n->message, sizeof(n->message));
+  if (status == 0)
+    INFO(AN_PLUGIN " plugin: change on %s: \"%s\"; watching it for %.0f "
+                   "minutes.",
+         host, what, ad_engine_config(an_ctx.engine)->change_watch / 60);
+  else
+    WARNING(AN_PLUGIN " plugin: change on %s: \"%s\" not watched: %s.", host,
+            what, status == ENOENT ? "no such host (yet)" : STRERROR(status));
+  return 0;
+}
+
 void module_register(void) {
   plugin_register_complex_config(AN_PLUGIN, an_config);
   plugin_register_init(AN_PLUGIN, an_init);
   plugin_register_write(AN_PLUGIN, an_write, NULL);
   plugin_register_flush(AN_PLUGIN, an_flush, NULL);
   plugin_register_shutdown(AN_PLUGIN, an_shutdown);
+  plugin_register_notification(AN_PLUGIN, an_notification, NULL);
 }

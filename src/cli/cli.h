@@ -15,6 +15,10 @@
 
 /* Debian's collectd BaseDir, and the plugin's default StateDir under it. */
 #define DEFAULT_STATE_DIR "/var/lib/collectd/anomaly"
+/* The anomaly plugin's default SocketFile (under BaseDir), and the
+ * unixsock plugin's SocketFile in Debian's collectd.conf. */
+#define DEFAULT_QUERY_SOCKET "/var/lib/collectd/anomaly.sock"
+#define DEFAULT_UNIXSOCK "/var/run/collectd-unixsock"
 
 /* `collectd-anomaly replay ...`; argv[0] is "replay". */
 int cli_replay(int argc, char **argv);
@@ -37,6 +41,11 @@ int cli_read_rrd_host(const char *host_dir, const ad_history_source_t *src,
  * Exit status 0 READY, 1 CAUTION, 2 NOT READY, 3 bad usage, 4 failure (its
  * own codes: a deploy script tests them). */
 int cli_readiness(int argc, char **argv);
+
+/* `collectd-anomaly change HOST WHAT ...`: announces a change (a patch, a
+ * deploy) to collectd through its unixsock plugin, as a notification the
+ * anomaly plugin watches the host after. */
+int cli_change(int argc, char **argv);
 
 /* `collectd-anomaly options`: the plugin's option table (Markdown). */
 int cli_options(int argc, char **argv);

@@ -83,8 +83,7 @@ char *cli_query(const char *path, const char *request, char *err,
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
       connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
     snprintf(err, err_size,
-             "%s (is collectd running with the anomaly "
-             "plugin?)",
+             "%s (is collectd running, with a socket there?)",
              strerror(errno));
     if (fd >= 0)
       close(fd);

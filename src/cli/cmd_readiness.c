@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/var/lib/collectd/anomaly.sock"
 #define EXIT_USAGE 3
 #define EXIT_FAILURE_READ 4
 
@@ -31,7 +30,7 @@ static void readiness_usage(FILE *out) {
         "window, from what the anomaly plugin has learned: asked of the\n"
         "running daemon through its query socket, or read from its StateDir\n"
         "(read only, so it works while collectd runs). Without -d or\n"
-        "--socket, the daemon at " DEFAULT_SOCKET " when it is there.\n"
+        "--socket, the daemon at " DEFAULT_QUERY_SOCKET " when it is there.\n"
         "\n"
         "  -d, --state-dir DIR  the StateDir (default " DEFAULT_STATE_DIR ")\n"
         "      --socket PATH    the anomaly plugin's SocketFile\n"
@@ -105,6 +104,11 @@ static void print_text(const json_t *o) {
     }
     putchar('\n');
   }
+  const json_t *changes = json_object_get(pr, "changes");
+  for (size_t i = 0; i < json_array_size(changes); i++) {
+    const json_t *c = json_array_get(changes, i);
+    printf("change of %s: %s\n", text(c, "marked"), text(c, "text"));
+  }
 }
 
 /* Prints the verdict o (text or JSON); returns the exit status its
@@ -177,8 +181,9 @@ static json_t *ask(const char *path, const char *host, double at) {
 static int answer(const char *dir, const char *socket_path, const char *host,
                   double now, double at, double window, bool json) {
   /* the daemon when asked for, or when it answers at its usual place */
-  if (socket_path == NULL && dir == NULL && access(DEFAULT_SOCKET, F_OK) == 0)
-    socket_path = DEFAULT_SOCKET;
+  if (socket_path == NULL && dir == NULL &&
+      access(DEFAULT_QUERY_SOCKET, F_OK) == 0)
+    socket_path = DEFAULT_QUERY_SOCKET;
   json_t *o;
   if (socket_path != NULL) {
     o = ask(socket_path, host, at);

@@ -7,6 +7,7 @@
 
 #include "core/ad_config.h"
 #include "engine/ad_explain.h"
+#include "patch/ad_change_json.h"
 #include "state/ad_persist.h"
 #include "state/ad_state.h"
 
@@ -198,8 +199,8 @@ static int state_show(const char *dir, const char *host, unsigned version,
   for (unsigned i = 0; i < p.host->slots; i++)
     json_array_append_new(slots, json_string(p.host->slot_name[i]));
   json_t *out = json_pack(
-      "{s:s, s:s, s:i, s:s, s:s, s:i, s:O, s:O, s:s, s:{s:o, s:o}, s:i, "
-      "s:o}",
+      "{s:s, s:s, s:i, s:s, s:s, s:i, s:O, s:O, s:s, s:o, s:{s:o, s:o}, "
+      "s:i, s:o}",
       "host", hdr.identifier, "file", name, "version", (int)version, "saved",
       created, "writer",
       json_string_value(json_object_get(doc, "writer")) != NULL
@@ -208,7 +209,8 @@ static int state_show(const char *dir, const char *host, unsigned version,
       "format_version", (int)hdr.version, "detectors",
       json_object_get(doc, "detectors"), "parameters",
       json_object_get(doc, "parameters"), "level",
-      ad_level_name(ad_alert_level(&p.host->alert)), "host_forest", "model",
+      ad_level_name(ad_alert_level(&p.host->alert)), "changes",
+      ad_change_json(&p.host->change), "host_forest", "model",
       model_json(&p.host->model), "series", slots, "series_count",
       (int)p.series, "series_detail", series);
   cli_host_file_free(&f);

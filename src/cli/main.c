@@ -24,6 +24,10 @@ static void usage(FILE *out) {
         "        is it safe to patch HOST now (or at TIME)? READY, CAUTION\n"
         "        or NOT READY (exit 0, 1, 2) with reasons, risky hours of the\n"
         "        week and the next good window\n"
+        "  change HOST WHAT [--socket PATH] [--time TIME]\n"
+        "        announce a change (a patch, a deploy) on HOST: the anomaly\n"
+        "        plugin compares its series with what it expected for\n"
+        "        ChangeWatch and notifies whether the change regressed\n"
         "  options\n"
         "        print the anomaly plugin's options (Markdown table)\n"
         "\n"
@@ -54,6 +58,8 @@ int main(int argc, char **argv) {
     return cli_state(argc - 1, argv + 1);
   if (strcmp(command, "readiness") == 0)
     return cli_readiness(argc - 1, argv + 1);
+  if (strcmp(command, "change") == 0)
+    return cli_change(argc - 1, argv + 1);
   if (strcmp(command, "options") == 0)
     return cli_options(argc - 1, argv + 1);
   cli_error("unknown command \"%s\" (try collectd-anomaly --help)", command);

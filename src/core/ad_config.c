@@ -219,6 +219,12 @@ static const ad_config_key_t keys[] = {
      "Previous checkpoints kept per host, for "
      "collectd-anomaly state rollback.",
      FIELD(state_versions, UNSIGNED)},
+    {"ChangeWatch", AD_KEY_NUMBER, 300, 7 * 86400, "7200",
+     "Seconds after a change marker (a notification of "
+     "plugin anomaly, type change) in which each series is "
+     "compared with what its forecaster expected; then one "
+     "verdict: regression or not.",
+     FIELD(change_watch, DOUBLE)},
     {"SocketFile", AD_KEY_STRING, 0, 0, "",
      "Unix socket answering live queries (LIST, ASSESS, "
      "READINESS, SERIES; JSON), mode 0660; default: "

@@ -57,6 +57,7 @@ struct ad_config_s {
   double checkpoint_interval;       /* seconds between checkpoints; 0: at
                                        shutdown only */
   unsigned state_versions;          /* previous checkpoints kept per host */
+  double change_watch;              /* seconds a change is watched */
   char socket_file[108];            /* the query socket (a sun_path); "":
                                        the default, "off": none */
   char socket_group[64];            /* its group; "": the process's */

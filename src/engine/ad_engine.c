@@ -177,18 +177,20 @@ static ad_vlist_t *vlist_for(ad_engine_t *e, const ad_ident_t *id,
 /* The series' notices of one sample, sent (no lock held). */
 static void emit_series(ad_engine_t *e, const ad_ident_t *id,
                         const ad_sample_t *sample,
-                        const ad_series_result_t *res) {
+                        const ad_series_result_t *res, const char *after) {
   bool multi = sample->count > 1;
   for (size_t i = 0; i < sample->count; i++) {
     const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
     ad_notice_t notice;
     if (res[i].new_normal) {
       ad_notice_new_normal(&notice, id, ds, multi, sample->time, &res[i]);
+      ad_change_label(&notice, after);
       if (ad_notice_wanted(&notice, &e->cfg))
         ad_engine_emit_notice(e, &notice);
     }
     if (res[i].event != AD_ALERT_NONE) {
       ad_notice_series(&notice, id, ds, multi, sample->time, &res[i]);
+      ad_change_label(&notice, after);
       if (ad_notice_wanted(&notice, &e->cfg))
         ad_engine_emit_notice(e, &notice);
     }
@@ -246,6 +248,10 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
   for (size_t i = 0; i < sample->count; i++)
     ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL, series_key(hash, i),
                  sample->time, sample->interval, sample->arrival, &res[i]);
+  char after[AD_NOTICE_AFTER_MAX];
+  after[0] = '\0'; /* not a 128-byte memset per value */
+  if (ad_change_watching(&h->change, sample->time))
+    memcpy(after, h->change.open.what, sizeof(after));
   pthread_mutex_unlock(&h->lock);
   if (vlist_due || host_due)
     ad_engine_emit_training_due(e);
@@ -255,7 +261,7 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     if (host_changed && ad_notice_wanted(&host_notice, &e->cfg))
       ad_engine_emit_notice(e, &host_notice);
   }
-  emit_series(e, id, sample, res);
+  emit_series(e, id, sample, res, after);
   return status;
 }
 

@@ -86,7 +86,9 @@ int ad_engine_flush_host(ad_engine_t *e, const char *host);
 /* Periodic upkeep, off the write path: drops series whose last value arrived
  * more than SeriesTimeout before `now` (and hosts left without series), and
  * closes host ticks that saw no value for two intervals. `now` is on the
- * same clock as ad_sample_t.arrival. Returns the number of series dropped. */
+ * same clock as ad_sample_t.arrival; sends the verdict of every change
+ * whose watch has ended (ad_engine_mark_change). Returns the number of
+ * series dropped. */
 size_t ad_engine_housekeep(ad_engine_t *e, double now);
 
 /* Closes every host's open tick now, reporting as when a later value closes
@@ -164,6 +166,16 @@ int ad_engine_adopt(ad_engine_t *e, struct ad_host_s *host,
  * such host; ENOMEM. */
 int ad_engine_visit_host(ad_engine_t *e, const char *name,
                          ad_engine_writer_t visit, void *ctx);
+
+/* Marks a change `what` (a patch, a deploy: untrusted text, escaped) on
+ * the named host at data time `time`: its series are watched for
+ * ChangeWatch seconds, then a verdict notice goes to the sink (from
+ * ad_engine_housekeep). A change marked while another is watched ends
+ * that one's watch early (its verdict is sent now). Not for the write
+ * path: allocates. Returns 0; ENOENT for an unknown host; EINVAL for a
+ * time that is not finite; ENOMEM. */
+int ad_engine_mark_change(ad_engine_t *e, const char *host, double time,
+                          const char *what);
 
 /* One line of a host list. */
 typedef struct {

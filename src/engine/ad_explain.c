@@ -20,6 +20,8 @@ static const char *event_name(ad_notice_kind_t kind) {
     return "unmuted";
   case AD_NOTICE_NEW_NORMAL:
     return "new_normal";
+  case AD_NOTICE_CHANGE:
+    return "change";
   case AD_NOTICE_LEVEL:
     break;
   }
@@ -139,6 +141,10 @@ char *ad_explain_json(const ad_notice_t *n) {
   put(&b, root, "previous_risk_level",
       json_string(ad_level_risk_name(n->previous)));
   put(&b, root, "message", json_string(n->message));
+  put(&b, root, "after_change",
+      n->after[0] != '\0' ? json_string(n->after) : json_null());
+  if (n->kind == AD_NOTICE_CHANGE)
+    put(&b, root, "regression", json_string(n->regression));
   put(&b, root, "risk", number(isnan(n->risk) ? 0.0 : n->risk));
   put(&b, root, "confidence", number(a->confidence));
   put(&b, root, "consensus_models", json_integer(a->consensus));

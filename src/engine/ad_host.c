@@ -1,10 +1,12 @@
 /* ad_host: per-host ticks and level (see header). */
 #include "engine/ad_host.h"
 #include "core/ad_config.h"
+#include "core/ad_text.h"
 #include "detectors/ad_risk.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,7 @@ ad_host_t *ad_host_create(const char *name) {
   h->incident_start = NAN;
   ad_alert_init(&h->alert);
   ad_weekly_init(&h->weekly);
+  ad_change_init(&h->change);
   h->last = (ad_host_last_t){.time = NAN, .risk = NAN, .confidence = NAN};
   for (int i = 0; i < AD_DET_COUNT; i++)
     h->last.member_risk[i] = NAN;
@@ -48,6 +51,8 @@ ad_host_t *ad_host_copy(const ad_host_t *h) {
   memcpy(c->incident_series, h->incident_series, sizeof(c->incident_series));
   c->incident_start = h->incident_start;
   int rc = ad_model_copy(&c->model, &h->model);
+  if (rc == 0)
+    rc = ad_change_copy(&c->change, &h->change);
   if (rc == 0 && h->slots > 0) {
     c->latest = malloc(h->slots * sizeof(*c->latest));
     c->slot_name = malloc(h->slots * sizeof(*c->slot_name));
@@ -70,6 +75,7 @@ void ad_host_destroy(ad_host_t *h) {
   if (h == NULL)
     return;
   ad_model_release(&h->model);
+  ad_change_release(&h->change);
   free(h->latest);
   free(h->slot_name);
   pthread_mutex_destroy(&h->lock);
@@ -135,6 +141,11 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
    * anomalous, or its value still outside its band (not back yet)? */
   if (!isnan(h->incident_start) && key != 0 && key == h->incident_key)
     h->incident_outside = res->anomalous || res->outside;
+  if (h->change.slot != NULL) {
+    const ad_detector_output_t *s = &res->assessment.member[AD_DET_SEASONAL];
+    ad_change_observe(&h->change, key, id, ds, time, s->deviation, res->value,
+                      s->expected);
+  }
   ad_tick_t *t = &h->tick;
   if (!t->open)
     tick_open(t, time, interval);
@@ -405,5 +416,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
     return false;
   fill_notice(h, t, &j, event, previous, report, notice);
   remember_incident(h, t, notice);
+  if (ad_change_watching(&h->change, t->time))
+    ad_change_label(notice, h->change.open.what);
   return true;
 }

@@ -1,7 +1,8 @@
 /* ad_housekeeping: the engine's upkeep off the write path
  * (ad_engine_housekeep, ad_engine_close_ticks; see ad_engine.h): value
  * lists that stopped reporting expire, host intervals that saw no value for
- * a while close, hosts left with nothing go. */
+ * a while close, changes whose watch has ended get their verdict, hosts
+ * left with nothing go. */
 #include "engine/ad_engine_private.h"
 
 #include <math.h>
@@ -34,6 +35,8 @@ typedef struct {
   ad_host_report_t *reports;
   ad_notice_t *notices;
   bool *changed;
+  ad_notice_t *verdicts; /* changes whose watch ended */
+  size_t verdict_count;
 } closing_t;
 
 /* A tick is stale when no value came for two of its intervals (at least a
@@ -47,6 +50,10 @@ static bool tick_stale(const ad_tick_t *t, double now) {
 
 static void close_if_due(ad_host_t *h, void *ctx) {
   closing_t *c = ctx;
+  ad_change_t done;
+  if (c->verdict_count < c->capacity &&
+      ad_change_due(&h->change, h->last_report, &done))
+    ad_change_notice(&done, h->name, &c->verdicts[c->verdict_count++]);
   bool due = c->all ? h->tick.open : tick_stale(&h->tick, c->now);
   if (!due || c->n >= c->capacity)
     return;
@@ -65,7 +72,9 @@ static void close_ticks(ad_engine_t *e, bool all, double now) {
     c.reports = calloc(capacity, sizeof(*c.reports));
     c.notices = calloc(capacity, sizeof(*c.notices));
     c.changed = calloc(capacity, sizeof(*c.changed));
-    if (c.reports != NULL && c.notices != NULL && c.changed != NULL)
+    c.verdicts = calloc(capacity, sizeof(*c.verdicts));
+    if (c.reports != NULL && c.notices != NULL && c.changed != NULL &&
+        c.verdicts != NULL)
       c.capacity = capacity; /* out of memory: the ticks wait, hosts go */
   }
   ad_host_t *dead = NULL;
@@ -75,6 +84,9 @@ static void close_ticks(ad_engine_t *e, bool all, double now) {
     if (c.changed[i] && ad_notice_wanted(&c.notices[i], &e->cfg))
       ad_engine_emit_notice(e, &c.notices[i]);
   }
+  for (size_t i = 0; i < c.verdict_count; i++)
+    if (ad_notice_wanted(&c.verdicts[i], &e->cfg))
+      ad_engine_emit_notice(e, &c.verdicts[i]);
   for (ad_host_t *h = dead, *next; h != NULL; h = next) {
     next = h->next;
     ad_host_destroy(h);
@@ -82,6 +94,7 @@ static void close_ticks(ad_engine_t *e, bool all, double now) {
   free(c.reports);
   free(c.notices);
   free(c.changed);
+  free(c.verdicts);
 }
 
 size_t ad_engine_housekeep(ad_engine_t *e, double now) {

@@ -235,6 +235,8 @@ bool ad_notice_wanted(const ad_notice_t *n, const ad_config_t *cfg) {
     return n->scope == AD_SCOPE_HOST ? cfg->notify_host : cfg->notify_series;
   case AD_NOTICE_NEW_NORMAL:
     return cfg->notify_new_normal;
+  case AD_NOTICE_CHANGE:
+    return cfg->notify_host;
   case AD_NOTICE_MUTED:
   case AD_NOTICE_UNMUTED:
     break;

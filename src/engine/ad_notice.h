@@ -16,8 +16,9 @@
 
 #include <stdbool.h>
 
-#define AD_MESSAGE_MAX 256     /* collectd's NOTIF_MAX_MSG_LEN */
-#define AD_SERIES_NAME_MAX 320 /* "plugin-pi/type-ti:ds", truncated */
+#define AD_MESSAGE_MAX 256      /* collectd's NOTIF_MAX_MSG_LEN */
+#define AD_NOTICE_AFTER_MAX 128 /* a change's text (ad_change) */
+#define AD_SERIES_NAME_MAX 320  /* "plugin-pi/type-ti:ds", truncated */
 
 typedef enum {
   AD_SCOPE_HOST = 0,   /* about a whole host: plugin "anomaly" */
@@ -30,6 +31,9 @@ typedef enum {
   AD_NOTICE_UNMUTED = 2,    /* its mute ended: a log line */
   AD_NOTICE_NEW_NORMAL = 3, /* a series' level changed for good and is now
                                expected: a notification (OKAY) */
+  AD_NOTICE_CHANGE = 4,     /* a change's watch ended: its verdict, a
+                               notification (OKAY, or WARNING for a
+                               regression; type "change") */
 } ad_notice_kind_t;
 
 typedef struct {
@@ -71,6 +75,13 @@ typedef struct {
   ad_assessment_t assessment;
   unsigned anomalous; /* host scope: series currently not OKAY */
   unsigned total;     /* host scope: series tracked */
+  /* A change was being watched on the host (ad_change): what it was, ""
+   * when none; also AD_NOTICE_CHANGE's own change. */
+  char after[AD_NOTICE_AFTER_MAX];
+  /* AD_NOTICE_CHANGE: the series of the regression with their shifts,
+   * "cpu/percent-user +38 % (+4.2 scales); ..." ("": none); anomalous and
+   * total are then the series regressed and watched. */
+  char regression[AD_MESSAGE_MAX];
   char message[AD_MESSAGE_MAX];
 } ad_notice_t;
 

@@ -134,6 +134,29 @@ int ad_engine_save(ad_engine_t *e, ad_engine_writer_t write, void *ctx,
   return rc;
 }
 
+int ad_engine_mark_change(ad_engine_t *e, const char *host, double time,
+                          const char *what) {
+  if (!isfinite(time))
+    return EINVAL;
+  ad_host_t *h = ad_hosts_lock(&e->hosts, host);
+  if (h == NULL)
+    return ENOENT;
+  ad_change_t ended;
+  int err;
+  bool was_open = ad_change_begin(&h->change, time, e->cfg.change_watch, what,
+                                  atomic_load(&h->series), &ended, &err);
+  char name[AD_NAME_MAX];
+  memcpy(name, h->name, sizeof(name));
+  pthread_mutex_unlock(&h->lock);
+  if (was_open) {
+    ad_notice_t n;
+    ad_change_notice(&ended, name, &n);
+    if (ad_notice_wanted(&n, &e->cfg))
+      ad_engine_emit_notice(e, &n);
+  }
+  return err;
+}
+
 int ad_engine_visit_host(ad_engine_t *e, const char *name,
                          ad_engine_writer_t visit, void *ctx) {
   save_group_t group = {0};

@@ -173,6 +173,30 @@ static void judge_now(const ad_readiness_query_t *q, ad_readiness_t *r) {
     reason(r, AD_CAUTION, "unstable lately: %.1f incidents a day", rate);
 }
 
+/* A change still watched, or the last one's regression. */
+static void judge_changes(const ad_readiness_query_t *q, ad_readiness_t *r) {
+  const ad_change_watch_t *w = &q->host->change;
+  char when[40], until[40];
+  if (ad_change_is_open(w)) {
+    clock_time(w->open.time, when, sizeof(when));
+    clock_time(w->open.until, until, sizeof(until));
+    reason(r, AD_CAUTION,
+           "change \"%.60s\" of %s is watched until %s: another change "
+           "now would blur its verdict",
+           w->open.what, when, until);
+  }
+  if (w->count == 0 || w->history[0].regressed == 0 ||
+      !(q->now - w->history[0].until < AD_REGRESSION_RECENT))
+    return;
+  const ad_change_t *c = &w->history[0];
+  char by[32];
+  ad_change_series_text(&c->worst[0], by, sizeof(by));
+  clock_time(c->time, when, sizeof(when));
+  reason(r, AD_CAUTION,
+         "the last change, \"%.60s\" of %s, regressed: %s %s (%u series)",
+         c->what, when, c->worst[0].name, by, c->regressed);
+}
+
 /* The hour asked about. */
 static void judge_hour(const ad_readiness_query_t *q, const ad_busy_t *busy,
                        ad_readiness_t *r) {
@@ -255,8 +279,10 @@ void ad_readiness_assess(const ad_readiness_query_t *q, ad_busy_t *busy,
   out->ahead = out->at > now + 3600.0;
   out->learned_hours = ad_weekly_seen(&h->weekly, out->at);
   ad_busy_profile(q->vlists, q->count, out->at, busy);
-  if (!out->ahead)
+  if (!out->ahead) {
     judge_now(q, out);
+    judge_changes(q, out);
+  }
   judge_hour(q, busy, out);
   risky_ranges(q, busy, out->at, out);
   ad_weekly_hour_t wh =

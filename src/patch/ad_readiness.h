@@ -9,7 +9,9 @@
  *  CAUTION    the risk is MEDIUM, series are anomalous, the data is stale,
  *             incidents came often lately, the hour asked about is risky
  *             (incidents opened then in past weeks, its risk has been
- *             high, or the host is busy then), or too little is known;
+ *             high, or the host is busy then), too little is known, a
+ *             change is still watched (ad_change) or the last one
+ *             regressed in the past AD_REGRESSION_RECENT;
  *  READY      none of these.
  *
  * Asked about a later time (`at` more than an hour after the host's last
@@ -52,6 +54,9 @@ typedef enum {
 #define AD_UNSTABLE_PER_DAY 1.0
 /* How much more past risk than the quietest window a good one may have. */
 #define AD_WINDOW_SLACK 0.05
+
+/* How long a change's regression keeps the host at CAUTION (seconds). */
+#define AD_REGRESSION_RECENT (7 * 86400.0)
 
 #define AD_READINESS_REASONS 8
 #define AD_READINESS_REASON_MAX 200

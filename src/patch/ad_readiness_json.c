@@ -2,6 +2,7 @@
 #include "patch/ad_readiness_json.h"
 
 #include "engine/ad_explain.h"
+#include "patch/ad_change_json.h"
 
 #include <math.h>
 
@@ -93,7 +94,8 @@ static json_t *range_json(const ad_risky_range_t *g) {
                    g->busiest[0] ? json_string(g->busiest) : json_null());
 }
 
-static json_t *readiness(const ad_readiness_t *r) {
+static json_t *readiness(const ad_readiness_query_t *q,
+                         const ad_readiness_t *r) {
   json_t *reasons = json_array(), *hours = json_array();
   for (unsigned i = 0; reasons != NULL && i < r->reasons; i++)
     add(reasons, json_string(r->reason[i]));
@@ -108,9 +110,10 @@ static json_t *readiness(const ad_readiness_t *r) {
     window = json_pack("{s:s, s:s, s:s, s:o}", "start", start, "end", end,
                        "text", text, "risk", number(r->window_risk));
   }
-  return json_pack("{s:s, s:o, s:o, s:o}", "status",
+  return json_pack("{s:s, s:o, s:o, s:o, s:o}", "status",
                    ad_readiness_name(r->status), "reasons", reasons,
-                   "next_window", window, "risky_hours", hours);
+                   "next_window", window, "risky_hours", hours, "changes",
+                   ad_change_json(&q->host->change));
 }
 
 json_t *ad_readiness_json(const ad_readiness_query_t *q,
@@ -125,7 +128,7 @@ json_t *ad_readiness_json(const ad_readiness_query_t *q,
       "expected_anomalies", expected(q, r, busy), "learned_hours",
       r->learned_hours, "ahead", r->ahead);
   if (o == NULL || !put_members(o, q, r) ||
-      !put(o, "patch_readiness", readiness(r))) {
+      !put(o, "patch_readiness", readiness(q, r))) {
     json_decref(o);
     return NULL;
   }

@@ -16,7 +16,8 @@
  *        "span": "Mon 09:00-10:00 UTC",
  *        "hour_of_week": 9, "hours": 1, "reasons": ["incidents"],
  *        "incidents": 1.7, "incident_hours": 0.9, "risk": 0.12, "busy_series":
- * 0, "busiest": null}]}}
+ * 0, "busiest": null}],
+ *        "changes": [...] (ad_change_json)}}
  *
  * Unknown numbers are null. */
 #ifndef AD_READINESS_JSON_H

@@ -2,6 +2,7 @@
 #include "state/ad_persist.h"
 #include "detectors/ad_resolution.h"
 #include "engine/ad_table.h"
+#include "state/ad_change_codec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -384,6 +385,7 @@ static json_t *encode_host(const ad_host_t *h) {
       put_struct(o, "last", &h->last, LAST, COUNT(LAST)) != 0 ||
       json_object_set_new(json_object_get(o, "last"), "driver",
                           json_string(h->last.driver)) != 0 ||
+      ad_change_encode(o, &h->change) != 0 ||
       json_object_set_new(o, "incident_of", json_string(h->incident_series)) !=
           0 ||
       json_object_set_new(o, "forest", encode_model(&h->model)) != 0 ||
@@ -1100,6 +1102,17 @@ static int decode_vlists(const json_t *list, const ad_config_t *cfg,
   return 0;
 }
 
+/* The host's changes, once its series are counted (an open watch's table
+ * is sized for them). */
+static void decode_changes(const json_t *host, ad_persist_host_t *out) {
+  ad_codec_error_t why = {{0}};
+  size_t bad = ad_change_decode(host, &out->host->change, out->series, &why);
+  if (bad > 0) {
+    damaged(out, "host", &why);
+    out->damaged += bad - 1;
+  }
+}
+
 int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
                       ad_persist_host_t *out, ad_codec_error_t *err) {
   memset(out, 0, sizeof(*out));
@@ -1121,6 +1134,7 @@ int ad_persist_decode(const json_t *doc, const ad_config_t *cfg,
     return rc;
   }
   fit_slots(out);
+  decode_changes(json_object_get(doc, "host"), out);
   if (reset & AD_PERSIST_RESET_FOREST) {
     /* the view's slots stay (series keep theirs); its forest starts over */
     ad_model_release(&out->host->model);

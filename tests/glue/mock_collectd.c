@@ -24,6 +24,7 @@ int (*mock_read_cb)(void);
 plugin_write_cb mock_write_cb;
 plugin_shutdown_cb mock_shutdown_cb;
 plugin_flush_cb mock_flush_cb;
+plugin_notification_cb mock_notification_cb;
 
 static pthread_mutex_t mock_lock = PTHREAD_MUTEX_INITIALIZER;
 static mock_value_t values[MOCK_MAX_VALUES];
@@ -167,6 +168,14 @@ int plugin_register_flush(const char *name, plugin_flush_cb callback,
   (void)name;
   (void)ud;
   mock_flush_cb = callback;
+  return 0;
+}
+int plugin_register_notification(const char *name,
+                                 plugin_notification_cb callback,
+                                 user_data_t const *ud) {
+  (void)name;
+  (void)ud;
+  mock_notification_cb = callback;
   return 0;
 }
 int plugin_register_shutdown(const char *name, plugin_shutdown_cb callback) {

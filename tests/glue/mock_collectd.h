@@ -42,6 +42,7 @@ extern int (*mock_read_cb)(void);
 extern plugin_write_cb mock_write_cb;
 extern plugin_shutdown_cb mock_shutdown_cb;
 extern plugin_flush_cb mock_flush_cb;
+extern plugin_notification_cb mock_notification_cb;
 
 /* Forgets everything recorded (not the registrations). */
 void mock_reset(void);

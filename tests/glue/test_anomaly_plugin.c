@@ -557,6 +557,66 @@ static void test_write_before_init_is_harmless(void **state) {
   assert_null(an_ctx.engine);
 }
 
+/* A change announced as a notification (plugin anomaly, type change, as
+ * PUTNOTIF sends it) is watched: the host's alarms in the watch say so, and
+ * at its end one verdict names the series that regressed. Notifications of
+ * other plugins and the plugin's own verdicts are not markers. */
+static void test_change_marker_to_verdict(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  mock_config_number(root, 0, "ChangeWatch", 600);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(mock_init_cb(), 0);
+  test_rng_t rng = {.state = 3};
+  notification_t marker = {.severity = NOTIF_OKAY,
+                           .time = DOUBLE_TO_CDTIME_T(1e9 + 60 * 300),
+                           .host = "web1",
+                           .plugin = "anomaly",
+                           .type = "change",
+                           .message = "openssl 3.0.15\nforged"};
+  notification_t other = marker;
+  sstrncpy(other.plugin, "exec", sizeof(other.plugin));
+  notification_t verdict = marker;
+  sstrncpy(verdict.type_instance, "verdict", sizeof(verdict.type_instance));
+  for (int i = 0; i < 330; i++) {
+    if (i == 300) {
+      assert_int_equal(mock_notification_cb(&other, NULL), 0);
+      assert_int_equal(mock_notification_cb(&verdict, NULL), 0);
+      assert_int_equal(mock_notification_cb(&marker, NULL), 0);
+    }
+    double v = 100 + test_rng_normal(&rng);
+    write_gauge("web1", "test", 1e9 + 60 * i,
+                i >= 300 && i < 310 ? 1.6 * v : v);
+  }
+  assert_true(mock_log_contains("anomaly plugin: change on web1: \"openssl "
+                                "3.0.15\\x0aforged\"; watching it for 10 "
+                                "minutes."));
+  assert_int_equal(mock_shutdown_cb(), 0);
+  mock_shutdown_cb = NULL;
+  static mock_notification_t n[16];
+  size_t count = mock_notifications(n, 16);
+  size_t verdicts = 0, labelled = 0;
+  for (size_t i = 0; i < count; i++) {
+    const char *change = mock_notification_meta(&n[i], "change");
+    if (strcmp(n[i].type, "change") == 0) {
+      verdicts++;
+      assert_int_equal(n[i].severity, NOTIF_WARNING);
+      assert_string_equal(n[i].type_instance, "verdict");
+      if (strstr(n[i].message, "web1: after \"openssl 3.0.15\\x0aforged\": "
+                               "regression: test/gauge +") == NULL)
+        fail_msg("verdict: %s", n[i].message);
+      assert_string_equal(mock_notification_meta(&n[i], "event"), "change");
+      assert_non_null(
+          strstr(mock_notification_meta(&n[i], "regression"), "test/gauge"));
+    } else if (change != NULL) {
+      labelled++;
+      assert_non_null(strstr(n[i].message, "(after \"openssl"));
+    }
+  }
+  assert_int_equal(verdicts, 1);
+  assert_true(labelled >= 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_unknown_option_refused,
@@ -594,6 +654,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_persist_off_writes_nothing,
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_write_before_init_is_harmless,
+                                      mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_change_marker_to_verdict,
                                       mock_setup_plugin, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

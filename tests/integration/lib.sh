@@ -213,3 +213,12 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# expect_exit CODE COMMAND ARGS...: runs `$cmd COMMAND ARGS...`, its output
+# in $WORK/err.out, and fails the test unless it exits with CODE.
+expect_exit() {
+  local want=$1 got=0
+  shift
+  "$cmd" "$@" >"$WORK/err.out" 2>&1 || got=$?
+  [ "$got" -eq "$want" ] || { cat "$WORK/err.out" >&2; fail "$*: exit $got, expected $want"; }
+}

@@ -13,11 +13,14 @@ trained what fell due (sync): the plugin then sees the values exactly as it
 would live, whatever the machine's speed. Every answer of collectd must be
 success. Standard library only: this runs on a bare Debian with python3.
 """
+import os
 import socket
 import sys
 import time
 
 SYNC_TIMEOUT = 120.0  # seconds a row may take to be taken (a slow machine)
+# the interval --csv announces (seconds; FEED_INTERVAL in the environment)
+INTERVAL = int(os.environ.get("FEED_INTERVAL", "60"))
 
 
 def connect(path):
@@ -76,7 +79,7 @@ def feed_csv(path, host, csv, first=None, last=None):
     sock, reader = connect(path)
     for row in rows[first:last + 1]:
         for name, value in zip(names, row[1:]):
-            putval(sock, reader, "%s/%s" % (host, name), 60, row[0], value)
+            putval(sock, reader, "%s/%s" % (host, name), INTERVAL, row[0], value)
         sync(sock, reader, host, row[0])
     sock.close()
 

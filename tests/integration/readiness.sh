@@ -180,18 +180,12 @@ grep -q "web1 is not ready (status 2): not running touch" "$WORK/hook.out" \
 echo "ok: the daemon loaded the replayed state, burned: NOT READY (exit 2) with the open incident, from the StateDir after it stopped"
 
 # ---- usage and errors -------------------------------------------------------
-expect_exit() { # expect_exit CODE ARGS...
-  local want=$1 got=0
-  shift
-  "$cmd" readiness "$@" >"$WORK/err.out" 2>&1 || got=$?
-  [ "$got" -eq "$want" ] || { cat "$WORK/err.out" >&2; fail "readiness $*: exit $got, expected $want"; }
-}
-expect_exit 3
-expect_exit 3 web1 -d "$WORK/state" --at "next tuesday"
+expect_exit 3 readiness
+expect_exit 3 readiness web1 -d "$WORK/state" --at "next tuesday"
 grep -q -- '--at expects' "$WORK/err.out" || fail "a bad --at is not explained"
-expect_exit 3 web1 -d "$WORK/state" --window 0
-expect_exit 3 web1 --no-such-option
-expect_exit 4 nobody -d "$WORK/state"
+expect_exit 3 readiness web1 -d "$WORK/state" --window 0
+expect_exit 3 readiness web1 --no-such-option
+expect_exit 4 readiness nobody -d "$WORK/state"
 grep -q "no such host" "$WORK/err.out" || fail "an unknown host is not explained: $(cat "$WORK/err.out")"
-expect_exit 4 web1 -d "$WORK/no-such-dir"
+expect_exit 4 readiness web1 -d "$WORK/no-such-dir"
 echo "PASS: readiness: risky hours learned from history, CAUTION / READY / NOT READY with exit 1 / 0 / 2, from a StateDir written by replay and by collectd; bad usage 3, unknown host 4"

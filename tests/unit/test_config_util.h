@@ -31,4 +31,25 @@ static inline ad_engine_t *test_engine_from_pairs(const char *const *pairs,
   return e;
 }
 
+/* Feeds e one gauge of host web1 (plugin, type, type instance; no plugin
+ * instance) at data time t, 5-minute interval, arriving at t. Returns
+ * ad_engine_submit's status. */
+static inline int test_submit_gauge(ad_engine_t *e, const char *plugin,
+                                    const char *type, const char *ti, double t,
+                                    double value) {
+  static const char *const ds[] = {"value"};
+  ad_ident_t id = {.host = "web1",
+                   .plugin = plugin,
+                   .plugin_instance = "",
+                   .type = type,
+                   .type_instance = ti};
+  ad_sample_t s = {.time = t,
+                   .interval = 300,
+                   .arrival = t,
+                   .count = 1,
+                   .values = &value,
+                   .ds_names = ds};
+  return ad_engine_submit(e, &id, &s);
+}
+
 #endif /* TEST_CONFIG_UTIL_H */

@@ -323,23 +323,6 @@ static int judge_saved(void *ctx, const ad_host_t *host,
   return 0;
 }
 
-static int submit(ad_engine_t *e, const char *plugin, const char *type,
-                  const char *ti, double t, double value) {
-  static const char *const ds[] = {"value"};
-  ad_ident_t id = {.host = "web1",
-                   .plugin = plugin,
-                   .plugin_instance = "",
-                   .type = type,
-                   .type_instance = ti};
-  ad_sample_t s = {.time = t,
-                   .interval = 300,
-                   .arrival = t,
-                   .count = 1,
-                   .values = &value,
-                   .ds_names = ds};
-  return ad_engine_submit(e, &id, &s);
-}
-
 /* Four weeks of 5-minute history: a backup every Sunday at 02:00 (the
  * disks write 20 times as much), and on the first three Mondays at 09:00
  * CPU at 95 % for half an hour. Both are among the risky hours. */
@@ -356,8 +339,10 @@ static void test_engine_learns_risky_hours(void **state) {
     double cpu = 20 + 1.5 * test_rng_normal(&rng) + (backup ? 25 : 0);
     double disk = (backup ? 4e7 : 2e6) + 1e5 * test_rng_normal(&rng);
     assert_int_equal(
-        submit(e, "cpu", "percent", "user", t, incident ? 95 : cpu), 0);
-    assert_int_equal(submit(e, "disk", "disk_octets", "write", t, disk), 0);
+        test_submit_gauge(e, "cpu", "percent", "user", t, incident ? 95 : cpu),
+        0);
+    assert_int_equal(
+        test_submit_gauge(e, "disk", "disk_octets", "write", t, disk), 0);
     ad_engine_flush_host(e, "web1");
   }
   judged_t *j = calloc(1, sizeof(*j));
