@@ -6,7 +6,7 @@
 
 setup_packages_base="build-essential autoconf automake libtool pkg-config \
 collectd-core collectd-dev libstatgrab-dev libjansson-dev libcmocka-dev \
-librrd-dev python3"
+librrd-dev libmicrohttpd-dev python3"
 
 setup_missing_packages() {
   local missing=""

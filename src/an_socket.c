@@ -26,17 +26,8 @@ static double monotonic(void) {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Takes a request from the bucket; false when it is empty. */
 static bool take_token(an_socket_t *s) {
-  double now = monotonic();
-  s->tokens += (now - s->refilled) * AN_SOCKET_RATE;
-  if (s->tokens > AN_SOCKET_RATE)
-    s->tokens = AN_SOCKET_RATE;
-  s->refilled = now;
-  if (s->tokens < 1)
-    return false;
-  s->tokens -= 1;
-  return true;
+  return ad_bucket_take(&s->bucket, monotonic());
 }
 
 static bool send_all(int fd, const char *text, size_t n) {
@@ -155,8 +146,7 @@ static int listen_on(an_socket_t *s, const char *path, const char *group) {
 int an_socket_start(an_socket_t *s, ad_engine_t *e, const char *path,
                     const char *group) {
   s->engine = e;
-  s->tokens = AN_SOCKET_RATE;
-  s->refilled = monotonic();
+  ad_bucket_init(&s->bucket, AN_SOCKET_RATE);
   int status = listen_on(s, path, group);
   if (status == 0) {
     sstrncpy(s->path, path, sizeof(s->path));

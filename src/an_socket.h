@@ -8,6 +8,7 @@
 #ifndef AN_SOCKET_H
 #define AN_SOCKET_H
 
+#include "core/ad_bucket.h"
 #include "engine/ad_engine.h"
 
 #include "an_thread.h"
@@ -20,7 +21,7 @@ typedef struct {
   int fd; /* listening; -1: none */
   char path[108];
   ad_engine_t *engine;
-  double tokens, refilled; /* the rate's bucket */
+  ad_bucket_t bucket; /* the request rate */
 } an_socket_t;
 
 #define AN_SOCKET_INITIALIZER                                                  \

@@ -39,6 +39,7 @@
 #include "engine/ad_outbox.h"
 #include "state/ad_state.h"
 
+#include "an_http.h"
 #include "an_socket.h"
 #include "an_thread.h"
 
@@ -70,6 +71,7 @@ typedef struct {
   bool state_open;
   an_thread_t checkpointer;
   an_socket_t socket; /* live queries */
+  an_http_t http;     /* ...and over HTTP (<HTTP>) */
   /* Refused input, counted on the write path and logged by the worker (no
    * logging, which is I/O, on a write thread). */
   atomic_ulong refused_full;    /* new series beyond MaxSeries */
@@ -87,6 +89,7 @@ static an_ctx_t an_ctx = {
     .trainer = AN_THREAD_INITIALIZER,
     .checkpointer = AN_THREAD_INITIALIZER,
     .socket = AN_SOCKET_INITIALIZER,
+    .http = AN_HTTP_INITIALIZER,
     .refused_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 /* Repeated log lines: the first at once, then at most one a minute, one
@@ -178,7 +181,55 @@ static int an_config_rule_block(const oconfig_item_t *ci, ad_rule_kind_t kind) {
   return 0;
 }
 
+/* The port of <HTTP>: a number or a string of one, 1 to 65535. */
+static int an_config_port(const oconfig_item_t *ci, unsigned *port) {
+  const oconfig_value_t *v = ci->values;
+  double p = NAN;
+  if (ci->values_num == 1 && v->type == OCONFIG_TYPE_NUMBER)
+    p = v->value.number;
+  else if (ci->values_num == 1 && v->type == OCONFIG_TYPE_STRING)
+    p = atof(v->value.string);
+  if (!(p >= 1 && p <= 65535 && p == floor(p))) {
+    ERROR(AN_PLUGIN " plugin: <HTTP> Port expects a port, 1 to 65535.");
+    return -1;
+  }
+  *port = (unsigned)p;
+  return 0;
+}
+
+/* <HTTP> Address "127.0.0.1" Port 9124 </HTTP>: the HTTP listener. */
+static int an_config_http(const oconfig_item_t *ci) {
+  ad_config_t *cfg = &an_ctx.cfg;
+  cfg->http_port = AN_HTTP_DEFAULT_PORT;
+  sstrncpy(cfg->http_address, "127.0.0.1", sizeof(cfg->http_address));
+  for (int i = 0; i < ci->children_num; i++) {
+    const oconfig_item_t *o = ci->children + i;
+    if (strcasecmp(o->key, "Address") == 0 && o->values_num == 1 &&
+        o->values[0].type == OCONFIG_TYPE_STRING &&
+        strlen(o->values[0].value.string) < sizeof(cfg->http_address)) {
+      sstrncpy(cfg->http_address, o->values[0].value.string,
+               sizeof(cfg->http_address));
+    } else if (strcasecmp(o->key, "Address") == 0) {
+      ERROR(AN_PLUGIN " plugin: <HTTP> Address expects one string, an "
+                      "address or a name of this machine.");
+      return -1;
+    } else if (strcasecmp(o->key, "Port") == 0) {
+      if (an_config_port(o, &cfg->http_port) != 0)
+        return -1;
+    } else {
+      char shown[4 * DATA_MAX_NAME_LEN];
+      ERROR(AN_PLUGIN " plugin: <HTTP>: unknown option \"%s\" (Address, "
+                      "Port).",
+            ad_text_escape(shown, sizeof(shown), o->key, strlen(o->key)));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int an_config_option(const oconfig_item_t *ci) {
+  if (strcasecmp(ci->key, "HTTP") == 0)
+    return an_config_http(ci);
   const ad_config_key_t *key = ad_config_key(ci->key);
   if (key == NULL) {
     ERROR(AN_PLUGIN " plugin: Unknown option \"%s\".", ci->key);
@@ -626,6 +677,10 @@ static int an_init(void) {
                     "isolation forests will not be trained.",
           STRERROR(status));
   an_socket_open(&an_ctx);
+  const ad_config_t *live = ad_engine_config(an_ctx.engine);
+  if (live->http_port > 0)
+    (void)an_http_start(&an_ctx.http, an_ctx.engine, live->http_address,
+                        live->http_port);
   atomic_store(&an_ctx.ready, true);
   const ad_config_t *cfg = ad_engine_config(an_ctx.engine);
   INFO(AN_PLUGIN " plugin: watching up to %zu series; WARNING at risk %.2f, "
@@ -638,6 +693,7 @@ static int an_init(void) {
 static int an_shutdown(void) {
   atomic_store(&an_ctx.ready, false);
   an_socket_stop(&an_ctx.socket);
+  an_http_stop(&an_ctx.http);
   an_thread_stop(&an_ctx.trainer);
   an_thread_stop(&an_ctx.checkpointer);
   if (an_ctx.engine != NULL)

@@ -389,6 +389,7 @@ int ad_config_set_pair(ad_config_t *cfg, const char *pair, char *err,
 
 void ad_config_defaults(ad_config_t *cfg) {
   *cfg = (ad_config_t){0};
+  snprintf(cfg->http_address, sizeof(cfg->http_address), "127.0.0.1");
   char err[256];
   for (size_t i = 0; i < KEY_COUNT; i++) {
     if (keys[i].kind != AD_KEY_RULE)

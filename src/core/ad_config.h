@@ -61,6 +61,10 @@ struct ad_config_s {
   char socket_file[108];            /* the query socket (a sun_path); "":
                                        the default, "off": none */
   char socket_group[64];            /* its group; "": the process's */
+  /* The HTTP listener (<HTTP> block, set by the plugin): address and
+   * port; port 0: none. */
+  char http_address[64];
+  unsigned http_port;
 };
 
 typedef enum {

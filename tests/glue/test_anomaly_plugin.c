@@ -115,6 +115,37 @@ static void test_rule_blocks(void **state) {
   assert_true(mock_log_contains("<Ignore>: unknown field \"Colour\""));
 }
 
+/* <HTTP>: Address and Port taken, the port 9124 when not given, anything
+ * else refused with its name. */
+static void test_http_block(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 1);
+  oconfig_item_t *http = mock_config_child_block(root, 0, "HTTP", 2);
+  mock_config_string(http, 0, "Address", "::1");
+  mock_config_string(http, 1, "Port", "9200");
+  assert_int_equal(mock_configure(root), 0);
+  assert_string_equal(an_ctx.cfg.http_address, "::1");
+  assert_int_equal(an_ctx.cfg.http_port, 9200);
+
+  root = mock_config_block("Plugin", 1);
+  mock_config_child_block(root, 0, "HTTP", 0);
+  assert_int_equal(mock_configure(root), 0);
+  assert_int_equal(an_ctx.cfg.http_port, 9124);
+
+  root = mock_config_block("Plugin", 1);
+  http = mock_config_child_block(root, 0, "HTTP", 1);
+  mock_config_number(http, 0, "Port", 70000);
+  assert_int_not_equal(mock_configure(root), 0);
+  assert_true(mock_log_contains("<HTTP> Port expects a port, 1 to 65535."));
+
+  root = mock_config_block("Plugin", 1);
+  http = mock_config_child_block(root, 0, "HTTP", 1);
+  mock_config_string(http, 0, "Colour", "red");
+  assert_int_not_equal(mock_configure(root), 0);
+  assert_true(mock_log_contains("<HTTP>: unknown option \"Colour\" (Address, "
+                                "Port)."));
+}
+
 /* The whole path: values in through the write callback, notifications and
  * risk metrics out through the worker thread. */
 static void test_spike_to_notification_and_metrics(void **state) {
@@ -657,6 +688,8 @@ int main(void) {
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_change_marker_to_verdict,
                                       mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_http_block, mock_setup_plugin,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,9 +160,10 @@ LoadPlugin exec
 EOC
 }
 
-# write_state_conf: $WORK/collectd.conf for a test that feeds values and
-# collects notifications, the anomaly plugin keeping its state in
-# $WORK/state and saving it at shutdown only.
+# write_state_conf [LINES]: $WORK/collectd.conf for a test that feeds
+# values and collects notifications, the anomaly plugin keeping its state
+# in $WORK/state and saving it at shutdown only; LINES go into its
+# <Plugin anomaly> block.
 write_state_conf() {
   {
     conf_header
@@ -172,6 +173,7 @@ LoadPlugin anomaly
 <Plugin anomaly>
   StateDir "$WORK/state"
   CheckpointInterval 0
+${1:-}
 </Plugin>
 EOC
   } >"$WORK/collectd.conf"

@@ -77,7 +77,12 @@ status=0
 echo "ok: from replayed history, Monday 09:15 CAUTION (exit 1), Tuesday 03:30 READY (exit 0); both risky hours shown"
 
 # ---- the daemon: the state loaded, the last hours fed, a burn still on ----
-write_state_conf
+# the HTTP listener on a free loopback port
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+write_state_conf "  <HTTP>
+    Address \"127.0.0.1\"
+    Port $port
+  </HTTP>"
 python3 - "$WORK/data.csv" "$tail_rows" >"$WORK/tail.csv" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -138,6 +143,48 @@ assert ask(raw=b"ASSESS \xff\xfe\n")[0]["error"] == "request is not UTF-8"
 assert ask(raw=b"A" * 5000)[0]["error"] == "request too long"
 assert ask("LIST")[0]["hosts"][0]["host"] == "web1"
 print("ok: LIST, ASSESS, READINESS, SERIES and bad requests on the query socket")
+PY
+# the same answers over HTTP
+python3 - "$sock" "$port" <<'PY' || fail "the HTTP listener's answers"
+import json, socket, sys, urllib.error, urllib.request
+path, port = sys.argv[1], int(sys.argv[2])
+base = "http://127.0.0.1:%d" % port
+def get(url, method="GET"):
+    req = urllib.request.Request(base + url, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("Content-Type"), json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), json.loads(e.read())
+def ask(line):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(30)
+    s.connect(path)
+    s.sendall((line + "\n").encode())
+    answer = json.loads(s.makefile("rb").readline())
+    s.close()
+    return answer
+status, kind, hosts = get("/anomaly")
+assert status == 200 and kind == "application/json", (status, kind)
+assert hosts == ask("LIST"), (hosts, ask("LIST"))
+status, _, a = get("/anomaly/web1")
+assert status == 200 and a["level"] == "FAILURE", a
+status, _, r = get("/readiness/web1")
+assert status == 200 and r["patch_readiness"]["status"] == "NOT READY", r
+assert r["patch_readiness"] == ask("READINESS web1")["patch_readiness"]
+status, _, r = get("/readiness/web1?at=%2B7d")
+assert status == 200 and r["ahead"], r
+status, _, se = get("/series/web1/memory/memory-used")
+assert status == 200 and se["series"] == "memory/memory-used", se
+for url, want in (("/anomaly/nobody", 404), ("/series/web1/no/such", 404), ("/", 404),
+                  ("/anomaly/web1%20LIST", 400), ("/readiness/web1?at=soon", 400),
+                  ("/anomaly/" + "x" * 3000, 400)):
+    status, _, e = get(url)
+    assert status == want and "error" in e, (url, status, e)
+status, _, e = get("/anomaly", method="POST")
+assert status == 405 and "error" in e, (status, e)
+assert get("/anomaly")[0] == 200
+print("ok: /anomaly, /anomaly/HOST, /readiness/HOST, /series/... over HTTP as on the socket; 404, 400, 405")
 PY
 stop_collectd || fail "collectd exited with status $?"
 [ ! -e "$sock" ] || fail "the query socket was left behind at shutdown"
