@@ -49,10 +49,14 @@ static void judge(ad_change_watch_t *w, ad_change_t *done) {
     if (s->key == 0 || s->n < AD_CHANGE_MIN_VALUES)
       continue;
     done->watched++;
-    ad_change_series_t c = {.deviation = s->deviation / s->n, .percent = NAN};
-    double expected = s->expected / s->n;
+    ad_change_series_t c = {.deviation = s->deviation / s->n,
+                            .percent = NAN,
+                            .before_percent = NAN};
+    double expected = s->expected / s->n, mean = s->value / s->n;
     if (fabs(expected) > 0)
-      c.percent = 100.0 * (s->value / s->n - expected) / fabs(expected);
+      c.percent = 100.0 * (mean - expected) / fabs(expected);
+    if (fabs(s->before) > 0) /* NaN compares false */
+      c.before_percent = 100.0 * (mean - s->before) / fabs(s->before);
     if (!(fabs(c.deviation) >= AD_CHANGE_SCALES) ||
         (isfinite(c.percent) && !(fabs(c.percent) >= AD_CHANGE_PERCENT)))
       continue;
@@ -172,20 +176,21 @@ int ad_change_copy(ad_change_watch_t *dst, const ad_change_watch_t *src) {
 }
 
 void ad_change_observe(ad_change_watch_t *w, uint64_t key, const ad_ident_t *id,
-                       const char *ds, double t, double deviation, double value,
-                       double expected) {
-  if (!ad_change_watching(w, t) || key == 0 || !isfinite(deviation) ||
-      !isfinite(value) || !isfinite(expected))
+                       const char *ds, double t, const ad_change_value_t *v) {
+  if (!ad_change_watching(w, t) || key == 0 || !isfinite(v->deviation) ||
+      !isfinite(v->value) || !isfinite(v->expected))
     return;
   ad_change_slot_t *s = slot_of(w, key, true);
   if (s == NULL)
     return; /* a series that came after the table was made, and too many */
-  if (s->n == 0)
+  if (s->n == 0) {
     ad_ident_series_name(id, ds, s->name, sizeof(s->name));
+    s->before = isfinite(v->recent) ? v->recent : NAN;
+  }
   s->n++;
-  s->deviation += deviation;
-  s->value += value;
-  s->expected += expected;
+  s->deviation += v->deviation;
+  s->value += v->value;
+  s->expected += v->expected;
 }
 
 bool ad_change_due(ad_change_watch_t *w, double t, ad_change_t *done) {
@@ -222,12 +227,13 @@ static void describe_regression(const ad_change_t *c, char *buf, size_t size) {
       c->regressed < AD_CHANGE_WORST ? c->regressed : AD_CHANGE_WORST;
   for (unsigned i = 0; i < named && len < size; i++) {
     const ad_change_series_t *s = &c->worst[i];
-    int n =
-        isfinite(s->percent)
-            ? snprintf(buf + len, size - len, "%s%s %+.0f %% (%+.1f scales)",
-                       i > 0 ? "; " : "", s->name, s->percent, s->deviation)
-            : snprintf(buf + len, size - len, "%s%s %+.1f scales",
-                       i > 0 ? "; " : "", s->name, s->deviation);
+    char by[32], before[48] = "";
+    ad_change_series_text(s, by, sizeof(by));
+    if (isfinite(s->before_percent))
+      snprintf(before, sizeof(before), ", %+.0f %% on the level before",
+               s->before_percent);
+    int n = snprintf(buf + len, size - len, "%s%s %s (%+.1f scales%s)",
+                     i > 0 ? "; " : "", s->name, by, s->deviation, before);
     if (n < 0)
       break;
     len += (size_t)n;

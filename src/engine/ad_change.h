@@ -38,14 +38,17 @@ typedef struct {
   uint64_t key; /* the series (0: a free slot) */
   uint32_t n;
   double deviation, value, expected; /* sums */
+  double before; /* its level just before the change: the sliding window's
+                    expectation at its first value in the watch (NaN: none) */
   char name[AD_SERIES_NAME_MAX];
 } ad_change_slot_t;
 
 /* One series of a verdict. */
 typedef struct {
   char name[AD_SERIES_NAME_MAX];
-  double deviation; /* mean, in the series' scales (signed) */
-  double percent;   /* mean value against mean expected, % (NaN: none) */
+  double deviation;      /* mean, in the series' scales (signed) */
+  double percent;        /* mean value against mean expected, % (NaN: none) */
+  double before_percent; /* ...against its level before the change (NaN) */
 } ad_change_series_t;
 
 /* A change and, once its watch ended, its verdict. */
@@ -98,12 +101,19 @@ bool ad_change_restore(ad_change_watch_t *w, const ad_change_slot_t *saved);
  * but the table. */
 int ad_change_copy(ad_change_watch_t *dst, const ad_change_watch_t *src);
 
+/* What one value of a series says about the change. */
+typedef struct {
+  double deviation; /* from the seasonal forecast, in scales (signed) */
+  double value;
+  double expected; /* the seasonal forecast */
+  double recent;   /* the sliding window's expectation (NaN: none) */
+} ad_change_value_t;
+
 /* Adds one value of series key (named by id/ds when it is first seen) at
- * data time t: its seasonal deviation (scales, signed), value and
- * expectation. Ignored outside the watch or with a non-finite number. */
+ * data time t. Ignored outside the watch or with a non-finite deviation,
+ * value or expectation. */
 void ad_change_observe(ad_change_watch_t *w, uint64_t key, const ad_ident_t *id,
-                       const char *ds, double t, double deviation, double value,
-                       double expected);
+                       const char *ds, double t, const ad_change_value_t *v);
 
 /* When the open watch has ended by data time t: judges it into *done,
  * keeps it in the history, frees the table and returns true. */

@@ -142,9 +142,12 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
   if (!isnan(h->incident_start) && key != 0 && key == h->incident_key)
     h->incident_outside = res->anomalous || res->outside;
   if (h->change.slot != NULL) {
-    const ad_detector_output_t *s = &res->assessment.member[AD_DET_SEASONAL];
-    ad_change_observe(&h->change, key, id, ds, time, s->deviation, res->value,
-                      s->expected);
+    const ad_detector_output_t *m = res->assessment.member;
+    ad_change_value_t v = {.deviation = m[AD_DET_SEASONAL].deviation,
+                           .value = res->value,
+                           .expected = m[AD_DET_SEASONAL].expected,
+                           .recent = m[AD_DET_SLIDING_WINDOW].expected};
+    ad_change_observe(&h->change, key, id, ds, time, &v);
   }
   ad_tick_t *t = &h->tick;
   if (!t->open)

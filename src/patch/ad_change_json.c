@@ -17,8 +17,9 @@ static json_t *regression(const ad_change_t *c) {
   for (unsigned i = 0; list != NULL && i < named; i++) {
     const ad_change_series_t *s = &c->worst[i];
     json_t *o =
-        json_pack("{s:s, s:o, s:o}", "series", s->name, "percent",
-                  number(s->percent), "deviation", number(s->deviation));
+        json_pack("{s:s, s:o, s:o, s:o}", "series", s->name, "percent",
+                  number(s->percent), "before_percent",
+                  number(s->before_percent), "deviation", number(s->deviation));
     if (o == NULL || json_array_append_new(list, o) != 0) {
       json_decref(list);
       return NULL;

@@ -6,11 +6,14 @@
  *     "until": "2026-12-03T16:00:00Z", "status": "watching" | "no
  *     regression" | "regression", "watched_series": 12,
  *     "regressed_series": 1, "regression": [{"series": "cpu/percent-user",
- *     "percent": 38.2, "deviation": 4.1}], "text": "after \"openssl
+ *     "percent": 38.2, "before_percent": 35.0, "deviation": 4.1}],
+ *     "text": "after \"openssl
  *     3.0.15\": regression: cpu/percent-user +38 % against expected (1
  *     series)"}]
  *
- * percent is null for a series expected at 0. */
+ * percent is against what the forecaster expected for the watch's times,
+ * before_percent against the series' level just before the change; null
+ * for a level of 0 or none known. */
 #ifndef AD_CHANGE_JSON_H
 #define AD_CHANGE_JSON_H
 

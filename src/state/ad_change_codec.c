@@ -16,6 +16,7 @@ static const ad_codec_field_t CHANGE[] = {
 static const ad_codec_field_t WORST[] = {
     AD_CODEC_FIELD(ad_change_series_t, deviation, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_change_series_t, percent, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_change_series_t, before_percent, AD_CODEC_F64),
 };
 static const ad_codec_field_t SUMS[] = {
     AD_CODEC_FIELD(ad_change_slot_t, key, AD_CODEC_U64),
@@ -23,6 +24,7 @@ static const ad_codec_field_t SUMS[] = {
     AD_CODEC_FIELD(ad_change_slot_t, deviation, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_change_slot_t, value, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_change_slot_t, expected, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_change_slot_t, before, AD_CODEC_F64),
 };
 
 /* An object of the n fields at base plus obj[name] = text; NULL: ENOMEM. */

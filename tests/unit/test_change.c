@@ -39,8 +39,8 @@ static void watch(ad_change_watch_t *w, unsigned n, double shift) {
       snprintf(ti, sizeof(ti), "s%u", s);
       id.type_instance = ti;
       double expected = 50, value = s == 0 ? 50 * (1 + shift / 100) : 50.2;
-      ad_change_observe(w, 100 + s, &id, NULL, MONDAY + 300 * k,
-                        s == 0 ? shift : 0.1, value, expected);
+      ad_change_value_t v = {s == 0 ? shift : 0.1, value, expected, 50};
+      ad_change_observe(w, 100 + s, &id, NULL, MONDAY + 300 * k, &v);
     }
 }
 
@@ -67,7 +67,8 @@ static void test_verdict_regression(void **state) {
   assert_string_equal(n.message,
                       "web1: after \"openssl 3.0.15\": regression: "
                       "cpu/percent-s0 +40 % against expected (1 series)");
-  assert_string_equal(n.regression, "cpu/percent-s0 +40 % (+40.0 scales)");
+  assert_string_equal(n.regression, "cpu/percent-s0 +40 % (+40.0 scales, +40 % "
+                                    "on the level before)");
   assert_string_equal(n.after, "openssl 3.0.15");
   assert_int_equal(w.count, 1); /* in the history */
   ad_change_release(&w);
@@ -121,12 +122,16 @@ static void test_bounded_and_escaped(void **state) {
   ad_change_begin(&w, MONDAY, HOUR, "evil\n\x1b[2Jtext", 0, &ended, &err);
   assert_string_equal(w.open.what, "evil\\x0a\\x1b[2Jtext");
   for (uint64_t key = 1; key < 1000; key++)
-    ad_change_observe(&w, key, &CPU, NULL, MONDAY + 1, 1, 1, 1);
+    ad_change_observe(&w, key, &CPU, NULL, MONDAY + 1,
+                      &(ad_change_value_t){1, 1, 1, NAN});
   assert_int_equal(w.used, w.capacity / 2);
   /* outside the watch, or not finite: ignored */
-  ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 2 * HOUR, 1, 1, 1);
-  ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 5, NAN, 1, 1);
-  ad_change_observe(&w, 1, &CPU, NULL, MONDAY - 5, 1, 1, 1);
+  ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 2 * HOUR,
+                    &(ad_change_value_t){1, 1, 1, NAN});
+  ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 5,
+                    &(ad_change_value_t){NAN, 1, 1, NAN});
+  ad_change_observe(&w, 1, &CPU, NULL, MONDAY - 5,
+                    &(ad_change_value_t){1, 1, 1, NAN});
   ad_change_t done;
   assert_true(ad_change_due(&w, MONDAY + HOUR, &done));
   assert_int_equal(done.watched, 0); /* one value each: too few to judge */
@@ -153,8 +158,8 @@ static void test_codec_round_trip(void **state) {
   ad_change_begin(&w, MONDAY + 5 * HOUR, 2 * HOUR, "kernel \"6.1\"", 3, &done,
                   &err);
   for (int k = 0; k < 5; k++)
-    ad_change_observe(&w, 7, &CPU, NULL, MONDAY + 5 * HOUR + 60 * k, 5.0, 80,
-                      50);
+    ad_change_observe(&w, 7, &CPU, NULL, MONDAY + 5 * HOUR + 60 * k,
+                      &(ad_change_value_t){5.0, 80, 50, 64});
   json_t *o = json_object();
   assert_int_equal(ad_change_encode(o, &w), 0);
   ad_change_init(&back);
@@ -172,6 +177,7 @@ static void test_codec_round_trip(void **state) {
   assert_int_equal(done.regressed, 1);
   assert_string_equal(done.worst[0].name, "cpu/percent-user");
   assert_double_near(done.worst[0].percent, 60, 1e-9);
+  assert_double_near(done.worst[0].before_percent, 25, 1e-9); /* 80 on 64 */
   /* the JSON lists both */
   json_t *list = ad_change_json(&w);
   assert_int_equal(json_array_size(list), 2);
@@ -274,6 +280,7 @@ static void test_engine_regression(void **state) {
       strstr(seen.verdict.message, "regression: cpu/percent-user +") == NULL)
     fail_msg("verdict: %s", seen.verdict.message);
   assert_int_equal(seen.verdict.anomalous, 1); /* the CPU alone */
+  assert_non_null(strstr(seen.verdict.regression, "% on the level before)"));
   assert_int_equal(seen.verdict.total, 3);
   assert_true(seen.labelled > 0); /* its alarms said they followed it */
 }
