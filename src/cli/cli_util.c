@@ -82,8 +82,7 @@ char *cli_query(const char *path, const char *request, char *err,
   if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
       connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-    snprintf(err, err_size,
-             "%s (is collectd running, with a socket there?)",
+    snprintf(err, err_size, "%s (is collectd running, with a socket there?)",
              strerror(errno));
     if (fd >= 0)
       close(fd);

@@ -38,6 +38,25 @@ static int by_deviation(const void *a, const void *b) {
   return (x < y) - (x > y);
 }
 
+/* One series' shifts into *c; true when they make it part of the
+ * regression. */
+static bool judge_series(const ad_change_slot_t *s, ad_change_series_t *c) {
+  *c = (ad_change_series_t){
+      .deviation = s->deviation / s->n, .percent = NAN, .before_percent = NAN};
+  double expected = s->expected / s->n, mean = s->value / s->n;
+  if (fabs(expected) > 0)
+    c->percent = 100.0 * (mean - expected) / fabs(expected);
+  if (fabs(s->before) > 0) /* NaN compares false */
+    c->before_percent = 100.0 * (mean - s->before) / fabs(s->before);
+  if (fabs(s->moved) >= AD_CHANGE_PERCENT) { /* NaN compares false */
+    if (!(fabs(c->percent) >= fabs(s->moved)))
+      c->percent = s->moved;
+    return true;
+  }
+  return fabs(c->deviation) >= AD_CHANGE_SCALES &&
+         !(isfinite(c->percent) && !(fabs(c->percent) >= AD_CHANGE_PERCENT));
+}
+
 /* Judges the open watch into *done and frees its table. */
 static void judge(ad_change_watch_t *w, ad_change_t *done) {
   *done = w->open;
@@ -49,16 +68,8 @@ static void judge(ad_change_watch_t *w, ad_change_t *done) {
     if (s->key == 0 || s->n < AD_CHANGE_MIN_VALUES)
       continue;
     done->watched++;
-    ad_change_series_t c = {.deviation = s->deviation / s->n,
-                            .percent = NAN,
-                            .before_percent = NAN};
-    double expected = s->expected / s->n, mean = s->value / s->n;
-    if (fabs(expected) > 0)
-      c.percent = 100.0 * (mean - expected) / fabs(expected);
-    if (fabs(s->before) > 0) /* NaN compares false */
-      c.before_percent = 100.0 * (mean - s->before) / fabs(s->before);
-    if (!(fabs(c.deviation) >= AD_CHANGE_SCALES) ||
-        (isfinite(c.percent) && !(fabs(c.percent) >= AD_CHANGE_PERCENT)))
+    ad_change_series_t c;
+    if (!judge_series(s, &c))
       continue;
     done->regressed++;
     memcpy(c.name, s->name, sizeof(c.name));
@@ -147,10 +158,20 @@ static ad_change_slot_t *slot_of(ad_change_watch_t *w, uint64_t key,
   return NULL;
 }
 
+/* A frozen forecast fit to judge against: finite, positive scales. */
+static bool forecast_valid(const float forecast[AD_CHANGE_POINTS][2]) {
+  for (int k = 0; k < AD_CHANGE_POINTS; k++)
+    if (!isfinite(forecast[k][0]) || !isfinite(forecast[k][1]) ||
+        !(forecast[k][1] > 0))
+      return false;
+  return true;
+}
+
 bool ad_change_restore(ad_change_watch_t *w, const ad_change_slot_t *saved) {
-  if (w->slot == NULL || saved->key == 0 || saved->n == 0 ||
+  if (w->slot == NULL || saved->key == 0 || (saved->n == 0 && !saved->frozen) ||
       !isfinite(saved->deviation) || !isfinite(saved->value) ||
-      !isfinite(saved->expected))
+      !isfinite(saved->expected) ||
+      (saved->frozen && !forecast_valid(saved->forecast)))
     return false;
   ad_change_slot_t *s = slot_of(w, saved->key, true);
   if (s == NULL || s->n != 0)
@@ -175,6 +196,39 @@ int ad_change_copy(ad_change_watch_t *dst, const ad_change_watch_t *src) {
   return 0;
 }
 
+double ad_change_point_time(const ad_change_t *open, int k) {
+  return open->time +
+         (open->until - open->time) * k / (double)(AD_CHANGE_POINTS - 1);
+}
+
+bool ad_change_freeze(ad_change_watch_t *w, double marked, uint64_t key,
+                      const char *name,
+                      const float forecast[AD_CHANGE_POINTS][2]) {
+  if (w->slot == NULL || !(w->open.time == marked) || key == 0 ||
+      !forecast_valid(forecast))
+    return false;
+  ad_change_slot_t *s = slot_of(w, key, true);
+  if (s == NULL)
+    return false;
+  if (s->n == 0)
+    snprintf(s->name, sizeof(s->name), "%s", name);
+  memcpy(s->forecast, forecast, sizeof(s->forecast));
+  s->frozen = true;
+  return true;
+}
+
+/* The frozen forecast at t, between the points about it. */
+static void frozen_at(const ad_change_watch_t *w, const ad_change_slot_t *s,
+                      double t, double *expected, double *scale) {
+  double span = w->open.until - w->open.time;
+  double pos = (t - w->open.time) / span * (AD_CHANGE_POINTS - 1);
+  int k = (int)fmin(fmax(floor(pos), 0), AD_CHANGE_POINTS - 2);
+  double f = fmin(fmax(pos - k, 0), 1);
+  *expected =
+      s->forecast[k][0] + f * (s->forecast[k + 1][0] - s->forecast[k][0]);
+  *scale = s->forecast[k][1] + f * (s->forecast[k + 1][1] - s->forecast[k][1]);
+}
+
 void ad_change_observe(ad_change_watch_t *w, uint64_t key, const ad_ident_t *id,
                        const char *ds, double t, const ad_change_value_t *v) {
   if (!ad_change_watching(w, t) || key == 0 || !isfinite(v->deviation) ||
@@ -184,13 +238,23 @@ void ad_change_observe(ad_change_watch_t *w, uint64_t key, const ad_ident_t *id,
   if (s == NULL)
     return; /* a series that came after the table was made, and too many */
   if (s->n == 0) {
-    ad_ident_series_name(id, ds, s->name, sizeof(s->name));
+    if (!s->frozen)
+      ad_ident_series_name(id, ds, s->name, sizeof(s->name));
     s->before = isfinite(v->recent) ? v->recent : NAN;
+    s->moved = NAN;
+  }
+  if (isfinite(v->normal_from) && isfinite(v->normal_to) &&
+      fabs(v->normal_from) > 0)
+    s->moved = 100.0 * (v->normal_to - v->normal_from) / fabs(v->normal_from);
+  double deviation = v->deviation, expected = v->expected, scale;
+  if (s->frozen) {
+    frozen_at(w, s, t, &expected, &scale);
+    deviation = (v->value - expected) / scale;
   }
   s->n++;
-  s->deviation += v->deviation;
+  s->deviation += deviation;
   s->value += v->value;
-  s->expected += v->expected;
+  s->expected += expected;
 }
 
 bool ad_change_due(ad_change_watch_t *w, double t, ad_change_t *done) {

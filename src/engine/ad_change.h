@@ -7,7 +7,16 @@
  * the models expected" and "what these hours were like before". At the
  * end one verdict: the series whose mean deviation over the watch is at
  * least AD_CHANGE_SCALES of their own scales, and AD_CHANGE_PERCENT off
- * their expected level, are the regression, largest first.
+ * their expected level, are the regression, largest first; so are those
+ * whose level moved for good by AD_CHANGE_PERCENT in the watch (a new
+ * normal: the forecaster then expects the moved level, and would
+ * otherwise hide the rest of the watch's shift).
+ *
+ * When the change is marked, each series' forecast for the whole watch is
+ * taken from a copy of its forecaster (ad_change_freeze) and the watch's
+ * values are compared with that: what the models expected before they saw
+ * any of the changed values. A series without one (new in the watch)
+ * is compared with its live forecast.
  *
  * The watch's per-series sums live in a table made when the change is
  * marked (off the write path), sized for twice the host's series then; the
@@ -33,6 +42,8 @@
 #define AD_CHANGE_MIN_VALUES 3 /* a series' values in the watch to judge it */
 #define AD_CHANGE_HISTORY 8
 #define AD_CHANGE_WORST 3 /* series the verdict names */
+/* Forecasts frozen at the change, evenly over the watch, both ends in. */
+#define AD_CHANGE_POINTS 25
 
 typedef struct {
   uint64_t key; /* the series (0: a free slot) */
@@ -40,6 +51,14 @@ typedef struct {
   double deviation, value, expected; /* sums */
   double before; /* its level just before the change: the sliding window's
                     expectation at its first value in the watch (NaN: none) */
+  double moved;  /* % its level moved for good in the watch (a new normal
+                    the forecaster then took as expected; NaN: none) */
+  /* what the forecaster expected for the watch when the change was made:
+   * expected value and scale at AD_CHANGE_POINTS times; the watch is
+   * judged against these, not against a forecaster that goes on learning
+   * from the changed values (and would absorb part of a shift) */
+  bool frozen;
+  float forecast[AD_CHANGE_POINTS][2];
   char name[AD_SERIES_NAME_MAX];
 } ad_change_slot_t;
 
@@ -96,6 +115,17 @@ bool ad_change_resume(ad_change_watch_t *w, const ad_change_t *open,
  * full as it may be. */
 bool ad_change_restore(ad_change_watch_t *w, const ad_change_slot_t *saved);
 
+/* Data time of the watch's forecast point k (0 .. AD_CHANGE_POINTS - 1). */
+double ad_change_point_time(const ad_change_t *open, int k);
+
+/* Gives series key (named name) of the open watch begun at data time
+ * `marked` its forecast at the watch's points (expected, scale; scale >
+ * 0). Returns false when that watch is no longer open, the forecast is
+ * not finite, or the table is as full as it may be. */
+bool ad_change_freeze(ad_change_watch_t *w, double marked, uint64_t key,
+                      const char *name,
+                      const float forecast[AD_CHANGE_POINTS][2]);
+
 /* Copies src into dst (which holds nothing): the open watch with its
  * table and the history. Returns 0, or ENOMEM with dst holding everything
  * but the table. */
@@ -107,6 +137,9 @@ typedef struct {
   double value;
   double expected; /* the seasonal forecast */
   double recent;   /* the sliding window's expectation (NaN: none) */
+  /* the series' level changed for good with this value (a new normal):
+   * from, to; NaN when not */
+  double normal_from, normal_to;
 } ad_change_value_t;
 
 /* Adds one value of series key (named by id/ds when it is first seen) at

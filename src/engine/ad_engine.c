@@ -197,13 +197,6 @@ static void emit_series(ad_engine_t *e, const ad_ident_t *id,
   }
 }
 
-/* A series' key for its host: the value list's hash and the data source's
- * index, never 0 (0 means none). */
-static uint64_t series_key(uint64_t hash, size_t source) {
-  uint64_t key = hash ^ (0x9E3779B97F4A7C15ULL * (source + 1));
-  return key != 0 ? key : 1;
-}
-
 int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample) {
   if (!sample_valid(id, sample))
@@ -246,8 +239,9 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     host_changed = ad_engine_close_tick(e, h, &report, &host_notice, &host_due);
   }
   for (size_t i = 0; i < sample->count; i++)
-    ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL, series_key(hash, i),
-                 sample->time, sample->interval, sample->arrival, &res[i]);
+    ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL,
+                 ad_vlist_series_key(hash, i), sample->time, sample->interval,
+                 sample->arrival, &res[i]);
   char after[AD_NOTICE_AFTER_MAX];
   after[0] = '\0'; /* not a 128-byte memset per value */
   if (ad_change_watching(&h->change, sample->time))

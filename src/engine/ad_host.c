@@ -143,10 +143,16 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     h->incident_outside = res->anomalous || res->outside;
   if (h->change.slot != NULL) {
     const ad_detector_output_t *m = res->assessment.member;
-    ad_change_value_t v = {.deviation = m[AD_DET_SEASONAL].deviation,
+    /* signed, so that noise around the forecast cancels in the mean */
+    double dev = copysign(m[AD_DET_SEASONAL].deviation,
+                          res->value - m[AD_DET_SEASONAL].expected);
+    ad_change_value_t v = {.deviation = dev,
                            .value = res->value,
                            .expected = m[AD_DET_SEASONAL].expected,
-                           .recent = m[AD_DET_SLIDING_WINDOW].expected};
+                           .recent = m[AD_DET_SLIDING_WINDOW].expected,
+                           .normal_from =
+                               res->new_normal ? res->normal_from : NAN,
+                           .normal_to = res->new_normal ? res->normal_to : NAN};
     ad_change_observe(&h->change, key, id, ds, time, &v);
   }
   ad_tick_t *t = &h->tick;

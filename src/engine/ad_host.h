@@ -75,14 +75,14 @@ typedef struct ad_host_s {
   /* The open incident: the series that opened it and when (NaN: none) */
   char incident_series[AD_SERIES_NAME_MAX];
   double incident_start;
-  uint64_t incident_key; /* that series' key (0: none, a combination) */
-  bool incident_outside; /* that series is still anomalous (outside its
-                            band): the incident stays open */
-  ad_model_t model;      /* the host forest */
-  ad_weekly_t weekly;    /* its hours of the week, for readiness */
-  ad_host_last_t last;   /* its last closed interval */
+  uint64_t incident_key;    /* that series' key (0: none, a combination) */
+  bool incident_outside;    /* that series is still anomalous (outside its
+                               band): the incident stays open */
+  ad_model_t model;         /* the host forest */
+  ad_weekly_t weekly;       /* its hours of the week, for readiness */
+  ad_host_last_t last;      /* its last closed interval */
   ad_change_watch_t change; /* the change watched, and past verdicts */
-  unsigned slots;        /* series with a slot in the view */
+  unsigned slots;           /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */
   char (*slot_name)[AD_SERIES_NAME_MAX]; /* slots: the series' names */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,69 @@ int ad_engine_save(ad_engine_t *e, ad_engine_writer_t write, void *ctx,
   return rc;
 }
 
+/* The forecasts of a host's series for a change's watch, from copies. */
+typedef struct {
+  ad_change_t open;
+  size_t n, capacity;
+  uint64_t *key;
+  char (*name)[AD_SERIES_NAME_MAX];
+  float (*forecast)[AD_CHANGE_POINTS][2];
+} freezing_t;
+
+static bool forecast_watch(const ad_change_t *open, const ad_series_t *s,
+                           float out[AD_CHANGE_POINTS][2]) {
+  for (int k = 0; k < AD_CHANGE_POINTS; k++) {
+    double expected, scale;
+    if (!ad_season_forecast(&s->season, ad_change_point_time(open, k),
+                            &expected, &scale))
+      return false;
+    out[k][0] = (float)expected;
+    out[k][1] = (float)scale;
+  }
+  return true;
+}
+
+static void collect_series(void *ctx, const ad_vlist_series_ref_t *r) {
+  freezing_t *f = ctx;
+  if (!forecast_watch(&f->open, &r->vlist->series[r->index], f->forecast[f->n]))
+    return;
+  f->key[f->n] = ad_vlist_series_key(r->vlist->hash, r->index);
+  snprintf(f->name[f->n], sizeof(f->name[f->n]), "%s", r->name);
+  f->n++;
+}
+
+static int collect_forecasts(void *ctx, const ad_host_t *host,
+                             ad_vlist_t *const *vlists, size_t n) {
+  (void)host;
+  freezing_t *f = ctx;
+  size_t series = 0;
+  for (size_t i = 0; i < n; i++)
+    series += vlists[i]->count;
+  f->key = calloc(series + 1, sizeof(*f->key));
+  f->name = calloc(series + 1, sizeof(*f->name));
+  f->forecast = calloc(series + 1, sizeof(*f->forecast));
+  if (f->key == NULL || f->name == NULL || f->forecast == NULL)
+    return ENOMEM;
+  ad_vlist_each_series(vlists, n, collect_series, f);
+  return 0;
+}
+
+/* Gives the host's watch begun at f->open.time what its forecasters
+ * expect for it, from copies (no lock held while they are worked out). */
+static void freeze_forecasts(ad_engine_t *e, const char *host, freezing_t *f) {
+  if (ad_engine_visit_host(e, host, collect_forecasts, f) == 0) {
+    ad_host_t *h = ad_hosts_lock(&e->hosts, host);
+    for (size_t i = 0; h != NULL && i < f->n; i++)
+      (void)ad_change_freeze(&h->change, f->open.time, f->key[i], f->name[i],
+                             (const float(*)[2])f->forecast[i]);
+    if (h != NULL)
+      pthread_mutex_unlock(&h->lock);
+  }
+  free(f->key);
+  free(f->name);
+  free(f->forecast);
+}
+
 int ad_engine_mark_change(ad_engine_t *e, const char *host, double time,
                           const char *what) {
   if (!isfinite(time))
@@ -145,6 +209,7 @@ int ad_engine_mark_change(ad_engine_t *e, const char *host, double time,
   int err;
   bool was_open = ad_change_begin(&h->change, time, e->cfg.change_watch, what,
                                   atomic_load(&h->series), &ended, &err);
+  freezing_t f = {.open = h->change.open};
   char name[AD_NAME_MAX];
   memcpy(name, h->name, sizeof(name));
   pthread_mutex_unlock(&h->lock);
@@ -154,6 +219,8 @@ int ad_engine_mark_change(ad_engine_t *e, const char *host, double time,
     if (ad_notice_wanted(&n, &e->cfg))
       ad_engine_emit_notice(e, &n);
   }
+  if (err == 0)
+    freeze_forecasts(e, name, &f);
   return err;
 }
 

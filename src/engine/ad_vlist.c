@@ -2,6 +2,7 @@
 #include "engine/ad_vlist.h"
 #include "core/ad_ident.h"
 #include "core/ad_units.h"
+#include "engine/ad_notice.h"
 
 #include <math.h>
 #include <stdalign.h>
@@ -242,4 +243,23 @@ bool ad_vlist_observe(ad_vlist_t *v, const ad_config_t *cfg, double time,
     ad_series_conclude(&v->series[i], cfg, time, &steps[i], &forest[i],
                        &res[i]);
   return due;
+}
+
+void ad_vlist_each_series(ad_vlist_t *const *vlists, size_t n,
+                          void (*fn)(void *ctx,
+                                     const ad_vlist_series_ref_t *ref),
+                          void *ctx) {
+  for (size_t i = 0; i < n; i++) {
+    const ad_vlist_t *v = vlists[i];
+    ad_ident_t id;
+    ad_ident_of_key(v->key, &id);
+    const char *ds = v->names;
+    for (unsigned k = 0; k < v->count; k++, ds += strlen(ds) + 1) {
+      char name[AD_SERIES_NAME_MAX];
+      const char *source = v->count > 1 ? ds : NULL;
+      ad_ident_series_name(&id, source, name, sizeof(name));
+      ad_vlist_series_ref_t ref = {v, k, &id, source, name};
+      fn(ctx, &ref);
+    }
+  }
 }

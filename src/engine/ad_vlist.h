@@ -43,6 +43,31 @@ typedef struct ad_vlist_s {
   char key[];              /* host\0plugin\0pi\0type\0ti\0, then names */
 } ad_vlist_t;
 
+/* A series' key for its host: the value list's hash and the data source's
+ * index, never 0 (0 means none). */
+static inline uint64_t ad_vlist_series_key(uint64_t hash, size_t source) {
+  uint64_t key = hash ^ (0x9E3779B97F4A7C15ULL * (source + 1));
+  return key != 0 ? key : 1;
+}
+
+/* One series of a value list, as ad_vlist_each_series hands it over: its
+ * value list, its index there, the identifier, the data source's name
+ * (NULL for a value list of one) and the series' name
+ * ("plugin-pi/type-ti[:ds]"). */
+typedef struct {
+  const struct ad_vlist_s *vlist;
+  unsigned index;
+  const ad_ident_t *id;
+  const char *ds;
+  const char *name;
+} ad_vlist_series_ref_t;
+
+/* Calls fn(ctx, ref) for every series of the n value lists, in order. */
+void ad_vlist_each_series(struct ad_vlist_s *const *vlists, size_t n,
+                          void (*fn)(void *ctx,
+                                     const ad_vlist_series_ref_t *ref),
+                          void *ctx);
+
 /* Allocates a value list for the identifier key (key_len bytes, the last a
  * NUL) with `count` data sources named by names[] (each shorter than
  * AD_NAME_MAX; NULL counts as ""). Returns NULL when out of memory or when

@@ -64,23 +64,24 @@ static void add_series(const ad_series_t *s, const char *name, double sign,
   }
 }
 
+typedef struct {
+  double at;
+  ad_busy_t *busy;
+} profiling_t;
+
+static void profile_series(void *ctx, const ad_vlist_series_ref_t *r) {
+  profiling_t *p = ctx;
+  add_series(&r->vlist->series[r->index], r->name, busier(r->id, r->ds), p->at,
+             p->busy);
+}
+
 void ad_busy_profile(ad_vlist_t *const *vlists, size_t n, double at,
                      ad_busy_t *b) {
   memset(b, 0, sizeof(*b));
   if (!isfinite(at))
     return;
-  for (size_t i = 0; i < n; i++) {
-    const ad_vlist_t *v = vlists[i];
-    ad_ident_t id;
-    ad_ident_of_key(v->key, &id);
-    const char *ds = v->names;
-    for (unsigned k = 0; k < v->count; k++, ds += strlen(ds) + 1) {
-      char name[AD_SERIES_NAME_MAX];
-      ad_ident_series_name(&id, v->count > 1 ? ds : NULL, name, sizeof(name));
-      add_series(&v->series[k], name, busier(&id, v->count > 1 ? ds : NULL), at,
-                 b);
-    }
-  }
+  profiling_t p = {.at = at, .busy = b};
+  ad_vlist_each_series(vlists, n, profile_series, &p);
   double counts[AD_WEEK_HOURS];
   for (int h = 0; h < AD_WEEK_HOURS; h++)
     counts[h] = b->departing[h];

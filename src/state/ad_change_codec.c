@@ -25,6 +25,9 @@ static const ad_codec_field_t SUMS[] = {
     AD_CODEC_FIELD(ad_change_slot_t, value, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_change_slot_t, expected, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_change_slot_t, before, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_change_slot_t, moved, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_change_slot_t, frozen, AD_CODEC_BOOL),
+    AD_CODEC_FLOATS(ad_change_slot_t, forecast),
 };
 
 /* An object of the n fields at base plus obj[name] = text; NULL: ENOMEM. */
@@ -66,7 +69,7 @@ static json_t *encode_open(const ad_change_watch_t *w) {
   json_t *sums = json_array();
   int rc = o != NULL && sums != NULL ? 0 : ENOMEM;
   for (size_t i = 0; rc == 0 && i < w->capacity; i++)
-    if (w->slot[i].key != 0 && w->slot[i].n > 0)
+    if (w->slot[i].key != 0 && (w->slot[i].n > 0 || w->slot[i].frozen))
       rc = append(sums, object_of(&w->slot[i], SUMS, COUNT(SUMS), "series",
                                   w->slot[i].name));
   if (rc == 0 && json_object_set_new(o, "sums", sums) == 0)

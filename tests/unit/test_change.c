@@ -39,7 +39,8 @@ static void watch(ad_change_watch_t *w, unsigned n, double shift) {
       snprintf(ti, sizeof(ti), "s%u", s);
       id.type_instance = ti;
       double expected = 50, value = s == 0 ? 50 * (1 + shift / 100) : 50.2;
-      ad_change_value_t v = {s == 0 ? shift : 0.1, value, expected, 50};
+      ad_change_value_t v = {
+          s == 0 ? shift : 0.1, value, expected, 50, NAN, NAN};
       ad_change_observe(w, 100 + s, &id, NULL, MONDAY + 300 * k, &v);
     }
 }
@@ -123,15 +124,15 @@ static void test_bounded_and_escaped(void **state) {
   assert_string_equal(w.open.what, "evil\\x0a\\x1b[2Jtext");
   for (uint64_t key = 1; key < 1000; key++)
     ad_change_observe(&w, key, &CPU, NULL, MONDAY + 1,
-                      &(ad_change_value_t){1, 1, 1, NAN});
+                      &(ad_change_value_t){1, 1, 1, NAN, NAN, NAN});
   assert_int_equal(w.used, w.capacity / 2);
   /* outside the watch, or not finite: ignored */
   ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 2 * HOUR,
-                    &(ad_change_value_t){1, 1, 1, NAN});
+                    &(ad_change_value_t){1, 1, 1, NAN, NAN, NAN});
   ad_change_observe(&w, 1, &CPU, NULL, MONDAY + 5,
-                    &(ad_change_value_t){NAN, 1, 1, NAN});
+                    &(ad_change_value_t){NAN, 1, 1, NAN, NAN, NAN});
   ad_change_observe(&w, 1, &CPU, NULL, MONDAY - 5,
-                    &(ad_change_value_t){1, 1, 1, NAN});
+                    &(ad_change_value_t){1, 1, 1, NAN, NAN, NAN});
   ad_change_t done;
   assert_true(ad_change_due(&w, MONDAY + HOUR, &done));
   assert_int_equal(done.watched, 0); /* one value each: too few to judge */
@@ -159,7 +160,7 @@ static void test_codec_round_trip(void **state) {
                   &err);
   for (int k = 0; k < 5; k++)
     ad_change_observe(&w, 7, &CPU, NULL, MONDAY + 5 * HOUR + 60 * k,
-                      &(ad_change_value_t){5.0, 80, 50, 64});
+                      &(ad_change_value_t){5.0, 80, 50, 64, NAN, NAN});
   json_t *o = json_object();
   assert_int_equal(ad_change_encode(o, &w), 0);
   ad_change_init(&back);
@@ -189,6 +190,55 @@ static void test_codec_round_trip(void **state) {
       "regression");
   json_decref(list);
   json_decref(o);
+  ad_change_release(&w);
+  ad_change_release(&back);
+}
+
+/* A forecast frozen at the change is what the watch is judged against: a
+ * forecaster that learned the shift (its live expectation following the
+ * values) does not hide it. It survives the state's encoding. */
+static void test_frozen_forecast(void **state) {
+  (void)state;
+  ad_change_watch_t w, back;
+  ad_change_init(&w);
+  ad_change_t ended;
+  int err;
+  ad_change_begin(&w, MONDAY, 2 * HOUR, "openssl", 1, &ended, &err);
+  float forecast[AD_CHANGE_POINTS][2];
+  for (int k = 0; k < AD_CHANGE_POINTS; k++) {
+    forecast[k][0] = 50.0f + k; /* rising through the watch */
+    forecast[k][1] = 2.0f;
+  }
+  assert_false(ad_change_freeze(&w, MONDAY + 1, 7, "cpu/percent-user",
+                                (const float(*)[2])forecast)); /* not it */
+  assert_true(ad_change_freeze(&w, MONDAY, 7, "cpu/percent-user",
+                               (const float(*)[2])forecast));
+  assert_true(ad_change_point_time(&w.open, AD_CHANGE_POINTS - 1) ==
+              MONDAY + 2 * HOUR);
+  for (int k = 0; k < 24; k++) { /* 20 above the frozen forecast */
+    double t = MONDAY + 300 * k;
+    double at = 50 + (t - MONDAY) / (2 * HOUR) * (AD_CHANGE_POINTS - 1);
+    ad_change_observe(&w, 7, &CPU, NULL, t,
+                      &(ad_change_value_t){0, at + 20, at + 20, NAN, NAN, NAN});
+  }
+  json_t *o = json_object();
+  assert_int_equal(ad_change_encode(o, &w), 0);
+  ad_change_init(&back);
+  ad_codec_error_t why = {{0}};
+  assert_int_equal(ad_change_decode(o, &back, 1, &why), 0);
+  json_decref(o);
+  ad_change_t done;
+  for (int i = 0; i < 2; i++) {
+    assert_true(ad_change_due(i == 0 ? &w : &back, MONDAY + 3 * HOUR, &done));
+    assert_int_equal(done.regressed, 1);
+    assert_double_near(done.worst[0].deviation, 10.0, 1e-3);
+    assert_string_equal(done.worst[0].name, "cpu/percent-user");
+  }
+  /* a forecast that is no forecast is refused */
+  ad_change_begin(&w, MONDAY, HOUR, "x", 1, &ended, &err);
+  forecast[3][1] = 0;
+  assert_false(
+      ad_change_freeze(&w, MONDAY, 7, "x", (const float(*)[2])forecast));
   ad_change_release(&w);
   ad_change_release(&back);
 }
@@ -304,6 +354,7 @@ int main(void) {
       cmocka_unit_test(test_bounded_and_escaped),
       cmocka_unit_test(test_codec_round_trip),
       cmocka_unit_test(test_codec_damaged),
+      cmocka_unit_test(test_frozen_forecast),
       cmocka_unit_test(test_engine_regression),
       cmocka_unit_test(test_engine_no_regression),
   };
