@@ -3,7 +3,8 @@
 # agent that only collects and forwards over the network plugin, and an
 # aggregator that receives and runs the anomaly plugin. An anomaly injected
 # on the agent is notified by the aggregator, under the agent's host name,
-# and the aggregator dispatches the agent's risk metrics.
+# and the aggregator dispatches the agent's risk metrics; a change marker
+# sent to the agent is watched by the aggregator.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 daemon_test logfile unixsock exec network csv
@@ -94,10 +95,15 @@ grep -q '^Plugin: anomaly' "$file" || fail "the notification is not the anomaly 
 grep -q 'Host agent-host: cpu-0/percent-user = ' "$file" || fail "unexpected message: $(cat "$file")"
 ls "$WORK/csv/agent-host/anomaly/" 2>/dev/null | grep -q '^gauge-risk-' \
   || fail "no risk metrics for agent-host on the aggregator"
+# a change announced on the agent reaches the aggregator's anomaly plugin
+"$cmd" change agent-host "kernel 6.1.119" --socket "$WORK/agent/collectd.sock" --query off \
+  >/dev/null || fail "collectd-anomaly change on the agent failed"
+wait_for 30 grep -q 'change on agent-host: "kernel 6.1.119"; watching it for 120 minutes' \
+  "$WORK/collectd.log" || fail "the change marker did not reach the aggregator"
 grep -E '\[error\]' "$WORK/collectd.log" && fail "the aggregator logged errors"
 kill "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null || true
 stop_collectd || fail "the aggregator exited with status $?"
 grep -q "state saved at shutdown: 1 hosts, 1 series" "$WORK/collectd.log" \
   || fail "the aggregator did not keep the agent's state: $(grep anomaly "$WORK/collectd.log")"
-echo "PASS: aggregator: an anomaly on agent-host, forwarded over the network plugin, notified by the aggregator under agent-host"
+echo "PASS: aggregator: an anomaly on agent-host, forwarded over the network plugin, notified by the aggregator under agent-host; a change marker sent to the agent watched by the aggregator"
