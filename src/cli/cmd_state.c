@@ -6,6 +6,7 @@
 #include "host_file.h"
 
 #include "core/ad_config.h"
+#include "detectors/ad_outlook.h"
 #include "engine/ad_explain.h"
 #include "patch/ad_change_json.h"
 #include "state/ad_persist.h"
@@ -141,9 +142,11 @@ static json_t *expectation(const ad_series_t *s, int hours) {
   json_t *points = json_array();
   double from = isnan(s->last_time) ? NAN : ceil(s->last_time / 3600) * 3600;
   for (int h = 0; points != NULL && !isnan(from) && h < hours; h++) {
-    double t = from + 3600.0 * h, expected, scale;
-    if (!ad_season_forecast(&s->season, t, &expected, &scale))
+    double t = from + 3600.0 * h;
+    ad_outlook_t o;
+    if (!ad_outlook_at(&s->season, &s->drift, t, &o))
       break;
+    double expected = o.expected, scale = o.scale;
     char when[32];
     iso_time(t, when, sizeof(when));
     json_array_append_new(points, json_pack("{s:s, s:f, s:f, s:f}", "time",
@@ -170,6 +173,11 @@ static json_t *vlist_series_json(const ad_vlist_t *v, int hours) {
                   "level", ad_level_name(ad_alert_level(&s->alert)),
                   "forecaster", s->season.seasonal_mode ? "seasonal" : "level",
                   "expect", expectation(s, hours));
+    ad_drift_estimate_t drift;
+    json_object_set_new(o, "trend_per_day",
+                        ad_drift_estimate(&s->drift, &drift) && drift.trusted
+                            ? json_real(drift.slope * 86400.0)
+                            : json_null());
     if (v->model != NULL)
       json_object_set_new(o, "value_list_forest", model_json(v->model));
     json_array_append_new(list, o);

@@ -189,6 +189,16 @@ static void forecast_at(const ad_season_t *s, const season_at_t *at,
   *scale = MAD_TO_SIGMA * ((1.0 - wd) * plain_scale + wd * local);
 }
 
+double ad_season_profile(const ad_season_t *s, double t) {
+  if (s->seen == 0)
+    return 0.0;
+  season_at_t at = season_at(t);
+  double day = time_gate(s, AD_DAY), week = time_gate(s, WEEK) * day;
+  double sigma = MAD_TO_SIGMA * seasonal_scale(s, at.scale);
+  return day * bin_read(s->day, at.day) +
+         week * week_term(bin_read(s->week, at.week), sigma);
+}
+
 bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
                         double *scale) {
   if (s->seen == 0)

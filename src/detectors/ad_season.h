@@ -122,6 +122,12 @@ void ad_season_update(ad_season_t *s, const ad_season_params_t *p, double t,
 bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
                         double *scale);
 
+/* What the daily and weekly profiles add to the level at data time t, as
+ * far as the data's length trusts them (from one period, whole from two),
+ * whether or not they beat the plain forecast (on a series with a trend
+ * they do not, its level lagging: ad_drift judges the shape itself). Pure. */
+double ad_season_profile(const ad_season_t *s, double t);
+
 /* The end of the warm-up, with a robust level and mean absolute deviation
  * of the last values (the sliding window's, ad_window): every estimate
  * further than a few deviations from them (what one wild value during the

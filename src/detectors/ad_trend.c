@@ -3,12 +3,13 @@
 #include "detectors/ad_detector.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Weights below this are gone: after a gap of many AD_TREND_TIMEs the
  * line starts afresh instead of carrying sums of denormal weight. */
 #define TREND_FORGOTTEN 1e-9
-#define TREND_GAP (40.0 * AD_TREND_TIME)
+#define TREND_GAP 40.0 /* time constants */
 
 void ad_trend_init(ad_trend_t *t) {
   t->weight = t->sum_x = t->sum_u = t->sum_uu = t->sum_ux = t->sum_xx = 0.0;
@@ -17,11 +18,11 @@ void ad_trend_init(ad_trend_t *t) {
 }
 
 /* Ages every value by dt seconds and decays its weight. */
-static void age(ad_trend_t *t, double dt) {
+static void age(ad_trend_t *t, double tau, double dt) {
   t->sum_uu += -2.0 * dt * t->sum_u + dt * dt * t->weight;
   t->sum_ux -= dt * t->sum_x;
   t->sum_u -= dt * t->weight;
-  double d = exp(-dt / AD_TREND_TIME);
+  double d = exp(-dt / tau);
   t->weight *= d;
   t->sum_x *= d;
   t->sum_u *= d;
@@ -41,14 +42,16 @@ static double line_now(const ad_trend_t *t) {
   return mean_x - slope * mean_u;
 }
 
-void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
+void ad_trend_learn(ad_trend_t *t, double tau, double time, double x,
+                    double limit) {
   x = ad_value_bounded(x); /* squares of any finite value stay finite */
-  if (isnan(x) || !isfinite(time) || (!isnan(t->last) && !(time > t->last)))
+  if (isnan(x) || !isfinite(time) || !(tau > 0) ||
+      (!isnan(t->last) && !(time > t->last)))
     return;
-  /* a gap of TREND_GAP or more forgets everything (and keeps the squares
-   * of an absurd gap out of the sums) */
-  if (!isnan(t->last) && time - t->last < TREND_GAP)
-    age(t, time - t->last);
+  /* a gap of TREND_GAP time constants forgets everything (and keeps the
+   * squares of an absurd gap out of the sums) */
+  if (!isnan(t->last) && time - t->last < TREND_GAP * tau)
+    age(t, tau, time - t->last);
   else
     t->weight = 0.0;
   if (t->weight < TREND_FORGOTTEN) {
@@ -56,14 +59,46 @@ void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
     t->origin = x;
   }
   x -= t->origin;
-  if (t->weight > 0 && scale > 0) {
-    double now = line_now(t), limit = AD_TREND_CLIP * scale;
+  if (t->weight > 0 && limit > 0) {
+    double now = line_now(t);
     x = ad_fmax(now - limit, ad_fmin(now + limit, x));
   }
   t->weight += 1.0;
   t->sum_x += x; /* at age 0: the sums with ages gain nothing */
   t->sum_xx += x * x;
   t->last = time;
+}
+
+void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
+  ad_trend_learn(t, AD_TREND_TIME, time, x,
+                 scale > 0 ? AD_TREND_CLIP * scale : 0.0);
+}
+
+void ad_trend_offset(ad_trend_t *t, double delta) {
+  /* the values are kept less the origin: moving it moves them all */
+  if (isfinite(delta) && t->weight > 0)
+    t->origin = ad_value_bounded(t->origin + delta);
+}
+
+bool ad_trend_line(const ad_trend_t *t, ad_trend_line_t *line) {
+  *line = (ad_trend_line_t){NAN, NAN, NAN, NAN, NAN};
+  if (!(t->weight > 2.0))
+    return false;
+  double mean_u = t->sum_u / t->weight, mean_x = t->sum_x / t->weight;
+  double spread = t->sum_uu - t->sum_u * mean_u; /* sum w (u - mean)^2 */
+  if (!(spread > 0))
+    return false;
+  double slope = (t->sum_ux - mean_u * t->sum_x) / spread;
+  double off = (t->sum_xx - t->sum_x * mean_x - slope * slope * spread) /
+               t->weight; /* rounding can take it below zero */
+  line->level = t->origin + mean_x - slope * mean_u;
+  line->slope = slope;
+  line->residual = sqrt(ad_fmax(off, 0.0));
+  /* with weights at most 1, sigma / sqrt(spread) bounds the slope's
+   * error */
+  line->slope_se = line->residual / sqrt(spread);
+  line->span = sqrt(spread / t->weight);
+  return true;
 }
 
 double ad_trend_per_hour(const ad_trend_t *t, double scale) {

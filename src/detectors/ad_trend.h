@@ -17,6 +17,8 @@
 #ifndef AD_TREND_H
 #define AD_TREND_H
 
+#include <stdbool.h>
+
 #define AD_TREND_TIME 3600.0 /* seconds */
 #define AD_TREND_Z 4.0
 #define AD_TREND_CLIP 8.0
@@ -42,6 +44,31 @@ void ad_trend_init(ad_trend_t *t);
  * infinite x, or a time not after the newest, changes nothing. Cannot
  * fail. */
 void ad_trend_update(ad_trend_t *t, double time, double x, double scale);
+
+/* ad_trend_update with time constant tau (> 0) instead of AD_TREND_TIME
+ * and a clip of `limit` units from the line (0: none). The sums are aged
+ * with tau: one ad_trend_t is always learned with the same tau. */
+void ad_trend_learn(ad_trend_t *t, double tau, double time, double x,
+                    double limit);
+
+/* Moves every value learned so far by delta (a step taken as a change of
+ * level, not of slope: the line keeps its slope and goes on from the new
+ * level). A non-finite delta changes nothing. Cannot fail. */
+void ad_trend_offset(ad_trend_t *t, double delta);
+
+/* The weighted least-squares line through the values. */
+typedef struct {
+  double level;    /* the line at the newest value's time */
+  double slope;    /* units a second */
+  double slope_se; /* its standard error, from the spread about the line */
+  double residual; /* root mean square of the values about the line */
+  double span;     /* seconds: root mean square spread of the weighted
+                      times (0.29 of a span uniformly filled) */
+} ad_trend_line_t;
+
+/* Fills line and returns true once more than two values' weight and a
+ * spread of times are there; otherwise all NaN and false. Pure. */
+bool ad_trend_line(const ad_trend_t *t, ad_trend_line_t *line);
 
 /* The slope in units per hour when it is trusted (see above) for values of
  * noise `scale`; NaN otherwise. Pure. */

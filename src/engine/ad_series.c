@@ -31,6 +31,7 @@ void ad_series_init(ad_series_t *s) {
   ad_persistence_init(&s->persistence);
   ad_calib_init(&s->calib_persistence);
   ad_trend_init(&s->trend);
+  ad_drift_init(&s->drift);
   ad_alert_init(&s->alert);
 }
 
@@ -149,6 +150,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
     member[i] = AD_DETECTOR_OUTPUT_NONE;
   st->value = observed;
   st->z = st->delta = NAN;
+  st->drift_learned = false;
   double value = ad_value_bounded(observed);
 
   if (!isnan(value))
@@ -209,6 +211,12 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
    * the week a forest's sample spans. */
   const ad_detector_output_t *fc = &member[AD_DET_SEASONAL];
   ad_trend_update(&s->trend, time, value, fc->scale);
+  ad_drift_bucket_t bucket;
+  st->drift_learned = ad_drift_add(&s->drift, time, value, &bucket);
+  if (st->drift_learned)
+    ad_drift_learn(&s->drift, bucket.time, bucket.mean,
+                   ad_season_profile(&s->season, bucket.time),
+                   learning.resolution);
   if (!isnan(fc->deviation) && fc->scale > 0) {
     st->z = (value - fc->expected) / fc->scale;
     if (!isnan(s->last_value))
@@ -259,6 +267,8 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   explain_trend(s, cfg, time, fc->scale, res);
+  res->drift_learned =
+      st->drift_learned && ad_drift_estimate(&s->drift, &res->drift);
   res->muted = s->alert.muted;
   new_normal(s, cfg, time, res);
 }

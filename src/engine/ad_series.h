@@ -9,6 +9,7 @@
 #include "core/ad_config.h"
 #include "detectors/ad_alert.h"
 #include "detectors/ad_calib.h"
+#include "detectors/ad_drift.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_meta.h"
 #include "detectors/ad_persistence.h"
@@ -42,6 +43,8 @@ typedef struct ad_series_s {
   ad_persistence_t persistence;  /* the forecaster's deviations added up */
   ad_calib_t calib_persistence;  /* their history */
   ad_trend_t trend;              /* how fast it moves, for explanations */
+  ad_drift_t drift;              /* its slow trend, for forecasts ahead and
+                                    time to exhaustion */
   uint32_t season_mode_seen;     /* season.mode_changes the seasonal member's
                                     calibration belongs to */
   uint32_t shifts_seen;          /* season.shifts already looked at */
@@ -84,6 +87,9 @@ typedef struct {
                                  moved for normal_moved seconds (more
                                  than ShiftAcceptance: in steps) */
   double normal_from, normal_to, normal_held, normal_moved;
+  bool drift_learned; /* a bucket of the slow trend was learned with this
+                         value: drift is what it says now */
+  ad_drift_estimate_t drift;
 } ad_series_result_t;
 
 /* Resets a series to "nothing learned". Cannot fail. */
@@ -94,9 +100,10 @@ void ad_series_init(ad_series_t *s);
 typedef struct {
   ad_detector_output_t member[AD_DET_COUNT]; /* calibrated member outputs */
   double value;                              /* the value */
-  double per_day; /* values a day the series delivers */
-  double z;       /* (value - sliding window expectation) / its scale */
-  double delta;   /* (value - previous value) / that scale */
+  double per_day;     /* values a day the series delivers */
+  double z;           /* (value - sliding window expectation) / its scale */
+  double delta;       /* (value - previous value) / that scale */
+  bool drift_learned; /* the slow trend learned a bucket */
 } ad_series_step_t;
 
 /* Phase one: the members score and learn the value (NaN: no observation) at

@@ -3,6 +3,7 @@
 
 #include "core/ad_ident.h"
 #include "core/ad_text.h"
+#include "detectors/ad_outlook.h"
 #include "engine/ad_explain.h"
 #include "patch/ad_readiness_json.h"
 
@@ -35,18 +36,22 @@ enum { CMD_ASSESS, CMD_READINESS, CMD_SERIES };
 static json_t *series_json(const ad_vlist_t *v, unsigned k, const char *name,
                            double now) {
   const ad_series_t *s = &v->series[k];
-  double expected = NAN, scale = NAN;
-  bool known = ad_season_forecast(&s->season, now, &expected, &scale);
+  ad_outlook_t o;
+  bool known = ad_outlook_at(&s->season, &s->drift, now, &o);
+  double expected = o.expected, scale = o.scale;
   char last[32];
   ad_explain_time(s->last_time, last, sizeof(last));
-  return json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:n}", "series",
-                   name, "level", ad_level_name(ad_alert_level(&s->alert)),
-                   "values_learned", (json_int_t)s->window.seen,
-                   "last_value_at", last, "forecaster",
-                   s->season.seasonal_mode ? "seasonal" : "level", "expected",
-                   number(known ? expected : NAN), "lower",
-                   number(known ? expected - 3.0 * scale : NAN), "upper",
-                   number(known ? expected + 3.0 * scale : NAN), "pattern");
+  ad_drift_estimate_t drift;
+  bool trend = ad_drift_estimate(&s->drift, &drift) && drift.trusted;
+  return json_pack(
+      "{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:n}", "series", name,
+      "level", ad_level_name(ad_alert_level(&s->alert)), "values_learned",
+      (json_int_t)s->window.seen, "last_value_at", last, "forecaster",
+      s->season.seasonal_mode ? "seasonal" : "level", "expected",
+      number(known ? expected : NAN), "lower",
+      number(known ? expected - 3.0 * scale : NAN), "upper",
+      number(known ? expected + 3.0 * scale : NAN), "trend_per_day",
+      number(trend ? drift.slope * 86400.0 : NAN), "pattern");
 }
 
 static json_t *find_series(ad_vlist_t *const *vlists, size_t n,

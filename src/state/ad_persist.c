@@ -101,6 +101,25 @@ static const ad_codec_field_t TREND[] = {
     AD_CODEC_FIELD(ad_trend_t, last, AD_CODEC_F64),
 };
 
+static const ad_codec_field_t DRIFT[] = {
+    AD_CODEC_FIELD(ad_drift_t, first, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_drift_t, open_start, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_drift_t, open_sum, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, open_base, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, open_time_sum, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, open_count, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, buckets, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, prev, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_drift_t, noise, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, jitter, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, pending, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_drift_t, pending_time, AD_CODEC_F64),
+    AD_CODEC_FIELD(ad_drift_t, steps, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, dropped, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, err_flat, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, err_shaped, AD_CODEC_F64_FINITE),
+};
+
 static const ad_codec_field_t SERIES[] = {
     AD_CODEC_FIELD(ad_series_t, last_time, AD_CODEC_F64),
     AD_CODEC_FIELD(ad_series_t, last_value, AD_CODEC_F64),
@@ -319,6 +338,8 @@ static json_t *encode_series(const ad_series_t *s) {
       put_struct(o, "calib_persistence", &s->calib_persistence, CALIB,
                  COUNT(CALIB)) != 0 ||
       put_struct(o, "trend", &s->trend, TREND, COUNT(TREND)) != 0 ||
+      put_struct(o, "drift", &s->drift, DRIFT, COUNT(DRIFT)) != 0 ||
+      put_struct(o, "drift_fit", &s->drift.fit, TREND, COUNT(TREND)) != 0 ||
       put_struct(o, "alert", &s->alert, ALERT, COUNT(ALERT)) != 0) {
     json_decref(calib); /* NULL once taken */
     json_decref(o);
@@ -766,6 +787,16 @@ static int decode_series(const json_t *o, ad_series_t *s,
   if (rc == 0)
     rc =
         ad_codec_within(err, "trend", judged(ad_trend_invalid(&s->trend), err));
+  /* (added after 0.1.0: a file without it learns the slow trend afresh) */
+  if (rc == 0 && json_object_get(o, "drift") != NULL &&
+      json_object_get(o, "drift_fit") != NULL) {
+    rc = get_struct(o, "drift", &s->drift, DRIFT, COUNT(DRIFT), err);
+    if (rc == 0)
+      rc = get_struct(o, "drift_fit", &s->drift.fit, TREND, COUNT(TREND), err);
+  }
+  if (rc == 0)
+    rc =
+        ad_codec_within(err, "drift", judged(ad_drift_invalid(&s->drift), err));
   if (rc == 0)
     rc = get_alert(o, &s->alert, err);
   if (rc != 0)

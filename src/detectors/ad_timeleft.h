@@ -1,0 +1,28 @@
+/* ad_timeleft: when a rising series reaches its ceiling (a disk its size,
+ * memory its total), from its slow trend (ad_drift): the line's crossing,
+ * and a 90 % interval from the slope's standard error. Pure. */
+#ifndef AD_TIMELEFT_H
+#define AD_TIMELEFT_H
+
+#include "detectors/ad_drift.h"
+
+#include <stdbool.h>
+
+/* z of a two-sided 90 % interval */
+#define AD_TIMELEFT_Z 1.645
+
+typedef struct {
+  double seconds;   /* from `now` to the crossing (0: at or past it) */
+  double low, high; /* its 90 % interval (high: INFINITY when the slope
+                       may be nil) */
+  double rate;      /* units a second it rises */
+  double level;     /* where the line is now */
+} ad_timeleft_t;
+
+/* The time left from data time `now` until the trend e reaches `ceiling`
+ * (finite). Returns false when it does not head there: no trusted trend,
+ * or one that is not rising. Cannot fail. */
+bool ad_timeleft(const ad_drift_estimate_t *e, double ceiling, double now,
+                 ad_timeleft_t *out);
+
+#endif /* AD_TIMELEFT_H */
