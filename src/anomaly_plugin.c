@@ -304,6 +304,9 @@ static void an_dispatch_report(const ad_host_report_t *r) {
   sstrncpy(vl.plugin, AN_PLUGIN, sizeof(vl.plugin));
   an_dispatch_gauge(&vl, "gauge", "risk", r->gauge);
   an_dispatch_gauge(&vl, "percent", "anomalous", r->percent_anomalous);
+  for (unsigned i = 0; i < r->timeleft_count; i++)
+    an_dispatch_gauge(&vl, "timeleft", r->timeleft[i].instance,
+                      r->timeleft[i].seconds);
   if (vl.meta != NULL)
     meta_data_destroy(vl.meta);
 }
@@ -378,6 +381,16 @@ static void an_dispatch_notice(const ad_notice_t *x) {
     plugin_notification_meta_add_string(&n, "change", x->after);
   if (x->regression[0] != '\0')
     plugin_notification_meta_add_string(&n, "regression", x->regression);
+  if (x->kind == AD_NOTICE_EXHAUSTION) {
+    plugin_notification_meta_add_string(&n, "event", "exhaustion");
+    an_meta_double(&n, "time_left", isfinite(x->left) ? x->left : NAN);
+    an_meta_double(&n, "time_left_low",
+                   isfinite(x->left_low) ? x->left_low : NAN);
+    an_meta_double(&n, "time_left_high",
+                   isfinite(x->left_high) ? x->left_high : NAN);
+    an_meta_double(&n, "rate_per_day", x->rate * 86400.0);
+    an_meta_double(&n, "ceiling", x->ceiling);
+  }
   if (x->kind == AD_NOTICE_NEW_NORMAL) {
     plugin_notification_meta_add_string(&n, "event", "new_normal");
     an_meta_double(&n, "normal", x->normal_to);

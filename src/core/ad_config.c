@@ -225,6 +225,15 @@ static const ad_config_key_t keys[] = {
      "compared with what its forecaster expected; then one "
      "verdict: regression or not.",
      FIELD(change_watch, DOUBLE)},
+    {"ExhaustionHorizon", AD_KEY_NUMBER, 0, 365 * 86400, "604800",
+     "Seconds ahead within which a series heading for its "
+     "ceiling (a disk its size, memory its total) gets a "
+     "WARNING notification with the time left; 0: never.",
+     FIELD(exhaustion_horizon, DOUBLE)},
+    {"ExhaustionCritical", AD_KEY_NUMBER, 0, 365 * 86400, "86400",
+     "Seconds ahead within which that notification is a "
+     "FAILURE.",
+     FIELD(exhaustion_critical, DOUBLE)},
     {"SocketFile", AD_KEY_STRING, 0, 0, "",
      "Unix socket answering live queries (LIST, ASSESS, "
      "READINESS, SERIES; JSON), mode 0660; default: "
@@ -426,6 +435,12 @@ int ad_config_check(const ad_config_t *cfg, char *err, size_t err_size) {
     snprintf(err, err_size,
              "NewNormalTime (%g) must be at least ShiftAcceptance (%g)",
              cfg->new_normal_time, cfg->season.shift_acceptance);
+    return EINVAL;
+  }
+  if (cfg->exhaustion_critical > cfg->exhaustion_horizon) {
+    snprintf(err, err_size,
+             "ExhaustionCritical (%g) must be at most ExhaustionHorizon (%g)",
+             cfg->exhaustion_critical, cfg->exhaustion_horizon);
     return EINVAL;
   }
   double total = 0.0;

@@ -58,9 +58,12 @@ struct ad_config_s {
                                        shutdown only */
   unsigned state_versions;          /* previous checkpoints kept per host */
   double change_watch;              /* seconds a change is watched */
-  char socket_file[108];            /* the query socket (a sun_path); "":
-                                       the default, "off": none */
-  char socket_group[64];            /* its group; "": the process's */
+  double exhaustion_horizon;  /* seconds ahead a ceiling's crossing is news
+                                 (WARNING); 0: never */
+  double exhaustion_critical; /* ...and a FAILURE */
+  char socket_file[108];      /* the query socket (a sun_path); "":
+                                 the default, "off": none */
+  char socket_group[64];      /* its group; "": the process's */
   /* The HTTP listener (<HTTP> block, set by the plugin): address and
    * port; port 0: none. */
   char http_address[64];

@@ -24,6 +24,9 @@ void ad_drift_init(ad_drift_t *d) {
   d->pending = d->pending_time = NAN;
   d->steps = d->dropped = 0;
   d->err_flat = d->err_shaped = 0.0;
+  d->fitted = d->restarts = 0;
+  d->run = 0;
+  d->run_sign = 0;
 }
 
 /* The shape is taken off in the share by which it has lately beaten the
@@ -92,13 +95,17 @@ static void learn_noise(double *noise, double deviation, uint32_t n) {
 static void fit_bucket(ad_drift_t *d, double time, double x, double floor) {
   double expected = line_at(d, time);
   double noise = ad_fmax(ad_fmax(d->noise, floor), RELATIVE_FLOOR * fabs(x));
-  bool settled = d->buckets >= AD_DRIFT_MIN_BUCKETS;
-  if (!isnan(expected))
+  bool settled = d->fitted >= AD_DRIFT_MIN_BUCKETS;
+  /* the noises learn from a settled line, and from the very first
+   * buckets (a line started afresh keeps the ones it had: a young line
+   * is no measure of them) */
+  bool young = d->buckets < AD_DRIFT_MIN_BUCKETS;
+  if (!isnan(expected) && (settled || young))
     learn_noise(&d->noise,
                 settled ? ad_fmin(fabs(x - expected), 3.0 * noise)
                         : x - expected,
                 d->buckets);
-  if (!isnan(d->prev)) {
+  if (!isnan(d->prev) && (settled || young)) {
     double jump = x - d->prev - slope_of(d) * (time - d->fit.last);
     learn_noise(&d->jitter, jump, d->buckets);
   }
@@ -107,6 +114,39 @@ static void fit_bucket(ad_drift_t *d, double time, double x, double floor) {
   d->prev = x;
   if (d->buckets < UINT32_MAX)
     d->buckets++;
+  if (d->fitted < UINT32_MAX)
+    d->fitted++;
+}
+
+/* A run of AD_DRIFT_RUN buckets AD_DRIFT_STEP noises off, all on one side: the
+ * line no longer describes the series (a runaway log, a new job filling
+ * the disk): it starts afresh from here, learning unclipped until it has
+ * AD_DRIFT_MIN_BUCKETS again. True when it did. */
+static bool restart_on_run(ad_drift_t *d, double time, double x, double floor) {
+  double expected = line_at(d, time);
+  double noise = ad_fmax(ad_fmax(d->noise, floor), RELATIVE_FLOOR * fabs(x));
+  double r = isnan(expected) ? 0.0 : x - expected;
+  double far = AD_DRIFT_STEP * noise;
+  int sign = r > far ? 1 : r < -far ? -1 : 0;
+  /* not before a day of buckets: until the seasonal shape is known a
+   * daily cycle runs off any line for hours */
+  bool known = d->buckets >= AD_DRIFT_TIME / AD_DRIFT_BUCKET;
+  if (d->fitted < AD_DRIFT_MIN_BUCKETS || !known || sign == 0 ||
+      sign != d->run_sign) {
+    d->run_sign = (int8_t)sign;
+    d->run = sign != 0 && d->fitted >= AD_DRIFT_MIN_BUCKETS;
+    return false;
+  }
+  if (++d->run < AD_DRIFT_RUN)
+    return false;
+  ad_trend_init(&d->fit);
+  d->fitted = 0;
+  d->run = 0;
+  d->run_sign = 0;
+  d->pending = NAN;
+  if (d->restarts < UINT32_MAX)
+    d->restarts++;
+  return true;
 }
 
 /* How well the line does with and without the shape (raw bucket x): the
@@ -156,7 +196,11 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
     }
     d->pending = NAN;
   }
-  bool settled = d->buckets >= AD_DRIFT_MIN_BUCKETS;
+  if (restart_on_run(d, time, x, floor)) {
+    fit_bucket(d, time, x, floor);
+    return;
+  }
+  bool settled = d->fitted >= AD_DRIFT_MIN_BUCKETS;
   double jump =
       isnan(d->prev) ? 0.0 : x - d->prev - slope_of(d) * (time - d->fit.last);
   if (settled && fabs(jump) > limit) {
@@ -168,9 +212,9 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
 }
 
 bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
-  *e = (ad_drift_estimate_t){NAN, NAN, NAN, NAN, NAN, 0.0, false};
+  *e = (ad_drift_estimate_t){NAN, NAN, NAN, NAN, NAN, 0.0, 0.0, false, false};
   ad_trend_line_t line;
-  if (d->buckets < AD_DRIFT_MIN_BUCKETS || !ad_trend_line(&d->fit, &line))
+  if (d->fitted < AD_DRIFT_MIN_BUCKETS || !ad_trend_line(&d->fit, &line))
     return false;
   e->time = d->fit.last;
   e->level = line.level;
@@ -182,15 +226,17 @@ bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
   double spread = ad_fmax(line.residual, d->noise);
   e->slope_se =
       line.span > 0 ? spread / (line.span * sqrt(d->fit.weight)) : INFINITY;
-  /* a day's worth of times to lean on (the spread of a day filled
-   * evenly), a slope its buckets' scatter does not explain, and a climb
-   * over a time constant beyond what a random walk of their jitter would
-   * wander in as many buckets (a wandering level is not a trend: its
-   * neighbouring buckets are alike, so the scatter alone would trust it) */
+  /* a slope its buckets' scatter does not explain, and a climb over the
+   * span (at most a time constant) beyond what a random walk of their
+   * jitter would wander in as many buckets (a wandering level is not a
+   * trend: its neighbouring buckets are alike, so the scatter alone would
+   * trust it); trusted with a day's worth of times to lean on (the spread
+   * of a day filled evenly) */
+  e->span = line.span * sqrt(12.0);
   double walk = AD_DRIFT_WALK_Z * d->jitter * sqrt(d->fit.weight);
-  e->trusted = line.span >= AD_DRIFT_TIME / sqrt(12.0) &&
-               fabs(line.slope) > AD_DRIFT_Z * e->slope_se &&
-               fabs(line.slope) * AD_DRIFT_TIME > walk;
+  e->significant = fabs(line.slope) > AD_DRIFT_Z * e->slope_se &&
+                   fabs(line.slope) * ad_fmin(e->span, AD_DRIFT_TIME) > walk;
+  e->trusted = e->significant && e->span >= AD_DRIFT_TIME;
   return true;
 }
 
@@ -205,6 +251,8 @@ const char *ad_drift_invalid(const ad_drift_t *d) {
       isinf(d->pending_time) || !(d->err_flat >= 0) || !isfinite(d->err_flat) ||
       !(d->err_shaped >= 0) || !isfinite(d->err_shaped))
     return "drift: a number out of range";
+  if (d->fitted > d->buckets || d->run_sign < -1 || d->run_sign > 1)
+    return "drift: counts that do not go together";
   if (d->open_time_sum < 0 ||
       (d->open_count > 0 &&
        (isnan(d->open_start) ||

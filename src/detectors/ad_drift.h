@@ -17,13 +17,18 @@
  *  - a step (a bucket that jumps AD_DRIFT_STEP of the buckets' usual
  *    jitter from the one before, and a next bucket that stays there: files
  *    deleted, a volume extended, a service restarted) moves the line's
- *    level, not its slope; a bucket that jumps and comes back is dropped.
+ *    level, not its slope; a bucket that jumps and comes back is dropped;
+ *  - only AD_DRIFT_RUN buckets in a row AD_DRIFT_STEP noises off the
+ *    line, on one side (an hour: a runaway log, a new job), start it
+ *    afresh from them (not in the first day, whose daily cycle is not
+ *    known yet).
  *
- * The slope is trusted (ad_drift_estimate) once the fitted times spread
- * as far as a day's do, it stands AD_DRIFT_Z standard errors from zero,
- * and it climbs over a day further than AD_DRIFT_WALK_Z times a random
- * walk of the buckets' jitter would wander in that many buckets (memory
- * that wanders is not filling up).
+ * The slope is significant (ad_drift_estimate) when it stands AD_DRIFT_Z
+ * standard errors from zero
+ * and climbs over its span (at most a day) further than AD_DRIFT_WALK_Z
+ * times a random walk of the buckets' jitter would wander in that many
+ * buckets (memory that wanders is not filling up); trusted once the line
+ * also leans on a day of data.
  * O(1) a value (an addition) and a bucket. 176 bytes. */
 #ifndef AD_DRIFT_H
 #define AD_DRIFT_H
@@ -39,7 +44,8 @@
 #define AD_DRIFT_STEP 8.0       /* jitters a step jumps */
 #define AD_DRIFT_Z 4.0          /* standard errors a trusted slope stands */
 #define AD_DRIFT_WALK_Z 2.0     /* random walks a trusted climb beats */
-#define AD_DRIFT_MIN_BUCKETS 16 /* buckets learned before any estimate */
+#define AD_DRIFT_MIN_BUCKETS 16 /* buckets on a line before any estimate */
+#define AD_DRIFT_RUN 4          /* buckets far off the line that restart it */
 
 typedef struct {
   ad_trend_t fit;       /* the buckets' line */
@@ -60,6 +66,10 @@ typedef struct {
   double err_flat;      /* mean squared bucket residual without the
                            shape... */
   double err_shaped;    /* ...and with it taken off */
+  uint32_t fitted;      /* buckets on the current line */
+  uint32_t restarts;    /* lines started afresh */
+  uint8_t run;          /* buckets in a row far off the line... */
+  int8_t run_sign;      /* ...on this side (0: none) */
 } ad_drift_t;
 
 /* A bucket closed by ad_drift_add: its mean value and mean data time. */
@@ -69,13 +79,16 @@ typedef struct {
 
 /* What the drift says now. */
 typedef struct {
-  double time;     /* data time of the newest bucket learned */
-  double level;    /* the line there */
-  double slope;    /* units a second */
-  double slope_se; /* its standard error */
-  double noise;    /* the buckets' mean distance from the line */
-  double shape;    /* 0..1: the share of the seasonal shape on the line */
-  bool trusted;    /* the slope is real (see above) */
+  double time;      /* data time of the newest bucket learned */
+  double level;     /* the line there */
+  double slope;     /* units a second */
+  double slope_se;  /* its standard error */
+  double noise;     /* the buckets' mean distance from the line */
+  double shape;     /* 0..1: the share of the seasonal shape on the line */
+  double span;      /* seconds of data the line leans on (a span filled
+                       evenly that spreads as far) */
+  bool significant; /* the slope is real, over that span */
+  bool trusted;     /* ...and the span is a day or more (see above) */
 } ad_drift_estimate_t;
 
 /* Nothing seen. Cannot fail. */

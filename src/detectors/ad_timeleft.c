@@ -24,5 +24,7 @@ bool ad_timeleft(const ad_drift_estimate_t *e, double ceiling, double now,
   out->seconds = crossing(e->level, ceiling, e->slope, ahead);
   out->low = crossing(e->level, ceiling, e->slope + margin, ahead);
   out->high = crossing(e->level, ceiling, e->slope - margin, ahead);
-  return true;
+  /* a line seen for less than a day is not taken further than a few
+   * times as far as it was seen */
+  return e->trusted || out->seconds <= AD_TIMELEFT_REACH * e->span;
 }

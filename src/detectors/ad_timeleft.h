@@ -10,6 +10,9 @@
 
 /* z of a two-sided 90 % interval */
 #define AD_TIMELEFT_Z 1.645
+/* a trend seen for less than a day (ad_drift: trusted) projects at most
+ * this many times the time it was seen over */
+#define AD_TIMELEFT_REACH 3.0
 
 typedef struct {
   double seconds;   /* from `now` to the crossing (0: at or past it) */
@@ -21,7 +24,9 @@ typedef struct {
 
 /* The time left from data time `now` until the trend e reaches `ceiling`
  * (finite). Returns false when it does not head there: no trusted trend,
- * or one that is not rising. Cannot fail. */
+ * or one that is not rising, or a trend of less than a day that would
+ * have to be taken beyond AD_TIMELEFT_REACH times its span (out is
+ * filled all the same). Cannot fail. */
 bool ad_timeleft(const ad_drift_estimate_t *e, double ceiling, double now,
                  ad_timeleft_t *out);
 

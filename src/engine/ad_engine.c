@@ -197,6 +197,65 @@ static void emit_series(ad_engine_t *e, const ad_ident_t *id,
   }
 }
 
+/* A value list's role for time to exhaustion (ad_capacity), looked up
+ * once (shard locked), and its whole's hash. */
+typedef struct {
+  ad_capacity_role_t role;
+  uint64_t whole;
+} capacity_t;
+
+static capacity_t capacity_of(ad_vlist_t *v, const ad_ident_t *id) {
+  if (v->capacity == AD_CAPACITY_UNKNOWN)
+    v->capacity = (uint8_t)ad_capacity_role(id);
+  capacity_t c = {.role = (ad_capacity_role_t)v->capacity};
+  if (c.role == AD_CAPACITY_PART || c.role == AD_CAPACITY_FILLER) {
+    /* plugin, plugin instance and type: the key less host and type
+     * instance */
+    const char *from = v->key + strlen(v->key) + 1, *to = from;
+    for (int i = 0; i < 3; i++)
+      to += strlen(to) + 1;
+    c.whole = ad_table_hash(from, (size_t)(to - from));
+  }
+  return c;
+}
+
+/* The sample's series folded into the host's exhaustion watch (host
+ * locked). */
+static void fold_capacity(ad_engine_t *e, ad_host_t *h, const capacity_t *c,
+                          const ad_ident_t *id, const ad_sample_t *sample,
+                          uint64_t hash, const ad_series_result_t *res,
+                          ad_exhaust_event_t *events) {
+  bool multi = sample->count > 1;
+  for (size_t i = 0; i < sample->count; i++) {
+    ad_exhaust_input_t in = {
+        .role = c->role,
+        .key = ad_vlist_series_key(hash, i),
+        .whole = c->whole,
+        .id = id,
+        .ds = multi ? sample->ds_names[i] : NULL,
+        .time = sample->time,
+        .value = res[i].value,
+        .maximum = sample->ds_max != NULL ? sample->ds_max[i] : NAN,
+        .drift = res[i].drift_learned ? &res[i].drift : NULL};
+    ad_exhaust_fold(&h->exhaust, &e->cfg, &in, &events[i]);
+  }
+}
+
+static void emit_exhaustion(ad_engine_t *e, const ad_ident_t *id,
+                            const ad_sample_t *sample,
+                            const ad_exhaust_event_t *events) {
+  bool multi = sample->count > 1;
+  for (size_t i = 0; i < sample->count; i++) {
+    if (!events[i].changed)
+      continue;
+    ad_notice_t n;
+    const char *ds = sample->ds_names[i] != NULL ? sample->ds_names[i] : "";
+    ad_notice_exhaustion(&n, id, ds, multi, sample->time, &events[i]);
+    if (ad_notice_wanted(&n, &e->cfg))
+      ad_engine_emit_notice(e, &n);
+  }
+}
+
 int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
                      const ad_sample_t *sample) {
   if (!sample_valid(id, sample))
@@ -224,6 +283,7 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
    * table its host has series, and once we hold the host lock with a tick
    * open, housekeeping cannot free the host under us. */
   ad_host_t *h = v->host;
+  capacity_t capacity = capacity_of(v, id);
   pthread_mutex_lock(&h->lock);
   if (e->cfg.host_forest)
     assign_slots(e, h, v, id, multi, res);
@@ -242,6 +302,9 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
     ad_host_fold(h, id, multi ? sample->ds_names[i] : NULL,
                  ad_vlist_series_key(hash, i), sample->time, sample->interval,
                  sample->arrival, &res[i]);
+  ad_exhaust_event_t exhausted[AD_VLIST_MAX_SOURCES];
+  if (capacity.role > AD_CAPACITY_NONE)
+    fold_capacity(e, h, &capacity, id, sample, hash, res, exhausted);
   char after[AD_NOTICE_AFTER_MAX];
   after[0] = '\0'; /* not a 128-byte memset per value */
   if (ad_change_watching(&h->change, sample->time))
@@ -256,6 +319,8 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
       ad_engine_emit_notice(e, &host_notice);
   }
   emit_series(e, id, sample, res, after);
+  if (capacity.role > AD_CAPACITY_NONE)
+    emit_exhaustion(e, id, sample, exhausted);
   return status;
 }
 

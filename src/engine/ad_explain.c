@@ -22,6 +22,8 @@ static const char *event_name(ad_notice_kind_t kind) {
     return "new_normal";
   case AD_NOTICE_CHANGE:
     return "change";
+  case AD_NOTICE_EXHAUSTION:
+    return "exhaustion";
   case AD_NOTICE_LEVEL:
     break;
   }
@@ -145,6 +147,16 @@ char *ad_explain_json(const ad_notice_t *n) {
       n->after[0] != '\0' ? json_string(n->after) : json_null());
   if (n->kind == AD_NOTICE_CHANGE)
     put(&b, root, "regression", json_string(n->regression));
+  if (n->kind == AD_NOTICE_EXHAUSTION) {
+    json_t *left = json_object();
+    put(&b, left, "seconds", number(n->left));
+    put(&b, left, "low", number(n->left_low));
+    put(&b, left, "high", number(n->left_high));
+    put(&b, left, "rate_per_day", number(n->rate * 86400.0));
+    put(&b, left, "ceiling", number(n->ceiling));
+    put(&b, left, "level", number(n->observed));
+    put(&b, root, "time_left", left);
+  }
   put(&b, root, "risk", number(isnan(n->risk) ? 0.0 : n->risk));
   put(&b, root, "confidence", number(a->confidence));
   put(&b, root, "consensus_models", json_integer(a->consensus));

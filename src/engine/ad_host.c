@@ -25,6 +25,7 @@ ad_host_t *ad_host_create(const char *name) {
   ad_alert_init(&h->alert);
   ad_weekly_init(&h->weekly);
   ad_change_init(&h->change);
+  ad_exhaust_init(&h->exhaust);
   h->last = (ad_host_last_t){.time = NAN, .risk = NAN, .confidence = NAN};
   for (int i = 0; i < AD_DET_COUNT; i++)
     h->last.member_risk[i] = NAN;
@@ -76,6 +77,7 @@ void ad_host_destroy(ad_host_t *h) {
     return;
   ad_model_release(&h->model);
   ad_change_release(&h->change);
+  ad_exhaust_free(&h->exhaust);
   free(h->latest);
   free(h->slot_name);
   pthread_mutex_destroy(&h->lock);
@@ -397,6 +399,14 @@ static void learn_interval(ad_host_t *h, const ad_tick_t *t,
   memcpy(last->driver, t->driver, sizeof(last->driver));
 }
 
+static void add_timeleft(void *ctx, const ad_exhaust_entry_t *e) {
+  ad_host_report_t *r = ctx;
+  if (r->timeleft_count >= AD_REPORT_TIMELEFT_MAX)
+    return;
+  memcpy(r->timeleft[r->timeleft_count].instance, e->metric, sizeof(e->metric));
+  r->timeleft[r->timeleft_count++].seconds = e->left.seconds;
+}
+
 bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
                         ad_host_report_t *report, ad_notice_t *notice,
                         bool *train_due) {
@@ -418,6 +428,7 @@ bool ad_host_close_tick(ad_host_t *h, const ad_config_t *cfg,
   unsigned total = atomic_load(&h->series);
   unsigned anomalous = h->anomalous < total ? h->anomalous : total;
   fill_report(h, cfg, t, &j, total, anomalous, report);
+  ad_exhaust_each_left(&h->exhaust, t->time, add_timeleft, report);
   bool onset = event == AD_ALERT_NOTIFY && previous == AD_LEVEL_OKAY &&
                level != AD_LEVEL_OKAY;
   learn_interval(h, t, &j, report, onset);

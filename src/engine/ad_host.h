@@ -30,6 +30,7 @@
 #include "detectors/ad_model.h"
 #include "detectors/ad_weekly.h"
 #include "engine/ad_change.h"
+#include "engine/ad_exhaust.h"
 #include "engine/ad_notice.h"
 #include "engine/ad_series.h"
 
@@ -82,6 +83,7 @@ typedef struct ad_host_s {
   ad_weekly_t weekly;       /* its hours of the week, for readiness */
   ad_host_last_t last;      /* its last closed interval */
   ad_change_watch_t change; /* the change watched, and past verdicts */
+  ad_exhaust_t exhaust;     /* series heading for their ceiling */
   unsigned slots;           /* series with a slot in the view */
   unsigned slot_capacity;
   float *latest; /* slots: each series' latest deviation */

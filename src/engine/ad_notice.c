@@ -41,8 +41,7 @@ static void format_expectation(char *out, size_t size,
            ad_unit_format(e, sizeof(e), m->expected, unit), l, h);
 }
 
-/* Seconds as a person says them: "40 s", "23 min", "2.5 h", "3.1 days". */
-static void format_duration(char *out, size_t size, double seconds) {
+void ad_notice_duration(char *out, size_t size, double seconds) {
   if (seconds < 90)
     snprintf(out, size, "%.0f s", seconds);
   else if (seconds < 5400)
@@ -79,7 +78,7 @@ static void format_new_normal(ad_notice_t *n, const char *host,
   char now[24], was[24], moved[48] = "";
   if (n->moved > 0) {
     char span[24];
-    format_duration(span, sizeof(span), n->moved);
+    ad_notice_duration(span, sizeof(span), n->moved);
     snprintf(moved, sizeof(moved), "%s over %s, then ",
              n->normal_to > n->normal_from ? "rose" : "fell", span);
   }
@@ -101,6 +100,10 @@ void ad_notice_format(ad_notice_t *n) {
     format_new_normal(n, host, series, unit);
     return;
   }
+  if (n->kind == AD_NOTICE_EXHAUSTION) {
+    ad_notice_format_exhaustion(n);
+    return;
+  }
   const ad_assessment_t *a = &n->assessment;
   char detectors[64];
   ad_meta_detected_names(a, detectors, sizeof(detectors));
@@ -116,7 +119,7 @@ void ad_notice_format(ad_notice_t *n) {
   double risk = isnan(n->risk) ? 0.0 : n->risk;
   if (n->level == AD_LEVEL_OKAY && n->lasted > 0) {
     char lasted[24];
-    format_duration(lasted, sizeof(lasted), n->lasted);
+    ad_notice_duration(lasted, sizeof(lasted), n->lasted);
     if (snprintf(n->message, sizeof(n->message),
                  "Host %s back to normal after %s: the incident began at %s; "
                  "risk %.2f %s; %u of %u series anomalous",
@@ -178,8 +181,8 @@ ad_notice_kind_t ad_notice_kind(ad_alert_event_t event) {
 }
 
 /* Names a series' notice by the series' own identifier, and words it. */
-static void identify(ad_notice_t *n, const ad_ident_t *id, const char *ds,
-                     bool multi_source) {
+void ad_notice_identify(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                        bool multi_source) {
   ad_notice_copy_name(n->host, id->host);
   ad_notice_copy_name(n->plugin, id->plugin);
   ad_notice_copy_name(n->plugin_instance, id->plugin_instance);
@@ -206,7 +209,7 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
       .risk = res->assessment.risk,
       .assessment = res->assessment,
   };
-  identify(n, id, ds, multi_source);
+  ad_notice_identify(n, id, ds, multi_source);
 }
 
 void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
@@ -226,7 +229,7 @@ void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                      .held = res->normal_held,
                      .moved = res->normal_moved,
                      .assessment = res->assessment};
-  identify(n, id, ds, multi_source);
+  ad_notice_identify(n, id, ds, multi_source);
 }
 
 bool ad_notice_wanted(const ad_notice_t *n, const ad_config_t *cfg) {
@@ -237,6 +240,8 @@ bool ad_notice_wanted(const ad_notice_t *n, const ad_config_t *cfg) {
     return cfg->notify_new_normal;
   case AD_NOTICE_CHANGE:
     return cfg->notify_host;
+  case AD_NOTICE_EXHAUSTION:
+    return cfg->exhaustion_horizon > 0;
   case AD_NOTICE_MUTED:
   case AD_NOTICE_UNMUTED:
     break;

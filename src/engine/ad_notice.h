@@ -12,13 +12,15 @@
 #include "detectors/ad_alert.h"
 #include "detectors/ad_level.h"
 #include "detectors/ad_meta.h"
+#include "engine/ad_exhaust.h"
 #include "engine/ad_series.h"
 
 #include <stdbool.h>
 
-#define AD_MESSAGE_MAX 256      /* collectd's NOTIF_MAX_MSG_LEN */
-#define AD_NOTICE_AFTER_MAX 128 /* a change's text (ad_change) */
-#define AD_SERIES_NAME_MAX 320  /* "plugin-pi/type-ti:ds", truncated */
+#define AD_MESSAGE_MAX 256       /* collectd's NOTIF_MAX_MSG_LEN */
+#define AD_NOTICE_AFTER_MAX 128  /* a change's text (ad_change) */
+#define AD_SERIES_NAME_MAX 320   /* "plugin-pi/type-ti:ds", truncated */
+#define AD_REPORT_TIMELEFT_MAX 8 /* timeleft metrics a host report carries */
 
 typedef enum {
   AD_SCOPE_HOST = 0,   /* about a whole host: plugin "anomaly" */
@@ -34,6 +36,9 @@ typedef enum {
   AD_NOTICE_CHANGE = 4,     /* a change's watch ended: its verdict, a
                                notification (OKAY, or WARNING for a
                                regression; type "change") */
+  AD_NOTICE_EXHAUSTION = 5, /* a series heading for its ceiling changed
+                               level (ad_exhaust): a notification under
+                               its own identifier */
 } ad_notice_kind_t;
 
 typedef struct {
@@ -82,6 +87,11 @@ typedef struct {
    * "cpu/percent-user +38 % (+4.2 scales); ..." ("": none); anomalous and
    * total are then the series regressed and watched. */
   char regression[AD_MESSAGE_MAX];
+  /* AD_NOTICE_EXHAUSTION: the time left (s; INFINITY: no longer heading
+   * there), its 90 % interval, how fast it rises (units a second) and the
+   * ceiling (of_whole: the sum of its parts, said as 100 %) */
+  double left, left_low, left_high, rate, ceiling;
+  bool of_whole;
   char message[AD_MESSAGE_MAX];
 } ad_notice_t;
 
@@ -106,6 +116,13 @@ typedef struct {
    * it (for explanations and replay --detail). */
   double observed;
   ad_assessment_t assessment;
+  /* The host's series heading for their ceiling (ad_exhaust): the time
+   * left of each, for the anomaly/timeleft-NAME metrics. */
+  unsigned timeleft_count;
+  struct {
+    char instance[AD_NAME_MAX]; /* the metric's type instance */
+    double seconds;
+  } timeleft[AD_REPORT_TIMELEFT_MAX];
 } ad_host_report_t;
 
 /* Writes n->message from the other fields: what was seen against what was
@@ -132,6 +149,23 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
 void ad_notice_new_normal(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                           bool multi_source, double time,
                           const ad_series_result_t *res);
+
+/* Names n by the series' own identifier (id, data source ds, named with
+ * it when multi_source) and formats it. Cannot fail. */
+void ad_notice_identify(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                        bool multi_source);
+
+/* A series' exhaustion level change (ev), the same way. */
+void ad_notice_exhaustion(ad_notice_t *n, const ad_ident_t *id, const char *ds,
+                          bool multi_source, double time,
+                          const ad_exhaust_event_t *ev);
+
+/* Writes an AD_NOTICE_EXHAUSTION's message (ad_notice_format does it for
+ * every kind). Cannot fail. */
+void ad_notice_format_exhaustion(ad_notice_t *n);
+
+/* Seconds as a person says them: "40 s", "23 min", "2.5 h", "3.1 days". */
+void ad_notice_duration(char *out, size_t size, double seconds);
 
 /* True when cfg wants n sent: a host's level change with NotifyHost, a
  * series' with NotifySeries, a new normal with NotifyNewNormal; mutes and

@@ -39,6 +39,8 @@ typedef struct ad_vlist_s {
   uint16_t key_len;        /* bytes of key, including the final NUL */
   uint16_t names_len;      /* bytes of names */
   uint8_t count;           /* data sources */
+  uint8_t capacity;        /* ad_capacity_role_t of its type (UNKNOWN
+                              until its first value) */
   float floor;             /* its type's finest step (ad_unit_floor) */
   char key[];              /* host\0plugin\0pi\0type\0ti\0, then names */
 } ad_vlist_t;

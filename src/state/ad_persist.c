@@ -118,6 +118,10 @@ static const ad_codec_field_t DRIFT[] = {
     AD_CODEC_FIELD(ad_drift_t, dropped, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_drift_t, err_flat, AD_CODEC_F64_FINITE),
     AD_CODEC_FIELD(ad_drift_t, err_shaped, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, fitted, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, restarts, AD_CODEC_U32),
+    AD_CODEC_FIELD(ad_drift_t, run, AD_CODEC_U8),
+    AD_CODEC_FIELD(ad_drift_t, run_sign, AD_CODEC_I8),
 };
 
 static const ad_codec_field_t SERIES[] = {
