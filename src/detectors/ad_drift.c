@@ -212,7 +212,8 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
 }
 
 bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
-  *e = (ad_drift_estimate_t){NAN, NAN, NAN, NAN, NAN, 0.0, 0.0, false, false};
+  *e = (ad_drift_estimate_t){NAN, NAN, NAN, NAN,   NAN,
+                             NAN, 0.0, 0.0, false, false};
   ad_trend_line_t line;
   if (d->fitted < AD_DRIFT_MIN_BUCKETS || !ad_trend_line(&d->fit, &line))
     return false;
@@ -220,6 +221,7 @@ bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
   e->level = line.level;
   e->slope = line.slope;
   e->noise = d->noise;
+  e->jitter = d->jitter;
   e->shape = ad_drift_shape_weight(d);
   /* the spread of the buckets about the line, or their noise when the
    * clip kept the fit tighter than the buckets are */
@@ -234,7 +236,10 @@ bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
    * of a day filled evenly) */
   e->span = line.span * sqrt(12.0);
   double walk = AD_DRIFT_WALK_Z * d->jitter * sqrt(d->fit.weight);
-  e->significant = fabs(line.slope) > AD_DRIFT_Z * e->slope_se &&
+  /* and never in a series' first day: its daily cycle is not known yet,
+   * and a morning's rise looks like a runaway */
+  bool seen_a_day = d->buckets >= AD_DRIFT_TIME / AD_DRIFT_BUCKET;
+  e->significant = seen_a_day && fabs(line.slope) > AD_DRIFT_Z * e->slope_se &&
                    fabs(line.slope) * ad_fmin(e->span, AD_DRIFT_TIME) > walk;
   e->trusted = e->significant && e->span >= AD_DRIFT_TIME;
   return true;

@@ -84,6 +84,7 @@ typedef struct {
   double slope;     /* units a second */
   double slope_se;  /* its standard error */
   double noise;     /* the buckets' mean distance from the line */
+  double jitter;    /* ...and from the bucket before, less the slope */
   double shape;     /* 0..1: the share of the seasonal shape on the line */
   double span;      /* seconds of data the line leans on (a span filled
                        evenly that spreads as far) */

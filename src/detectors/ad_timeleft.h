@@ -1,6 +1,10 @@
 /* ad_timeleft: when a rising series reaches its ceiling (a disk its size,
  * memory its total), from its slow trend (ad_drift): the line's crossing,
- * and a 90 % interval from the slope's standard error. Pure. */
+ * and a 90 % interval where the line, give or take its uncertainty, gets
+ * there: the slope's standard error times the time ahead, and a random
+ * walk of the buckets' jitter (a fill rate that wanders), added in
+ * quadrature. Pure; bounded work (a grid and bisection, at most a few
+ * hundred steps). */
 #ifndef AD_TIMELEFT_H
 #define AD_TIMELEFT_H
 

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 void ad_notice_exhaustion(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                           bool multi_source, double time,
@@ -23,14 +24,32 @@ void ad_notice_exhaustion(ad_notice_t *n, const ad_ident_t *id, const char *ds,
                      .risk = ev->level == AD_LEVEL_FAILURE   ? 1.0
                              : ev->level == AD_LEVEL_WARNING ? 0.5
                                                              : 0.0,
-                     .assessment = {.risk = NAN},
+                     .assessment = {.risk = NAN, .confidence = NAN},
                      .left = ev->left.seconds,
                      .left_low = ev->left.low,
                      .left_high = ev->left.high,
                      .rate = ev->left.rate,
                      .ceiling = ev->ceiling,
                      .of_whole = ev->of_whole};
+  for (int i = 0; i < AD_DET_COUNT; i++)
+    n->assessment.member[i] = AD_DETECTOR_OUTPUT_NONE; /* no member's */
   ad_notice_identify(n, id, ds, multi_source);
+}
+
+/* "2.6-4.1 days": an interval, its unit said once when both ends share
+ * it; "from 2.6 days" when it has no end. */
+static void interval_text(char *out, size_t size, double low, double high) {
+  char l[24], h[24];
+  ad_notice_duration(l, sizeof(l), low);
+  if (!isfinite(high)) {
+    snprintf(out, size, "from %s", l);
+    return;
+  }
+  ad_notice_duration(h, sizeof(h), high);
+  char *lu = strchr(l, ' '), *hu = strchr(h, ' ');
+  if (lu != NULL && hu != NULL && strcmp(lu, hu) == 0)
+    *lu = '\0';
+  snprintf(out, size, "%s-%s", l, h);
 }
 
 /* "100 %" for a whole, else the ceiling in the series' unit. */
@@ -58,17 +77,14 @@ void ad_notice_format_exhaustion(ad_notice_t *n) {
                   series, ceiling, left[0] ? "time left " : "no rising trend",
                   left);
   } else {
-    char left[24], low[24], high[24] = "", rate[24];
+    char left[24], interval[56], rate[24];
     ad_notice_duration(left, sizeof(left), n->left);
-    ad_notice_duration(low, sizeof(low), n->left_low);
-    if (isfinite(n->left_high))
-      ad_notice_duration(high, sizeof(high), n->left_high);
+    interval_text(interval, sizeof(interval), n->left_low, n->left_high);
     ad_unit_format(rate, sizeof(rate), n->rate * 86400.0, unit);
     rc = snprintf(n->message, sizeof(n->message),
                   "Host %s: %s will reach %s in about %s (90 %% interval "
-                  "%s-%s) at +%s/day",
-                  host, series, ceiling, left, low, high[0] ? high : "never",
-                  rate);
+                  "%s) at +%s/day",
+                  host, series, ceiling, left, interval, rate);
   }
   if (rc < 0)
     n->message[0] = '\0';

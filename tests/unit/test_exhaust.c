@@ -154,7 +154,8 @@ static void test_wobbling_series_stay_quiet(void **state) {
            40 + 20 * sin(2 * M_PI * hour / 24) + test_rng_normal(&rng), 100);
   }
   for (size_t i = 0; i < c->notice_count; i++)
-    fail_msg("%s", c->notices[i].message);
+    fail_msg("day %.2f: %s", (c->notices[i].time - MONDAY) / DAY,
+             c->notices[i].message);
   ad_engine_destroy(e);
   free(c);
 }

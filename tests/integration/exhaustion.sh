@@ -1,0 +1,110 @@
+#!/bin/bash
+# Time to exhaustion on the real collectd:
+#  - a 100 GiB filesystem filling 5 GiB a day, as collectd's df plugin
+#    reports it (df-root/df_complex-used, -free, -reserved): 2.9 days of
+#    5-minute history replayed into a StateDir, collectd loads it and is fed
+#    the next 12 hours through unixsock;
+#  - when about 7 days are left (65 GiB) one WARNING under the series' own
+#    identifier says when it will be full and how fast it fills; the
+#    anomaly/timeleft-df-root.df_complex-used metric (csv plugin) says the
+#    same in seconds; a flat filesystem beside it gets neither;
+#  - the query endpoint's SERIES and state show give the trend and a
+#    forecast that climbs with it.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+daemon_test logfile unixsock exec csv
+
+end=$(( $(date +%s) / 300 * 300 ))
+start=$(( end - 3 * 86400 - 43200 ))
+python3 - "$start" "$end" "$WORK" <<'PY'
+import random, sys
+start, end, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+GIB = 1 << 30
+rng = random.Random(7)
+with open("%s/files1.csv" % work, "w") as f:
+    print("timestamp,df-root/df_complex-used,df-root/df_complex-free,"
+          "df-root/df_complex-reserved,df-data/df_complex-used,"
+          "df-data/df_complex-free,df-data/df_complex-reserved", file=f)
+    for t in range(start, end + 1, 300):
+        used = 50 * GIB + 5 * GIB * (t - start) / 86400 + rng.gauss(0, 2e7)
+        flat = 30 * GIB + rng.gauss(0, 2e7)
+        print("%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f" % (
+            t, used, 95 * GIB - used, 5 * GIB, flat, 95 * GIB - flat, 5 * GIB), file=f)
+PY
+rows=$(($(wc -l <"$WORK/files1.csv") - 1))
+history=$(( 2 * 288 + 259 ))  # 2.9 days: 64.5 GiB, 7.1 days left
+head -n $((history + 1)) "$WORK/files1.csv" >"$WORK/history.csv"
+"$cmd" replay --host files1 --state "$WORK/state" "$WORK/history.csv" >/dev/null \
+  || fail "replay of the history failed"
+
+{
+  conf_header
+  conf_feed_and_notify
+  cat <<EOC
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$WORK/csv"
+</Plugin>
+LoadPlugin anomaly
+<Plugin anomaly>
+  StateDir "$WORK/state"
+  CheckpointInterval 0
+</Plugin>
+EOC
+} >"$WORK/collectd.conf"
+start_collectd
+wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its socket"
+wait_for 15 grep -q "loaded 1 hosts, 6 series" "$WORK/collectd.log" \
+  || fail "the replayed state was not loaded: $(grep anomaly "$WORK/collectd.log")"
+export FEED_INTERVAL=300 # the data's own
+feed_csv files1 "$WORK/files1.csv" $((history + 1)) "$rows" || fail "feeding failed"
+
+warned() { grep -l "^Type: df_complex" "$WORK"/notifications/* 2>/dev/null | xargs -r grep -l "will reach"; }
+wait_for 30 warned >/dev/null || fail "no exhaustion notification: $(ls "$WORK/notifications")"
+[ "$(warned | wc -l)" -eq 1 ] || fail "$(warned | wc -l) exhaustion notifications, not one"
+file=$(warned)
+grep -q '^Severity: WARNING' "$file" || { cat "$file" >&2; fail "not a WARNING"; }
+grep -q '^PluginInstance: root' "$file" || { cat "$file" >&2; fail "not the filling filesystem"; }
+grep -q '^TypeInstance: used' "$file" || { cat "$file" >&2; fail "not the used part"; }
+grep -Eq '^Host files1: df-root/df_complex-used will reach 100 % in about [67]\.[0-9] days \(90 % interval [0-9.]+( (days|h))?-[0-9.]+ days\) at \+[45]\.[0-9]+ GiB/day$' "$file" \
+  || { cat "$file" >&2; fail "the message does not say when and how fast"; }
+grep -l "PluginInstance: data" "$WORK"/notifications/* 2>/dev/null | xargs -r grep -l "will reach" | grep -q . \
+  && fail "the flat filesystem was said to fill up"
+
+metric() { cat "$WORK"/csv/files1/anomaly/timeleft-df-root.df_complex-used-* 2>/dev/null | grep '^[0-9]' | tail -1; }
+wait_for 15 metric >/dev/null || fail "no timeleft metric: $(ls "$WORK"/csv/files1/anomaly/)"
+python3 - "$(metric)" <<'PY' || fail "timeleft is not the time left: $(metric)"
+import sys
+seconds = float(sys.argv[1].split(",")[1])
+# 67 GiB used at the end, 33 to go at 5 a day: 6.6 days
+assert abs(seconds / 86400 - 6.6) < 0.7, seconds / 86400
+PY
+ls "$WORK"/csv/files1/anomaly/timeleft-df-data* >/dev/null 2>&1 \
+  && fail "the flat filesystem has a time left"
+
+printf 'SERIES files1/df-root/df_complex-used\n' | python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(sys.stdin.buffer.read()); print(s.makefile().readline())' "$WORK/anomaly.sock" >"$WORK/series.json" \
+  || fail "the query socket did not answer"
+python3 - "$WORK/series.json" <<'PY' || fail "SERIES has no trend: $(cat "$WORK/series.json")"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert abs(o["trend_per_day"] / (1 << 30) - 5) < 0.5, o
+PY
+stop_collectd || fail "collectd exited with status $?"
+
+"$cmd" state -d "$WORK/state" show files1 --hours 48 >"$WORK/show.json"
+python3 - "$WORK/show.json" <<'PY' || fail "state show does not follow the trend"
+import json, sys
+host = json.load(open(sys.argv[1]))
+s = [s for s in host["series_detail"] if s["series"] == "df-root/df_complex-used"]
+assert s, "no df-root/df_complex-used in state show"
+e = s[0]["expect"]
+assert len(e) == 48, len(e)
+rise = (e[-1]["value"] - e[0]["value"]) / (1 << 30) * 24 / 47  # a day
+assert 4 < rise < 6, rise
+assert e[-1]["high"] - e[-1]["low"] > e[0]["high"] - e[0]["low"], e
+assert abs(s[0]["trend_per_day"] / (1 << 30) - 5) < 0.5, s[0]["trend_per_day"]
+PY
+echo "PASS: exhaustion: a filling filesystem warned once with its time left and rate, timeleft metric written, a flat one quiet; the trend in SERIES and state show"
