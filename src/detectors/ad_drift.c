@@ -25,6 +25,7 @@ void ad_drift_init(ad_drift_t *d) {
   d->steps = d->dropped = 0;
   d->err_flat = d->err_shaped = 0.0;
   d->fitted = d->restarts = 0;
+  d->removed = 0.0;
   d->run = 0;
   d->run_sign = 0;
 }
@@ -75,15 +76,15 @@ bool ad_drift_add(ad_drift_t *d, double time, double x,
 
 /* Where the line puts data time t (NaN: no line yet). */
 static double line_at(const ad_drift_t *d, double t) {
-  ad_trend_line_t line;
-  if (!ad_trend_line(&d->fit, &line))
+  double level, slope;
+  if (!ad_trend_level_slope(&d->fit, &level, &slope))
     return d->prev;
-  return line.level + line.slope * (t - d->fit.last);
+  return level + slope * (t - d->fit.last);
 }
 
 static double slope_of(const ad_drift_t *d) {
-  ad_trend_line_t line;
-  return ad_trend_line(&d->fit, &line) ? line.slope : 0.0;
+  double level, slope;
+  return ad_trend_level_slope(&d->fit, &level, &slope) ? slope : 0.0;
 }
 
 static void learn_noise(double *noise, double deviation, uint32_t n) {
@@ -172,6 +173,8 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
     return;
   if (isnan(d->first))
     d->first = time;
+  if (!isnan(d->fit.last))
+    d->removed *= exp(-(time - d->fit.last) / AD_DRIFT_REMOVED_TIME);
   shape = isfinite(shape) ? shape : 0.0;
   /* the line is the level under the shape, whatever share of it was
    * taken off so far: x is judged against it with and without the shape */
@@ -187,6 +190,8 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
       /* the jump held: a new level, the slope goes on from there */
       double jump = d->pending - line_at(d, d->pending_time);
       ad_trend_offset(&d->fit, jump);
+      if (jump < 0) /* what cleanups take away, on average */
+        d->removed += jump;
       d->prev += jump;
       if (d->steps < UINT32_MAX)
         d->steps++;
@@ -211,15 +216,40 @@ void ad_drift_learn(ad_drift_t *d, double time, double x, double shape,
   fit_bucket(d, time, x, floor);
 }
 
+/* How many independent buckets the line's weight is worth: residuals that
+ * move slowly from bucket to bucket (a daily cycle not taken off, a level
+ * that wanders) say less than as many independent ones. From the
+ * Durbin-Watson ratio, read off the noises: jitter (the residuals'
+ * bucket-to-bucket change) squared against noise (their size) squared, 2
+ * for independent residuals, near 0 for smooth ones; the weight times
+ * DW / (4 - DW) is what an AR(1) of that ratio is worth. */
+static double independent(const ad_drift_t *d) {
+  double dw =
+      d->noise > 0 ? d->jitter * d->jitter / (d->noise * d->noise) : 2.0;
+  dw = ad_fmin(dw, 2.0);
+  return ad_fmax(d->fit.weight * dw / (4.0 - dw), 1.0);
+}
+
 bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
-  *e = (ad_drift_estimate_t){NAN, NAN, NAN, NAN,   NAN,
-                             NAN, 0.0, 0.0, false, false};
+  *e = (ad_drift_estimate_t){.time = NAN,
+                             .level = NAN,
+                             .slope = NAN,
+                             .slope_se = NAN,
+                             .net_slope = NAN,
+                             .noise = NAN,
+                             .jitter = NAN};
   ad_trend_line_t line;
   if (d->fitted < AD_DRIFT_MIN_BUCKETS || !ad_trend_line(&d->fit, &line))
     return false;
   e->time = d->fit.last;
   e->level = line.level;
   e->slope = line.slope;
+  /* the steps' sum over the time it has had to gather them (a young
+   * drift has not seen a whole memory's cleanups) */
+  double gathered = AD_DRIFT_REMOVED_TIME *
+                    (1.0 - exp(-fmax(d->fit.last - d->first, AD_DRIFT_BUCKET) /
+                               AD_DRIFT_REMOVED_TIME));
+  e->net_slope = line.slope + d->removed / gathered;
   e->noise = d->noise;
   e->jitter = d->jitter;
   e->shape = ad_drift_shape_weight(d);
@@ -227,7 +257,7 @@ bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
    * clip kept the fit tighter than the buckets are */
   double spread = ad_fmax(line.residual, d->noise);
   e->slope_se =
-      line.span > 0 ? spread / (line.span * sqrt(d->fit.weight)) : INFINITY;
+      line.span > 0 ? spread / (line.span * sqrt(independent(d))) : INFINITY;
   /* a slope its buckets' scatter does not explain, and a climb over the
    * span (at most a time constant) beyond what a random walk of their
    * jitter would wander in as many buckets (a wandering level is not a
@@ -253,8 +283,9 @@ const char *ad_drift_invalid(const ad_drift_t *d) {
       !isfinite(d->open_time_sum) || !(d->noise >= 0) || !isfinite(d->noise) ||
       !(d->jitter >= 0) || !isfinite(d->jitter) || isinf(d->prev) ||
       isinf(d->pending) || isinf(d->first) || isinf(d->open_start) ||
-      isinf(d->pending_time) || !(d->err_flat >= 0) || !isfinite(d->err_flat) ||
-      !(d->err_shaped >= 0) || !isfinite(d->err_shaped))
+      isinf(d->pending_time) || !(d->removed <= 0) || !isfinite(d->removed) ||
+      !(d->err_flat >= 0) || !isfinite(d->err_flat) || !(d->err_shaped >= 0) ||
+      !isfinite(d->err_shaped))
     return "drift: a number out of range";
   if (d->fitted > d->buckets || d->run_sign < -1 || d->run_sign > 1)
     return "drift: counts that do not go together";

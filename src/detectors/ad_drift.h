@@ -18,6 +18,8 @@
  *    jitter from the one before, and a next bucket that stays there: files
  *    deleted, a volume extended, a service restarted) moves the line's
  *    level, not its slope; a bucket that jumps and comes back is dropped;
+ *    steps down are also summed (decayed over AD_DRIFT_REMOVED_TIME), so
+ *    that a disk cleaned up every night fills at its net rate;
  *  - only AD_DRIFT_RUN buckets in a row AD_DRIFT_STEP noises off the
  *    line, on one side (an hour: a runaway log, a new job), start it
  *    afresh from them (not in the first day, whose daily cycle is not
@@ -45,7 +47,8 @@
 #define AD_DRIFT_Z 4.0          /* standard errors a trusted slope stands */
 #define AD_DRIFT_WALK_Z 2.0     /* random walks a trusted climb beats */
 #define AD_DRIFT_MIN_BUCKETS 16 /* buckets on a line before any estimate */
-#define AD_DRIFT_RUN 4          /* buckets far off the line that restart it */
+#define AD_DRIFT_REMOVED_TIME (7 * 86400.0) /* memory of steps down */
+#define AD_DRIFT_RUN 4 /* buckets far off the line that restart it */
 
 typedef struct {
   ad_trend_t fit;       /* the buckets' line */
@@ -70,6 +73,8 @@ typedef struct {
   uint32_t restarts;    /* lines started afresh */
   uint8_t run;          /* buckets in a row far off the line... */
   int8_t run_sign;      /* ...on this side (0: none) */
+  double removed;       /* steps down (cleanups), summed with a memory of
+                           AD_DRIFT_REMOVED_TIME (<= 0) */
 } ad_drift_t;
 
 /* A bucket closed by ad_drift_add: its mean value and mean data time. */
@@ -83,6 +88,9 @@ typedef struct {
   double level;     /* the line there */
   double slope;     /* units a second */
   double slope_se;  /* its standard error */
+  double net_slope; /* the slope less what steps down took away lately,
+                       per second (regular cleanups: the rate it really
+                       fills at, over their cycle) */
   double noise;     /* the buckets' mean distance from the line */
   double jitter;    /* ...and from the bucket before, less the slope */
   double shape;     /* 0..1: the share of the seasonal shape on the line */

@@ -199,6 +199,19 @@ double ad_season_profile(const ad_season_t *s, double t) {
          week * week_term(bin_read(s->week, at.week), sigma);
 }
 
+double ad_season_profile_peak(const ad_season_t *s) {
+  if (s->seen == 0)
+    return 0.0;
+  double day = time_gate(s, AD_DAY), week = time_gate(s, WEEK) * day;
+  double sigma = MAD_TO_SIGMA * ad_fmax(s->scale, scale_floor(s->level));
+  double day_max = 0.0, week_max = 0.0;
+  for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+    day_max = ad_fmax(day_max, s->day[i]);
+  for (int i = 0; i < AD_SEASON_WEEK_BINS; i++)
+    week_max = ad_fmax(week_max, week_term(s->week[i], sigma));
+  return day * day_max + week * week_max;
+}
+
 bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
                         double *scale) {
   if (s->seen == 0)

@@ -128,6 +128,12 @@ bool ad_season_forecast(const ad_season_t *s, double t, double *expected,
  * they do not, its level lagging: ad_drift judges the shape itself). Pure. */
 double ad_season_profile(const ad_season_t *s, double t);
 
+/* At most how far above the level the profiles take the series at their
+ * highest (ad_season_profile's largest, at most: the day's and the week's
+ * peaks added, whether or not they coincide), 0 or more. Pure; a loop
+ * over the bins. */
+double ad_season_profile_peak(const ad_season_t *s);
+
 /* The end of the warm-up, with a robust level and mean absolute deviation
  * of the last values (the sliding window's, ad_window): every estimate
  * further than a few deviations from them (what one wild value during the

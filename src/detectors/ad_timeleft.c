@@ -17,7 +17,7 @@ static double above(const ad_drift_estimate_t *e, double ceiling, double h,
   double drift = e->slope_se * h;
   double walk = e->jitter * e->jitter * h / AD_DRIFT_BUCKET;
   double u = AD_TIMELEFT_Z * sqrt(drift * drift + (walk > 0 ? walk : 0.0));
-  return e->level + e->slope * h + sign * u - ceiling;
+  return e->level + e->net_slope * h + sign * u - ceiling;
 }
 
 /* Seconds after the estimate when the shifted line first reaches the
@@ -45,14 +45,14 @@ static double crossing(const ad_drift_estimate_t *e, double ceiling, int sign) {
 bool ad_timeleft(const ad_drift_estimate_t *e, double ceiling, double now,
                  ad_timeleft_t *out) {
   *out = (ad_timeleft_t){INFINITY, INFINITY, INFINITY, NAN, NAN};
-  if (!e->significant || !(e->slope > 0) || !isfinite(ceiling) ||
+  if (!e->significant || !(e->net_slope > 0) || !isfinite(ceiling) ||
       !isfinite(now) || !isfinite(e->level) || !isfinite(e->slope_se) ||
       !isfinite(e->jitter))
     return false;
   double ahead = fmax(now - e->time, 0.0);
-  out->rate = e->slope;
-  out->level = e->level + e->slope * ahead;
-  out->seconds = fmax((ceiling - e->level) / e->slope - ahead, 0.0);
+  out->rate = e->net_slope;
+  out->level = e->level + e->net_slope * ahead;
+  out->seconds = fmax((ceiling - e->level) / e->net_slope - ahead, 0.0);
   out->low = fmax(crossing(e, ceiling, +1) - ahead, 0.0);
   out->high = fmax(crossing(e, ceiling, -1) - ahead, 0.0);
   /* a line seen for less than a day is not taken further than a few

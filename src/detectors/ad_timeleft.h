@@ -1,5 +1,6 @@
 /* ad_timeleft: when a rising series reaches its ceiling (a disk its size,
- * memory its total), from its slow trend (ad_drift): the line's crossing,
+ * memory its total), from its slow trend (ad_drift) at its net rate (less
+ * what regular cleanups take away): the line's crossing,
  * and a 90 % interval where the line, give or take its uncertainty, gets
  * there: the slope's standard error times the time ahead, and a random
  * walk of the buckets' jitter (a fill rate that wanders), added in

@@ -18,7 +18,7 @@ void ad_trend_init(ad_trend_t *t) {
 }
 
 /* Ages every value by dt seconds and decays its weight. */
-static void age(ad_trend_t *t, double tau, double dt) {
+static inline void age(ad_trend_t *t, double tau, double dt) {
   t->sum_uu += -2.0 * dt * t->sum_u + dt * dt * t->weight;
   t->sum_ux -= dt * t->sum_x;
   t->sum_u -= dt * t->weight;
@@ -42,8 +42,10 @@ static double line_now(const ad_trend_t *t) {
   return mean_x - slope * mean_u;
 }
 
-void ad_trend_learn(ad_trend_t *t, double tau, double time, double x,
-                    double limit) {
+/* Both learners share this; inlined, the short trend's constant time
+ * constant folds into it (one value a value: the write path). */
+static inline void learn(ad_trend_t *t, double tau, double time, double x,
+                         double limit) {
   x = ad_value_bounded(x); /* squares of any finite value stay finite */
   if (isnan(x) || !isfinite(time) || !(tau > 0) ||
       (!isnan(t->last) && !(time > t->last)))
@@ -69,15 +71,31 @@ void ad_trend_learn(ad_trend_t *t, double tau, double time, double x,
   t->last = time;
 }
 
+void ad_trend_learn(ad_trend_t *t, double tau, double time, double x,
+                    double limit) {
+  learn(t, tau, time, x, limit);
+}
+
 void ad_trend_update(ad_trend_t *t, double time, double x, double scale) {
-  ad_trend_learn(t, AD_TREND_TIME, time, x,
-                 scale > 0 ? AD_TREND_CLIP * scale : 0.0);
+  learn(t, AD_TREND_TIME, time, x, scale > 0 ? AD_TREND_CLIP * scale : 0.0);
 }
 
 void ad_trend_offset(ad_trend_t *t, double delta) {
   /* the values are kept less the origin: moving it moves them all */
   if (isfinite(delta) && t->weight > 0)
     t->origin = ad_value_bounded(t->origin + delta);
+}
+
+bool ad_trend_level_slope(const ad_trend_t *t, double *level, double *slope) {
+  if (!(t->weight > 2.0))
+    return false;
+  double mean_u = t->sum_u / t->weight;
+  double spread = t->sum_uu - t->sum_u * mean_u;
+  if (!(spread > 0))
+    return false;
+  *slope = (t->sum_ux - mean_u * t->sum_x) / spread;
+  *level = t->origin + t->sum_x / t->weight - *slope * mean_u;
+  return true;
 }
 
 bool ad_trend_line(const ad_trend_t *t, ad_trend_line_t *line) {

@@ -66,6 +66,11 @@ typedef struct {
                       times (0.29 of a span uniformly filled) */
 } ad_trend_line_t;
 
+/* The line's level at the newest value's time and its slope (units a
+ * second), as ad_trend_line gives them, without the rest (cheaper).
+ * Returns false, leaving them, when ad_trend_line would. Pure. */
+bool ad_trend_level_slope(const ad_trend_t *t, double *level, double *slope);
+
 /* Fills line and returns true once more than two values' weight and a
  * spread of times are there; otherwise all NaN and false. Pure. */
 bool ad_trend_line(const ad_trend_t *t, ad_trend_line_t *line);

@@ -198,16 +198,30 @@ static void emit_series(ad_engine_t *e, const ad_ident_t *id,
 }
 
 /* A value list's role for time to exhaustion (ad_capacity), looked up
- * once (shard locked), and its whole's hash. */
+ * once, its whole's hash, and its series' fresh slow-trend estimates
+ * (drift[i] where res[i].drift_learned; shard locked). */
 typedef struct {
   ad_capacity_role_t role;
   uint64_t whole;
+  const ad_drift_estimate_t *drift;
+  double *peak; /* ...and their seasonal shapes' peaks */
 } capacity_t;
 
-static capacity_t capacity_of(ad_vlist_t *v, const ad_ident_t *id) {
+static capacity_t capacity_of(ad_vlist_t *v, const ad_ident_t *id,
+                              ad_series_result_t *res,
+                              ad_drift_estimate_t *drift, double *peak) {
   if (v->capacity == AD_CAPACITY_UNKNOWN)
     v->capacity = (uint8_t)ad_capacity_role(id);
-  capacity_t c = {.role = (ad_capacity_role_t)v->capacity};
+  capacity_t c = {
+      .role = (ad_capacity_role_t)v->capacity, .drift = drift, .peak = peak};
+  if (c.role <= AD_CAPACITY_NONE)
+    return c;
+  for (unsigned i = 0; i < v->count; i++) {
+    const ad_series_t *s = &v->series[i];
+    if (res[i].drift_learned &&
+        (res[i].drift_learned = ad_drift_estimate(&s->drift, &drift[i])))
+      c.peak[i] = drift[i].shape * ad_season_profile_peak(&s->season);
+  }
   if (c.role == AD_CAPACITY_PART || c.role == AD_CAPACITY_FILLER) {
     /* plugin, plugin instance and type: the key less host and type
      * instance */
@@ -236,7 +250,8 @@ static void fold_capacity(ad_engine_t *e, ad_host_t *h, const capacity_t *c,
         .time = sample->time,
         .value = res[i].value,
         .maximum = sample->ds_max != NULL ? sample->ds_max[i] : NAN,
-        .drift = res[i].drift_learned ? &res[i].drift : NULL};
+        .drift = res[i].drift_learned ? &c->drift[i] : NULL,
+        .peak = res[i].drift_learned ? c->peak[i] : 0.0};
     ad_exhaust_fold(&h->exhaust, &e->cfg, &in, &events[i]);
   }
 }
@@ -283,7 +298,9 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
    * table its host has series, and once we hold the host lock with a tick
    * open, housekeeping cannot free the host under us. */
   ad_host_t *h = v->host;
-  capacity_t capacity = capacity_of(v, id);
+  ad_drift_estimate_t drift[AD_VLIST_MAX_SOURCES];
+  double peak[AD_VLIST_MAX_SOURCES];
+  capacity_t capacity = capacity_of(v, id, res, drift, peak);
   pthread_mutex_lock(&h->lock);
   if (e->cfg.host_forest)
     assign_slots(e, h, v, id, multi, res);

@@ -130,7 +130,9 @@ static void judge(ad_exhaust_t *x, const ad_config_t *cfg,
   double ceiling =
       e->whole != 0 ? whole_of(x, e->whole, in->time) : in->maximum;
   ad_timeleft_t left;
-  if (!(ceiling > 0) || !ad_timeleft(in->drift, ceiling, in->time, &left))
+  double peak = isfinite(in->peak) && in->peak > 0 ? in->peak : 0.0;
+  if (!(ceiling > 0) ||
+      !ad_timeleft(in->drift, ceiling - peak, in->time, &left))
     left = (ad_timeleft_t){INFINITY, INFINITY, INFINITY, NAN, NAN};
   e->left = left;
   e->ceiling = ceiling;
@@ -157,7 +159,7 @@ void ad_exhaust_fold(ad_exhaust_t *x, const ad_config_t *cfg,
     ad_timeleft_t left;
     if (in->role == AD_CAPACITY_MAXIMUM &&
         (in->drift == NULL || !isfinite(in->maximum) ||
-         !ad_timeleft(in->drift, in->maximum, in->time, &left) ||
+         !ad_timeleft(in->drift, in->maximum - in->peak, in->time, &left) ||
          !(left.seconds <= cfg->exhaustion_horizon)))
       return;
     if ((e = add(x, in)) == NULL)

@@ -58,6 +58,9 @@ typedef struct {
   double time, value;
   double maximum; /* its data source's types.db maximum (NaN: none) */
   const ad_drift_estimate_t *drift; /* a fresh estimate (NULL: none) */
+  double peak; /* how far above the trend's line its daily and weekly
+                  shape takes it at the highest (0: none): the line is
+                  full that much before the ceiling */
 } ad_exhaust_input_t;
 
 /* What a fold says: a level change to notify. */

@@ -267,8 +267,7 @@ void ad_series_conclude(ad_series_t *s, const ad_config_t *cfg, double time,
   res->level = ad_alert_level(&s->alert);
   res->anomalous = ad_alert_anomalous(&s->alert);
   explain_trend(s, cfg, time, fc->scale, res);
-  res->drift_learned =
-      st->drift_learned && ad_drift_estimate(&s->drift, &res->drift);
+  res->drift_learned = st->drift_learned;
   res->muted = s->alert.muted;
   new_normal(s, cfg, time, res);
 }

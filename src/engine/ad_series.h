@@ -88,8 +88,7 @@ typedef struct {
                                  than ShiftAcceptance: in steps) */
   double normal_from, normal_to, normal_held, normal_moved;
   bool drift_learned; /* a bucket of the slow trend was learned with this
-                         value: drift is what it says now */
-  ad_drift_estimate_t drift;
+                         value (its estimate has something new to say) */
 } ad_series_result_t;
 
 /* Resets a series to "nothing learned". Cannot fail. */

@@ -122,6 +122,7 @@ static const ad_codec_field_t DRIFT[] = {
     AD_CODEC_FIELD(ad_drift_t, restarts, AD_CODEC_U32),
     AD_CODEC_FIELD(ad_drift_t, run, AD_CODEC_U8),
     AD_CODEC_FIELD(ad_drift_t, run_sign, AD_CODEC_I8),
+    AD_CODEC_FIELD(ad_drift_t, removed, AD_CODEC_F64_FINITE),
 };
 
 static const ad_codec_field_t SERIES[] = {
