@@ -7,12 +7,14 @@
 #  - when about 7 days are left (65 GiB) one WARNING under the series' own
 #    identifier says when it will be full and how fast it fills; the
 #    anomaly/timeleft-df-root.df_complex-used metric (csv plugin) says the
-#    same in seconds; a flat filesystem beside it gets neither;
+#    same in seconds, and write_prometheus exposes it under the name the
+#    shipped rules and dashboard use; a flat filesystem beside it gets
+#    neither;
 #  - the query endpoint's SERIES and state show give the trend and a
 #    forecast that climbs with it.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-daemon_test logfile unixsock exec csv
+daemon_test logfile unixsock exec csv write_prometheus
 
 end=$(( $(date +%s) / 300 * 300 ))
 start=$(( end - 3 * 86400 - 43200 ))
@@ -37,10 +39,17 @@ head -n $((history + 1)) "$WORK/files1.csv" >"$WORK/history.csv"
 "$cmd" replay --host files1 --state "$WORK/state" "$WORK/history.csv" >/dev/null \
   || fail "replay of the history failed"
 
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 {
   conf_header
   conf_feed_and_notify
   cat <<EOC
+LoadPlugin write_prometheus
+<Plugin write_prometheus>
+  Host "127.0.0.1"
+  Port "$port"
+  StalenessDelta 86400
+</Plugin>
 LoadPlugin csv
 <Plugin csv>
   DataDir "$WORK/csv"
@@ -81,6 +90,14 @@ assert abs(seconds / 86400 - 6.6) < 0.7, seconds / 86400
 PY
 ls "$WORK"/csv/files1/anomaly/timeleft-df-data* >/dev/null 2>&1 \
   && fail "the flat filesystem has a time left"
+python3 - "$port" >"$WORK/metrics.txt" <<'PY' || fail "write_prometheus did not answer"
+import sys, urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())
+PY
+grep -q '^collectd_anomaly_timeleft{anomaly="df-root.df_complex-used",instance="files1"} ' "$WORK/metrics.txt" \
+  || { grep timeleft "$WORK/metrics.txt" >&2; fail "write_prometheus does not expose the time left as the rules expect"; }
+grep -q 'collectd_anomaly_timeleft{anomaly="df-data' "$WORK/metrics.txt" \
+  && fail "write_prometheus exposes a time left for the flat filesystem"
 
 printf 'SERIES files1/df-root/df_complex-used\n' | python3 -c '
 import socket, sys
