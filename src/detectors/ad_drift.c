@@ -258,19 +258,15 @@ bool ad_drift_estimate(const ad_drift_t *d, ad_drift_estimate_t *e) {
   double spread = ad_fmax(line.residual, d->noise);
   e->slope_se =
       line.span > 0 ? spread / (line.span * sqrt(independent(d))) : INFINITY;
-  /* a slope its buckets' scatter does not explain, and a climb over the
-   * span (at most a time constant) beyond what a random walk of their
-   * jitter would wander in as many buckets (a wandering level is not a
-   * trend: its neighbouring buckets are alike, so the scatter alone would
-   * trust it); trusted with a day's worth of times to lean on (the spread
+  /* a slope its buckets' scatter does not explain (counted as the
+   * independent buckets it is worth: a wandering level, whose neighbouring
+   * buckets are alike, is worth few), and never in a series' first day:
+   * its daily cycle is not known yet, and a morning's rise looks like a
+   * runaway; trusted with a day's worth of times to lean on (the spread
    * of a day filled evenly) */
   e->span = line.span * sqrt(12.0);
-  double walk = AD_DRIFT_WALK_Z * d->jitter * sqrt(d->fit.weight);
-  /* and never in a series' first day: its daily cycle is not known yet,
-   * and a morning's rise looks like a runaway */
   bool seen_a_day = d->buckets >= AD_DRIFT_TIME / AD_DRIFT_BUCKET;
-  e->significant = seen_a_day && fabs(line.slope) > AD_DRIFT_Z * e->slope_se &&
-                   fabs(line.slope) * ad_fmin(e->span, AD_DRIFT_TIME) > walk;
+  e->significant = seen_a_day && fabs(line.slope) > AD_DRIFT_Z * e->slope_se;
   e->trusted = e->significant && e->span >= AD_DRIFT_TIME;
   return true;
 }

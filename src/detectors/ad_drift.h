@@ -26,11 +26,10 @@
  *    known yet).
  *
  * The slope is significant (ad_drift_estimate) when it stands AD_DRIFT_Z
- * standard errors from zero
- * and climbs over its span (at most a day) further than AD_DRIFT_WALK_Z
- * times a random walk of the buckets' jitter would wander in that many
- * buckets (memory that wanders is not filling up); trusted once the line
- * also leans on a day of data.
+ * standard errors from zero, the error counting residuals that move
+ * slowly from bucket to bucket as fewer independent ones (memory that
+ * wanders is not filling up, a daily cycle not taken off is no trend);
+ * trusted once the line also leans on a day of data.
  * O(1) a value (an addition) and a bucket. 176 bytes. */
 #ifndef AD_DRIFT_H
 #define AD_DRIFT_H
@@ -45,7 +44,6 @@
 #define AD_DRIFT_CLIP 4.0       /* noises from the line a bucket counts */
 #define AD_DRIFT_STEP 8.0       /* jitters a step jumps */
 #define AD_DRIFT_Z 4.0          /* standard errors a trusted slope stands */
-#define AD_DRIFT_WALK_Z 2.0     /* random walks a trusted climb beats */
 #define AD_DRIFT_MIN_BUCKETS 16 /* buckets on a line before any estimate */
 #define AD_DRIFT_REMOVED_TIME (7 * 86400.0) /* memory of steps down */
 #define AD_DRIFT_RUN 4 /* buckets far off the line that restart it */
