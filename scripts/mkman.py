@@ -36,7 +36,7 @@ PAGES = {
         "synopsis": [
             "collectd-anomaly replay [--set KEY=VALUE]... [--host NAME] [--state DIR] FILE.csv",
             "collectd-anomaly train (--csv DIR | --rrd DIR) [-d STATEDIR] [--host NAME]...",
-            "collectd-anomaly state [-d DIR] list | show HOST | rollback HOST",
+            "collectd-anomaly state [-d DIR] list | show HOST | patterns HOST | rollback HOST",
             "collectd-anomaly readiness HOST [--json] [-d STATEDIR | --socket PATH] [--at TIME]",
             "collectd-anomaly change HOST WHAT [--socket PATH] [--time TIME] [--query PATH]",
             "collectd-anomaly options",

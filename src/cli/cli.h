@@ -30,6 +30,10 @@ int cli_state(int argc, char **argv);
  * files. */
 int cli_train(int argc, char **argv);
 
+/* `collectd-anomaly state patterns HOST`: the host's series by pattern,
+ * from the StateDir dir. Returns a CLI_EXIT_ status. */
+int cli_state_patterns(const char *dir, const char *host);
+
 /* Reads the rrdtool plugin's files of one host (rrd_history.c): one
  * history per .rrd file, skipped files told to src->warn (src->db and
  * src->rates_stored do not apply: RRD files hold rates). Returns 0;

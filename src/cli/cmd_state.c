@@ -28,6 +28,7 @@ static void state_usage(FILE *out) {
   fputs("usage: collectd-anomaly state [-d DIR] list\n"
         "       collectd-anomaly state [-d DIR] show HOST [--version N] "
         "[--hours H]\n"
+        "       collectd-anomaly state [-d DIR] patterns HOST\n"
         "       collectd-anomaly state [-d DIR] rollback HOST [--version N]\n"
         "       collectd-anomaly state [-d DIR] remove HOST\n"
         "\n"
@@ -36,6 +37,9 @@ static void state_usage(FILE *out) {
         "  show      one host as JSON: its models, versions, values seen,\n"
         "            trainings, and what each series expects for the next\n"
         "            H hours (default 6)\n"
+        "  patterns  HOST's series by pattern: stable, trending up or down,\n"
+        "            seasonal (daily, weekly), volatile, sparse, with how\n"
+        "            clearly and the evidence\n"
         "  rollback  make version N (default 1, the previous checkpoint) the\n"
         "            current state of HOST; collectd must be stopped (the\n"
         "            state directory is locked while it runs)\n"
@@ -178,6 +182,9 @@ static json_t *vlist_series_json(const ad_vlist_t *v, int hours) {
                         ad_drift_estimate(&s->drift, &drift) && drift.trusted
                             ? json_real(drift.slope * 86400.0)
                             : json_null());
+    ad_behaviour_t pattern;
+    ad_behaviour_of(&s->season, &s->drift, &pattern);
+    json_object_set_new(o, "pattern", ad_explain_pattern(&pattern));
     if (v->model != NULL)
       json_object_set_new(o, "value_list_forest", model_json(v->model));
     json_array_append_new(list, o);
@@ -325,6 +332,9 @@ int cli_state(int argc, char **argv) {
       optind + 2 == argc)
     return state_show(dir, host, version < 0 ? 0 : (unsigned)version,
                       (int)hours);
+  if (action != NULL && strcmp(action, "patterns") == 0 && host != NULL &&
+      optind + 2 == argc)
+    return cli_state_patterns(dir, host);
   if (action != NULL && strcmp(action, "remove") == 0 && host != NULL &&
       optind + 2 == argc)
     return state_remove(dir, host);

@@ -26,6 +26,8 @@ void ad_drift_init(ad_drift_t *d) {
   d->err_flat = d->err_shaped = 0.0;
   d->fitted = d->restarts = 0;
   d->removed = 0.0;
+  d->flat_share = 0.0f;
+  d->open_varied = false;
   d->run = 0;
   d->run_sign = 0;
 }
@@ -48,6 +50,7 @@ static void open_bucket(ad_drift_t *d, double time, double x) {
   d->open_base = x;
   d->open_sum = d->open_time_sum = 0.0;
   d->open_count = 0;
+  d->open_varied = false;
 }
 
 bool ad_drift_add(ad_drift_t *d, double time, double x,
@@ -62,11 +65,15 @@ bool ad_drift_add(ad_drift_t *d, double time, double x,
       closed->mean = d->open_base + d->open_sum / d->open_count;
       closed->time = d->open_start + d->open_time_sum / d->open_count;
       done = true;
+      double rate = 1.0 / ad_fmin((double)d->buckets + 1.0, NOISE_MEMORY);
+      d->flat_share +=
+          (float)(rate * ((d->open_varied ? 0.0 : 1.0) - d->flat_share));
     }
     d->open_start = NAN;
   }
   if (isnan(d->open_start))
     open_bucket(d, time, x);
+  d->open_varied |= x != d->open_base;
   d->open_sum += x - d->open_base;
   d->open_time_sum += time - d->open_start;
   if (d->open_count < UINT32_MAX)

@@ -73,6 +73,9 @@ typedef struct {
   int8_t run_sign;      /* ...on this side (0: none) */
   double removed;       /* steps down (cleanups), summed with a memory of
                            AD_DRIFT_REMOVED_TIME (<= 0) */
+  float flat_share;     /* share of recent buckets whose values were all
+                           the same (0..1: a sparse or constant series) */
+  bool open_varied;     /* the open bucket's values differ */
 } ad_drift_t;
 
 /* A bucket closed by ad_drift_add: its mean value and mean data time. */

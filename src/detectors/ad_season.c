@@ -199,6 +199,21 @@ double ad_season_profile(const ad_season_t *s, double t) {
          week * week_term(bin_read(s->week, at.week), sigma);
 }
 
+void ad_season_profile_spread(const ad_season_t *s, double *day, double *week) {
+  *day = *week = 0.0;
+  if (s->seen == 0)
+    return;
+  double sigma = MAD_TO_SIGMA * ad_fmax(s->scale, scale_floor(s->level));
+  for (int i = 0; i < AD_SEASON_DAY_BINS; i++)
+    *day += (double)s->day[i] * s->day[i] / AD_SEASON_DAY_BINS;
+  for (int i = 0; i < AD_SEASON_WEEK_BINS; i++) {
+    double w = week_term(s->week[i], sigma);
+    *week += w * w / AD_SEASON_WEEK_BINS;
+  }
+  *day = sqrt(*day) * time_gate(s, AD_DAY);
+  *week = sqrt(*week) * time_gate(s, WEEK) * time_gate(s, AD_DAY);
+}
+
 double ad_season_profile_peak(const ad_season_t *s) {
   if (s->seen == 0)
     return 0.0;

@@ -134,6 +134,11 @@ double ad_season_profile(const ad_season_t *s, double t);
  * over the bins. */
 double ad_season_profile_peak(const ad_season_t *s);
 
+/* The root mean square of the daily profile and of the weekly terms on
+ * top of it, as far as the data's length trusts them (0 before). Pure; a
+ * loop over the bins. */
+void ad_season_profile_spread(const ad_season_t *s, double *day, double *week);
+
 /* The end of the warm-up, with a robust level and mean absolute deviation
  * of the last values (the sliding window's, ad_window): every estimate
  * further than a few deviations from them (what one wild value during the

@@ -1,5 +1,6 @@
 /* ad_explain: notices as JSON assessments (see header). */
 #include "engine/ad_explain.h"
+#include "detectors/ad_behaviour.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -28,6 +29,14 @@ static const char *event_name(ad_notice_kind_t kind) {
     break;
   }
   return "notification";
+}
+
+json_t *ad_explain_pattern(const ad_behaviour_t *b) {
+  return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "pattern",
+                   ad_behaviour_name(b->kind), "strength", number(b->strength),
+                   "slope_per_day", number(b->slope_per_day), "seasonal_share",
+                   number(b->seasonal_share), "dispersion",
+                   number(b->dispersion), "flat_share", number(b->flat_share));
 }
 
 void ad_explain_time(double epoch, char *buf, size_t size) {
@@ -100,6 +109,10 @@ static json_t *driver_json(build_t *b, const ad_notice_t *n) {
   put(b, d, "upper", number(m ? m->upper : NAN));
   put(b, d, "risk", number(a->risk));
   put(b, d, "detectors", detector_list(b, a));
+  put(b, d, "pattern",
+      n->pattern > 0 ? json_string(ad_behaviour_name(
+                           (ad_behaviour_kind_t)(n->pattern - 1)))
+                     : json_null());
   if (n->combination) {
     /* the host forest: the series it credits most, with their deviations
      * (signed, in their own scales) */

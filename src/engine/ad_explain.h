@@ -24,11 +24,20 @@
 #ifndef AD_EXPLAIN_H
 #define AD_EXPLAIN_H
 
+#include "detectors/ad_behaviour.h"
 #include "engine/ad_notice.h"
+
+#include <jansson.h>
 
 /* The notice as compact JSON (one line, no newline). Returns a string the
  * caller frees with free(), or NULL when out of memory. */
 char *ad_explain_json(const ad_notice_t *n);
+
+/* A series' pattern (ad_behaviour) as a new JSON object: {"pattern":
+ * "seasonal (daily)", "strength": 0.8, "slope_per_day": null,
+ * "seasonal_share": 0.8, "dispersion": 0.02, "flat_share": 0.0}. NULL when
+ * out of memory. */
+json_t *ad_explain_pattern(const ad_behaviour_t *b);
 
 /* epoch as ISO 8601 UTC ("2026-11-23T04:54:08Z") into buf; empty when it
  * cannot be represented (NaN, out of range). Cannot fail. */

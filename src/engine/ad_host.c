@@ -173,6 +173,7 @@ void ad_host_fold(ad_host_t *h, const ad_ident_t *id, const char *ds,
     t->observed = res->value;
     t->trend = res->trend;
     t->usual_trend = res->usual_trend;
+    t->pattern = res->pattern;
     t->assessment = res->assessment;
     ad_ident_series_name(id, ds, t->driver, sizeof(t->driver));
     t->driver_key = key;
@@ -284,6 +285,7 @@ static host_judgement_t judge_tick(ad_host_t *h, const ad_config_t *cfg,
     t->driver_key = 0;
     t->observed = NAN;
     t->trend = t->usual_trend = NAN;
+    t->pattern = 0;
   }
   return j;
 }
@@ -338,6 +340,7 @@ static void fill_notice(const ad_host_t *h, const ad_tick_t *t,
       .observed = t->observed,
       .trend = t->trend,
       .usual_trend = t->usual_trend,
+      .pattern = t->pattern,
       .risk = j->risk,
       .assessment = t->assessment,
       .anomalous = report->anomalous,

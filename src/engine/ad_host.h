@@ -50,6 +50,7 @@ typedef struct {
   uint64_t driver_key;             /* its key (0: a combination) */
   double observed;                 /* its value */
   double trend, usual_trend;       /* how fast it moves (ad_series) */
+  uint8_t pattern;                 /* its pattern (ad_series_result_t) */
   ad_assessment_t assessment;      /* its assessment */
 } ad_tick_t;
 

@@ -206,6 +206,7 @@ void ad_notice_series(ad_notice_t *n, const ad_ident_t *id, const char *ds,
       .observed = res->value,
       .trend = res->trend,
       .usual_trend = res->usual_trend,
+      .pattern = res->pattern,
       .risk = res->assessment.risk,
       .assessment = res->assessment,
   };

@@ -58,6 +58,8 @@ typedef struct {
   char series[AD_SERIES_NAME_MAX];
   double observed;
   double trend;       /* units an hour it moves, when clear (NaN: not) */
+  uint8_t pattern;    /* its pattern, ad_behaviour_kind_t + 1 (0: not
+                         known) */
   double usual_trend; /* ...and what it usually moves then (NaN) */
   /* The host forest found the host's series together unusual: series and
    * partner are the two it credits most, with their deviations (signed, in

@@ -1,5 +1,6 @@
 /* ad_series: per-series ensemble state (see header). */
 #include "engine/ad_series.h"
+#include "detectors/ad_behaviour.h"
 #include "detectors/ad_resolution.h"
 #include "detectors/ad_risk.h"
 
@@ -237,6 +238,9 @@ static void explain_trend(const ad_series_t *s, const ad_config_t *cfg,
       !(res->assessment.risk >= cfg->levels.warning))
     return;
   res->trend = ad_trend_per_hour(&s->trend, scale);
+  ad_behaviour_t pattern;
+  ad_behaviour_of(&s->season, &s->drift, &pattern);
+  res->pattern = (uint8_t)(pattern.kind + 1);
   double now, before, unused;
   if (!isnan(res->trend) &&
       ad_season_forecast(&s->season, time, &now, &unused) &&

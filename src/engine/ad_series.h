@@ -80,6 +80,9 @@ typedef struct {
                                  clear (ad_trend; NaN: not) */
   double usual_trend;         /* what the forecaster expects it to move an
                                  hour at this time (NaN: no forecast) */
+  uint8_t pattern;            /* ad_behaviour_kind_t + 1, for the messages,
+                                 so only for a value that may be notified
+                                 (0: not known) */
   bool muted;                 /* muted: it does not raise its host's risk */
   bool new_normal;            /* its level changed for good and is now
                                  expected: from normal_from to normal_to,

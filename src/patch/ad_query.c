@@ -33,6 +33,13 @@ typedef struct {
 
 enum { CMD_ASSESS, CMD_READINESS, CMD_SERIES };
 
+static json_t *pattern_json(const ad_series_t *s) {
+  ad_behaviour_t b;
+  ad_behaviour_of(&s->season, &s->drift, &b);
+  json_t *o = ad_explain_pattern(&b);
+  return o != NULL ? o : json_null();
+}
+
 static json_t *series_json(const ad_vlist_t *v, unsigned k, const char *name,
                            double now) {
   const ad_series_t *s = &v->series[k];
@@ -44,14 +51,14 @@ static json_t *series_json(const ad_vlist_t *v, unsigned k, const char *name,
   ad_drift_estimate_t drift;
   bool trend = ad_drift_estimate(&s->drift, &drift) && drift.trusted;
   return json_pack(
-      "{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:n}", "series", name,
+      "{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "series", name,
       "level", ad_level_name(ad_alert_level(&s->alert)), "values_learned",
       (json_int_t)s->window.seen, "last_value_at", last, "forecaster",
       s->season.seasonal_mode ? "seasonal" : "level", "expected",
       number(known ? expected : NAN), "lower",
       number(known ? expected - 3.0 * scale : NAN), "upper",
       number(known ? expected + 3.0 * scale : NAN), "trend_per_day",
-      number(trend ? drift.slope * 86400.0 : NAN), "pattern");
+      number(trend ? drift.slope * 86400.0 : NAN), "pattern", pattern_json(s));
 }
 
 static json_t *find_series(ad_vlist_t *const *vlists, size_t n,

@@ -123,6 +123,8 @@ static const ad_codec_field_t DRIFT[] = {
     AD_CODEC_FIELD(ad_drift_t, run, AD_CODEC_U8),
     AD_CODEC_FIELD(ad_drift_t, run_sign, AD_CODEC_I8),
     AD_CODEC_FIELD(ad_drift_t, removed, AD_CODEC_F64_FINITE),
+    AD_CODEC_FIELD(ad_drift_t, flat_share, AD_CODEC_F32),
+    AD_CODEC_FIELD(ad_drift_t, open_varied, AD_CODEC_BOOL),
 };
 
 static const ad_codec_field_t SERIES[] = {

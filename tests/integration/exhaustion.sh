@@ -11,7 +11,8 @@
 #    shipped rules and dashboard use; a flat filesystem beside it gets
 #    neither;
 #  - the query endpoint's SERIES and state show give the trend and a
-#    forecast that climbs with it.
+#    forecast that climbs with it; state patterns calls the filling one
+#    trending up and the flat one stable.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 daemon_test logfile unixsock exec csv write_prometheus
@@ -124,4 +125,11 @@ assert 4 < rise < 6, rise
 assert e[-1]["high"] - e[-1]["low"] > e[0]["high"] - e[0]["low"], e
 assert abs(s[0]["trend_per_day"] / (1 << 30) - 5) < 0.5, s[0]["trend_per_day"]
 PY
+"$cmd" state -d "$WORK/state" patterns files1 >"$WORK/patterns.out" \
+  || fail "state patterns failed"
+grep -Eq '^trending up +[0-9.]+  df-root/df_complex-used +\+[45](\.[0-9]+)? GiB/day$' "$WORK/patterns.out" \
+  || { cat "$WORK/patterns.out" >&2; fail "the filling filesystem is not trending up"; }
+grep -Eq '^stable +[0-9.]+  df-data/df_complex-used ' "$WORK/patterns.out" \
+  || { cat "$WORK/patterns.out" >&2; fail "the flat filesystem is not stable"; }
+expect_exit 1 state -d "$WORK/state" patterns nobody
 echo "PASS: exhaustion: a filling filesystem warned once with its time left and rate, timeleft metric written, a flat one quiet; the trend in SERIES and state show"

@@ -45,6 +45,7 @@ static ad_notice_t host_failure(void) {
       .level = AD_LEVEL_FAILURE,
       .previous = AD_LEVEL_OKAY,
       .observed = 97.25,
+      .pattern = AD_BEHAVIOUR_SEASONAL_DAILY + 1,
       .risk = 0.75,
       .anomalous = 2,
       .total = 57,
