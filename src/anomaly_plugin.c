@@ -379,6 +379,8 @@ static void an_dispatch_notice(const ad_notice_t *x) {
     plugin_notification_meta_add_string(&n, "event", "change");
   if (x->after[0] != '\0')
     plugin_notification_meta_add_string(&n, "change", x->after);
+  if (x->suggestion[0] != '\0')
+    plugin_notification_meta_add_string(&n, "suggestion", x->suggestion);
   if (x->regression[0] != '\0')
     plugin_notification_meta_add_string(&n, "regression", x->regression);
   if (x->kind == AD_NOTICE_EXHAUSTION) {

@@ -1,6 +1,7 @@
 /* ad_engine: the engine's life and its write path (see header;
  * ad_engine_private.h for the data structures and the lock order). */
 #include "core/ad_text.h"
+#include "engine/ad_advice.h"
 #include "engine/ad_engine_private.h"
 
 #include <errno.h>
@@ -59,8 +60,12 @@ void ad_engine_emit_report(ad_engine_t *e, const ad_host_report_t *r) {
 }
 
 void ad_engine_emit_notice(ad_engine_t *e, const ad_notice_t *n) {
-  if (e->sink.notice != NULL)
-    e->sink.notice(e->sink.ctx, n);
+  if (e->sink.notice == NULL)
+    return;
+  /* the suggestion comes last, on what was finally said */
+  ad_notice_t advised = *n;
+  ad_advice_apply(&advised);
+  e->sink.notice(e->sink.ctx, &advised);
 }
 
 void ad_engine_emit_training_due(ad_engine_t *e) {

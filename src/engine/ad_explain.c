@@ -156,6 +156,8 @@ char *ad_explain_json(const ad_notice_t *n) {
   put(&b, root, "previous_risk_level",
       json_string(ad_level_risk_name(n->previous)));
   put(&b, root, "message", json_string(n->message));
+  put(&b, root, "suggestion",
+      n->suggestion[0] != '\0' ? json_string(n->suggestion) : json_null());
   put(&b, root, "after_change",
       n->after[0] != '\0' ? json_string(n->after) : json_null());
   if (n->kind == AD_NOTICE_CHANGE)

@@ -94,6 +94,9 @@ typedef struct {
    * ceiling (of_whole: the sum of its parts, said as 100 %) */
   double left, left_low, left_high, rate, ceiling;
   bool of_whole;
+  /* What the operator could do (ad_advice; "": nothing to suggest), also
+   * at the message's end where it fits */
+  char suggestion[AD_MESSAGE_MAX];
   char message[AD_MESSAGE_MAX];
 } ad_notice_t;
 

@@ -5,7 +5,8 @@
 #    5-minute history replayed into a StateDir, collectd loads it and is fed
 #    the next 12 hours through unixsock;
 #  - when about 7 days are left (65 GiB) one WARNING under the series' own
-#    identifier says when it will be full and how fast it fills; the
+#    identifier says when it will be full, how fast it fills and what to
+#    do before then (also as meta data); the
 #    anomaly/timeleft-df-root.df_complex-used metric (csv plugin) says the
 #    same in seconds, and write_prometheus exposes it under the name the
 #    shipped rules and dashboard use; a flat filesystem beside it gets
@@ -76,8 +77,9 @@ file=$(warned)
 grep -q '^Severity: WARNING' "$file" || { cat "$file" >&2; fail "not a WARNING"; }
 grep -q '^PluginInstance: root' "$file" || { cat "$file" >&2; fail "not the filling filesystem"; }
 grep -q '^TypeInstance: used' "$file" || { cat "$file" >&2; fail "not the used part"; }
-grep -Eq '^Host files1: df-root/df_complex-used will reach 100 % in about [67]\.[0-9] days \(90 % interval [0-9.]+( (days|h))?-[0-9.]+ days\) at \+[45]\.[0-9]+ GiB/day$' "$file" \
-  || { cat "$file" >&2; fail "the message does not say when and how fast"; }
+grep -Eq '^Host files1: df-root/df_complex-used will reach 100 % in about [67]\.[0-9] days \(90 % interval [0-9.]+( (days|h))?-[0-9.]+ days\) at \+[45]\.[0-9]+ GiB/day; suggested: find what grows \(du -x -d2 / \| sort -h\), rotate or delete it, or extend the filesystem before [A-Z][a-z]{2} [0-9]{2} [A-Z][a-z]{2} [0-9:]{5} UTC$' "$file" \
+  || { cat "$file" >&2; fail "the message does not say when, how fast and what to do"; }
+grep -q '^suggestion: find what grows' "$file" || { cat "$file" >&2; fail "no suggestion in the meta data"; }
 grep -l "PluginInstance: data" "$WORK"/notifications/* 2>/dev/null | xargs -r grep -l "will reach" | grep -q . \
   && fail "the flat filesystem was said to fill up"
 
