@@ -129,6 +129,7 @@ static int an_option_text(const oconfig_item_t *ci, const ad_config_key_t *key,
     break;
   case AD_KEY_RULE:
   case AD_KEY_STRING:
+  case AD_KEY_CAPACITY:
     if (v->type == OCONFIG_TYPE_STRING) {
       sstrncpy(buf, v->value.string, size);
       return 0;
@@ -177,6 +178,39 @@ static int an_config_rule_block(const oconfig_item_t *ci, ad_rule_kind_t kind) {
         return -1;
       }
     }
+  }
+  return 0;
+}
+
+/* <Capacity> block: Series "pattern" and Max number. */
+static int an_config_capacity_block(const oconfig_item_t *ci) {
+  const char *series = NULL;
+  double max = NAN;
+  for (int i = 0; i < ci->children_num; i++) {
+    const oconfig_item_t *c = ci->children + i;
+    bool one = c->values_num == 1;
+    if (strcasecmp(c->key, "Series") == 0 && one &&
+        c->values[0].type == OCONFIG_TYPE_STRING) {
+      series = c->values[0].value.string;
+    } else if (strcasecmp(c->key, "Max") == 0 && one &&
+               c->values[0].type == OCONFIG_TYPE_NUMBER) {
+      max = c->values[0].value.number;
+    } else {
+      ERROR(AN_PLUGIN " plugin: <Capacity>: unknown or malformed option "
+                      "\"%s\" (Series \"pattern\", Max number).",
+            c->key);
+      return -1;
+    }
+  }
+  if (series == NULL || isnan(max)) {
+    ERROR(AN_PLUGIN " plugin: <Capacity> needs Series and Max.");
+    return -1;
+  }
+  char text[1024], err[512];
+  snprintf(text, sizeof(text), "%s %.17g", series, max);
+  if (ad_config_set(&an_ctx.cfg, "Capacity", text, err, sizeof(err)) != 0) {
+    ERROR(AN_PLUGIN " plugin: %s.", err);
+    return -1;
   }
   return 0;
 }
@@ -237,6 +271,8 @@ static int an_config_option(const oconfig_item_t *ci) {
   }
   if (key->kind == AD_KEY_RULE && ci->values_num == 0)
     return an_config_rule_block(ci, ad_config_rule_kind(key));
+  if (key->kind == AD_KEY_CAPACITY && ci->values_num == 0)
+    return an_config_capacity_block(ci);
   if (ci->children_num > 0) {
     ERROR(AN_PLUGIN " plugin: Option \"%s\" is not a block.", ci->key);
     return -1;

@@ -20,6 +20,8 @@ static const char *kind_text(ad_key_kind_t kind) {
     return "rule";
   case AD_KEY_STRING:
     return "string";
+  case AD_KEY_CAPACITY:
+    return "block";
   }
   return "?";
 }

@@ -26,4 +26,27 @@ typedef enum {
 /* The role of the value list id. Pure. */
 ad_capacity_role_t ad_capacity_role(const ad_ident_t *id);
 
+/* The user's ceilings (<Capacity> Series "/^myapp-queue/" Max 10000): a
+ * series whose name ("plugin-pi/type-ti[:ds]") matches a rule's pattern
+ * (ad_pattern: exact, or a regular expression between slashes) is bounded
+ * by its Max, whatever its type; the first rule that matches counts. */
+typedef struct ad_capacity_rules_s ad_capacity_rules_t;
+
+/* Creates an empty list; NULL when out of memory. */
+ad_capacity_rules_t *ad_capacity_rules_create(void);
+
+/* Frees the list; NULL allowed. */
+void ad_capacity_rules_destroy(ad_capacity_rules_t *rules);
+
+/* Adds a rule: "PATTERN MAX" (the last word is the ceiling, a finite
+ * number; the rest the pattern). Returns 0; EINVAL with err filled for a
+ * bad pattern or number; ENOMEM. */
+int ad_capacity_rules_parse(ad_capacity_rules_t *rules, const char *text,
+                            char *err, size_t err_size);
+
+/* The ceiling the first matching rule gives series (NaN: none; NULL
+ * rules: none). Thread-safe. */
+double ad_capacity_rules_max(const ad_capacity_rules_t *rules,
+                             const char *series);
+
 #endif /* AD_CAPACITY_H */

@@ -234,6 +234,11 @@ static const ad_config_key_t keys[] = {
      "Seconds ahead within which that notification is a "
      "FAILURE.",
      FIELD(exhaustion_critical, DOUBLE)},
+    {"Capacity", AD_KEY_CAPACITY, 0, 0, "",
+     "A ceiling for series its type does not bound: a block "
+     "of Series (a name or /regex/ on plugin-pi/type-ti[:ds]) "
+     "and Max; repeatable, the first match counts.",
+     .store = AD_STORE_CAPACITY},
     {"SocketFile", AD_KEY_STRING, 0, 0, "",
      "Unix socket answering live queries (LIST, ASSESS, "
      "READINESS, SERIES; JSON), mode 0660; default: "
@@ -343,8 +348,17 @@ static void store(ad_config_t *cfg, const ad_config_key_t *k, double number,
     break;
   case AD_STORE_TEXT:
   case AD_STORE_RULE:
-    break; /* set_text and set_rule */
+  case AD_STORE_CAPACITY:
+    break; /* set_text, set_rule and set_capacity */
   }
+}
+
+static int set_capacity(ad_config_t *cfg, const char *text, char *err,
+                        size_t err_size) {
+  if (cfg->capacity == NULL &&
+      (cfg->capacity = ad_capacity_rules_create()) == NULL)
+    return ENOMEM;
+  return ad_capacity_rules_parse(cfg->capacity, text, err, err_size);
 }
 
 static int set_text(ad_config_t *cfg, const ad_config_key_t *k,
@@ -368,6 +382,8 @@ int ad_config_set(ad_config_t *cfg, const char *key, const char *value,
     return set_rule(cfg, k, k->rule, value, err, err_size);
   if (k->store == AD_STORE_TEXT)
     return set_text(cfg, k, value, err, err_size);
+  if (k->store == AD_STORE_CAPACITY)
+    return set_capacity(cfg, value, err, err_size);
   double number = 0.0;
   bool flag = false;
   int status = k->kind == AD_KEY_BOOLEAN
@@ -401,7 +417,7 @@ void ad_config_defaults(ad_config_t *cfg) {
   snprintf(cfg->http_address, sizeof(cfg->http_address), "127.0.0.1");
   char err[256];
   for (size_t i = 0; i < KEY_COUNT; i++) {
-    if (keys[i].kind != AD_KEY_RULE)
+    if (keys[i].kind != AD_KEY_RULE && keys[i].kind != AD_KEY_CAPACITY)
       (void)ad_config_set(cfg, keys[i].name, keys[i].fallback, err,
                           sizeof(err));
   }
@@ -465,5 +481,6 @@ void ad_config_release(ad_config_t *cfg) {
   if (cfg == NULL)
     return;
   ad_rules_destroy(cfg->rules);
+  ad_capacity_rules_destroy(cfg->capacity);
   ad_config_defaults(cfg);
 }

@@ -11,6 +11,7 @@
 #ifndef AD_CONFIG_H
 #define AD_CONFIG_H
 
+#include "core/ad_capacity.h"
 #include "core/ad_rules.h"
 #include "detectors/ad_alert.h"
 #include "detectors/ad_detector.h"
@@ -28,30 +29,31 @@
 #define AD_STATE_VERSIONS_MAX 100
 
 struct ad_config_s {
-  ad_level_params_t levels;     /* thresholds, hysteresis, hits */
-  double incident_gap;          /* seconds of OKAY that end an incident */
-  unsigned incident_gap_values; /* or intervals of it; 0: seconds only */
-  double mute_above;            /* incidents per day that mute a series */
-  double mute_time;             /* seconds a mute lasts */
-  ad_window_params_t window;    /* sliding window + EMA detector */
-  ad_season_params_t season;    /* seasonal forecaster */
-  double calibration_days;      /* days a detector's history remembers */
-  double risk_rarity;           /* days between such deviations: risk 0.5 */
-  double weights[AD_DET_COUNT]; /* meta-classifier weights */
-  bool forest;                  /* isolation forest per value list */
-  bool host_forest;             /* isolation forest per host */
-  ad_model_params_t vl_model;   /* the value lists' forests */
-  ad_model_params_t host_model; /* the hosts' forests */
-  unsigned host_forest_series;  /* series a host forest looks at, at most */
-  size_t max_series;            /* series tracked at most */
-  double series_timeout;        /* seconds without values before expiry */
-  bool notify_host;             /* host-level notifications */
-  bool notify_series;           /* per-series notifications */
-  bool notify_new_normal;       /* a notification when a shift is accepted */
-  double new_normal_time;       /* seconds a shift holds before it is news */
-  bool risk_metrics;            /* dispatch anomaly/gauge-risk and co. */
-  ad_rules_t *rules;            /* Select/Ignore; NULL selects everything */
-  bool persist;                 /* keep what was learned across restarts */
+  ad_level_params_t levels;      /* thresholds, hysteresis, hits */
+  double incident_gap;           /* seconds of OKAY that end an incident */
+  unsigned incident_gap_values;  /* or intervals of it; 0: seconds only */
+  double mute_above;             /* incidents per day that mute a series */
+  double mute_time;              /* seconds a mute lasts */
+  ad_window_params_t window;     /* sliding window + EMA detector */
+  ad_season_params_t season;     /* seasonal forecaster */
+  double calibration_days;       /* days a detector's history remembers */
+  double risk_rarity;            /* days between such deviations: risk 0.5 */
+  double weights[AD_DET_COUNT];  /* meta-classifier weights */
+  bool forest;                   /* isolation forest per value list */
+  bool host_forest;              /* isolation forest per host */
+  ad_model_params_t vl_model;    /* the value lists' forests */
+  ad_model_params_t host_model;  /* the hosts' forests */
+  unsigned host_forest_series;   /* series a host forest looks at, at most */
+  size_t max_series;             /* series tracked at most */
+  double series_timeout;         /* seconds without values before expiry */
+  bool notify_host;              /* host-level notifications */
+  bool notify_series;            /* per-series notifications */
+  bool notify_new_normal;        /* a notification when a shift is accepted */
+  double new_normal_time;        /* seconds a shift holds before it is news */
+  bool risk_metrics;             /* dispatch anomaly/gauge-risk and co. */
+  ad_rules_t *rules;             /* Select/Ignore; NULL selects everything */
+  ad_capacity_rules_t *capacity; /* the user's ceilings (NULL: none) */
+  bool persist;                  /* keep what was learned across restarts */
   char state_dir[AD_STATE_DIR_MAX]; /* "": the default (the plugin's: under
                                        collectd's BaseDir) */
   double checkpoint_interval;       /* seconds between checkpoints; 0: at
@@ -71,11 +73,12 @@ struct ad_config_s {
 };
 
 typedef enum {
-  AD_KEY_NUMBER,  /* a real number */
-  AD_KEY_INTEGER, /* a whole number */
-  AD_KEY_BOOLEAN, /* true/false, yes/no, on/off */
-  AD_KEY_RULE,    /* a Select/Ignore rule */
-  AD_KEY_STRING,  /* text (a path) */
+  AD_KEY_NUMBER,   /* a real number */
+  AD_KEY_INTEGER,  /* a whole number */
+  AD_KEY_BOOLEAN,  /* true/false, yes/no, on/off */
+  AD_KEY_RULE,     /* a Select/Ignore rule */
+  AD_KEY_STRING,   /* text (a path) */
+  AD_KEY_CAPACITY, /* a ceiling: "PATTERN MAX" (<Capacity> Series, Max) */
 } ad_key_kind_t;
 
 /* Where ad_config_set puts a key's value. */
@@ -87,6 +90,7 @@ typedef enum {
   AD_STORE_TEXT,     /* a char[size] at offset */
   AD_STORE_RULE,     /* a rule of kind `rule`, added to rules */
   AD_STORE_SEVERAL,  /* set_several sets the fields */
+  AD_STORE_CAPACITY, /* a rule added to capacity */
 } ad_key_store_t;
 
 typedef struct ad_config_s ad_config_t;

@@ -209,18 +209,45 @@ typedef struct {
   ad_capacity_role_t role;
   uint64_t whole;
   const ad_drift_estimate_t *drift;
-  double *peak; /* ...and their seasonal shapes' peaks */
+  double *peak;    /* ...and their seasonal shapes' peaks */
+  double *maximum; /* their ceilings: a Capacity rule's, or types.db's */
 } capacity_t;
 
-static capacity_t capacity_of(ad_vlist_t *v, const ad_ident_t *id,
+/* The value list's role, looked up once: a Capacity rule's ceiling for a
+ * series makes it bounded by that, whatever its type. */
+static void learn_role(const ad_config_t *cfg, ad_vlist_t *v,
+                       const ad_ident_t *id) {
+  ad_capacity_role_t role = ad_capacity_role(id);
+  const char *ds = v->names;
+  for (unsigned i = 0; cfg->capacity != NULL && i < v->count;
+       i++, ds += strlen(ds) + 1) {
+    char name[AD_SERIES_NAME_MAX];
+    ad_ident_series_name(id, v->count > 1 ? ds : NULL, name, sizeof(name));
+    v->series[i].capacity_max =
+        (float)ad_capacity_rules_max(cfg->capacity, name);
+    if (!isnan(v->series[i].capacity_max))
+      role = AD_CAPACITY_MAXIMUM;
+  }
+  v->capacity = (uint8_t)role;
+}
+
+static capacity_t capacity_of(const ad_engine_t *e, ad_vlist_t *v,
+                              const ad_ident_t *id, const ad_sample_t *sample,
                               ad_series_result_t *res,
-                              ad_drift_estimate_t *drift, double *peak) {
+                              ad_drift_estimate_t *drift, double *peak,
+                              double *maximum) {
   if (v->capacity == AD_CAPACITY_UNKNOWN)
-    v->capacity = (uint8_t)ad_capacity_role(id);
-  capacity_t c = {
-      .role = (ad_capacity_role_t)v->capacity, .drift = drift, .peak = peak};
+    learn_role(&e->cfg, v, id);
+  capacity_t c = {.role = (ad_capacity_role_t)v->capacity,
+                  .drift = drift,
+                  .peak = peak,
+                  .maximum = maximum};
   if (c.role <= AD_CAPACITY_NONE)
     return c;
+  for (unsigned i = 0; i < v->count; i++)
+    maximum[i] = !isnan(v->series[i].capacity_max) ? v->series[i].capacity_max
+                 : sample->ds_max != NULL          ? sample->ds_max[i]
+                                                   : NAN;
   for (unsigned i = 0; i < v->count; i++) {
     const ad_series_t *s = &v->series[i];
     if (res[i].drift_learned &&
@@ -246,17 +273,17 @@ static void fold_capacity(ad_engine_t *e, ad_host_t *h, const capacity_t *c,
                           ad_exhaust_event_t *events) {
   bool multi = sample->count > 1;
   for (size_t i = 0; i < sample->count; i++) {
-    ad_exhaust_input_t in = {
-        .role = c->role,
-        .key = ad_vlist_series_key(hash, i),
-        .whole = c->whole,
-        .id = id,
-        .ds = multi ? sample->ds_names[i] : NULL,
-        .time = sample->time,
-        .value = res[i].value,
-        .maximum = sample->ds_max != NULL ? sample->ds_max[i] : NAN,
-        .drift = res[i].drift_learned ? &c->drift[i] : NULL,
-        .peak = res[i].drift_learned ? c->peak[i] : 0.0};
+    ad_exhaust_input_t in = {.role = c->role,
+                             .key = ad_vlist_series_key(hash, i),
+                             .whole = c->whole,
+                             .id = id,
+                             .ds = multi ? sample->ds_names[i] : NULL,
+                             .time = sample->time,
+                             .value = res[i].value,
+                             .maximum = c->maximum[i],
+                             .drift =
+                                 res[i].drift_learned ? &c->drift[i] : NULL,
+                             .peak = res[i].drift_learned ? c->peak[i] : 0.0};
     ad_exhaust_fold(&h->exhaust, &e->cfg, &in, &events[i]);
   }
 }
@@ -304,8 +331,9 @@ int ad_engine_submit(ad_engine_t *e, const ad_ident_t *id,
    * open, housekeeping cannot free the host under us. */
   ad_host_t *h = v->host;
   ad_drift_estimate_t drift[AD_VLIST_MAX_SOURCES];
-  double peak[AD_VLIST_MAX_SOURCES];
-  capacity_t capacity = capacity_of(v, id, res, drift, peak);
+  double peak[AD_VLIST_MAX_SOURCES], maximum[AD_VLIST_MAX_SOURCES];
+  capacity_t capacity =
+      capacity_of(e, v, id, sample, res, drift, peak, maximum);
   pthread_mutex_lock(&h->lock);
   if (e->cfg.host_forest)
     assign_slots(e, h, v, id, multi, res);

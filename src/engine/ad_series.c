@@ -33,6 +33,7 @@ void ad_series_init(ad_series_t *s) {
   ad_calib_init(&s->calib_persistence);
   ad_trend_init(&s->trend);
   ad_drift_init(&s->drift);
+  s->capacity_max = NAN;
   ad_alert_init(&s->alert);
 }
 

@@ -59,6 +59,9 @@ typedef struct ad_series_s {
                                     none open) */
   int16_t host_slot;             /* its place in the host forest's view, or
                                     AD_SLOT_UNASSIGNED / AD_SLOT_NONE */
+  float capacity_max;            /* its ceiling from a Capacity rule (NaN:
+                                    none; set with its value list's
+                                    capacity role) */
 } ad_series_t;
 
 typedef struct {

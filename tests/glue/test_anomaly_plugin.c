@@ -146,6 +146,37 @@ static void test_http_block(void **state) {
                                 "Port)."));
 }
 
+/* <Capacity>: Series and Max make a ceiling; a one-line form too; a block
+ * without Max, or with another option, is refused with its name. */
+static void test_capacity_block(void **state) {
+  (void)state;
+  oconfig_item_t *root = mock_config_block("Plugin", 2);
+  oconfig_item_t *c = mock_config_child_block(root, 0, "Capacity", 2);
+  mock_config_string(c, 0, "Series", "/^myapp/gauge-queue/");
+  mock_config_number(c, 1, "Max", 10000);
+  mock_config_string(root, 1, "Capacity", "myapp/gauge-jobs 500");
+  assert_int_equal(mock_configure(root), 0);
+  assert_double_near(
+      ad_capacity_rules_max(an_ctx.cfg.capacity, "myapp/gauge-queue-2"), 10000,
+      0);
+  assert_double_near(
+      ad_capacity_rules_max(an_ctx.cfg.capacity, "myapp/gauge-jobs"), 500, 0);
+  assert_nan(ad_capacity_rules_max(an_ctx.cfg.capacity, "cpu/percent-user"));
+
+  root = mock_config_block("Plugin", 1);
+  c = mock_config_child_block(root, 0, "Capacity", 1);
+  mock_config_string(c, 0, "Series", "/^q/");
+  assert_int_not_equal(mock_configure(root), 0);
+  assert_true(mock_log_contains("<Capacity> needs Series and Max."));
+
+  root = mock_config_block("Plugin", 1);
+  c = mock_config_child_block(root, 0, "Capacity", 1);
+  mock_config_number(c, 0, "Colour", 1);
+  assert_int_not_equal(mock_configure(root), 0);
+  assert_true(mock_log_contains("<Capacity>: unknown or malformed option "
+                                "\"Colour\""));
+}
+
 /* The whole path: values in through the write callback, notifications and
  * risk metrics out through the worker thread. */
 static void test_spike_to_notification_and_metrics(void **state) {
@@ -688,6 +719,8 @@ int main(void) {
                                       mock_setup_plugin, teardown),
       cmocka_unit_test_setup_teardown(test_change_marker_to_verdict,
                                       mock_setup_plugin, teardown),
+      cmocka_unit_test_setup_teardown(test_capacity_block, mock_setup_plugin,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_http_block, mock_setup_plugin,
                                       teardown),
   };

@@ -6,6 +6,7 @@
 #include "core/ad_capacity.h"
 #include "engine/ad_engine.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define MONDAY 1704067200.0
@@ -185,6 +186,39 @@ static void test_a_maximum_is_a_ceiling(void **state) {
   }
 }
 
+/* A Capacity rule bounds a series its type does not: a queue of 10,000
+ * filling 2,000 a day; a bad rule names itself. */
+static void test_a_capacity_rule_is_a_ceiling(void **state) {
+  (void)state;
+  const char *const rules[] = {"Capacity=/^myapp/gauge-queue$/ 10000", NULL};
+  capture_t *c = malloc(sizeof(*c));
+  ad_engine_t *e = engine_new(c, rules);
+  test_rng_t rng = {.state = 5};
+  for (double t = MONDAY; t < MONDAY + 3 * DAY; t += STEP) {
+    double q = 1000 + 2000 * (t - MONDAY) / DAY + 5 * test_rng_normal(&rng);
+    submit(e, "myapp", "", "gauge", "queue", t, q, NAN);
+    submit(e, "myapp", "", "gauge", "other", t, q, NAN); /* no rule */
+  }
+  assert_true(c->notice_count >= 1);
+  for (size_t i = 0; i < c->notice_count; i++)
+    assert_string_equal(c->notices[i].type_instance, "queue");
+  assert_non_null(strstr(c->notices[0].message, "will reach 10 k in about"));
+  ad_engine_destroy(e);
+  free(c);
+
+  ad_config_t cfg;
+  ad_config_defaults(&cfg);
+  char err[256];
+  assert_int_equal(ad_config_set_pair(&cfg, "Capacity=/^q/", err, sizeof(err)),
+                   EINVAL);
+  assert_non_null(strstr(err, "Capacity expects a series pattern"));
+  assert_int_equal(
+      ad_config_set_pair(&cfg, "Capacity=/[/ 10", err, sizeof(err)), EINVAL);
+  assert_int_equal(ad_config_set_pair(&cfg, "Capacity= 10", err, sizeof(err)),
+                   EINVAL);
+  ad_config_release(&cfg);
+}
+
 static void test_roles(void **state) {
   (void)state;
   ad_ident_t id = {.host = "h",
@@ -209,4 +243,5 @@ TEST_MAIN(cmocka_unit_test(test_a_filling_disk_warns_once),
           cmocka_unit_test(test_critical_then_okay),
           cmocka_unit_test(test_wobbling_series_stay_quiet),
           cmocka_unit_test(test_a_maximum_is_a_ceiling),
+          cmocka_unit_test(test_a_capacity_rule_is_a_ceiling),
           cmocka_unit_test(test_roles))
