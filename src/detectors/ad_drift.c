@@ -288,7 +288,8 @@ const char *ad_drift_invalid(const ad_drift_t *d) {
       isinf(d->pending) || isinf(d->first) || isinf(d->open_start) ||
       isinf(d->pending_time) || !(d->removed <= 0) || !isfinite(d->removed) ||
       !(d->err_flat >= 0) || !isfinite(d->err_flat) || !(d->err_shaped >= 0) ||
-      !isfinite(d->err_shaped))
+      !isfinite(d->err_shaped) || !(d->flat_share >= 0) ||
+      !(d->flat_share <= 1))
     return "drift: a number out of range";
   if (d->fitted > d->buckets || d->run_sign < -1 || d->run_sign > 1)
     return "drift: counts that do not go together";

@@ -54,6 +54,8 @@ ad_host_t *ad_host_copy(const ad_host_t *h) {
   int rc = ad_model_copy(&c->model, &h->model);
   if (rc == 0)
     rc = ad_change_copy(&c->change, &h->change);
+  if (rc == 0)
+    rc = ad_exhaust_copy(&c->exhaust, &h->exhaust);
   if (rc == 0 && h->slots > 0) {
     c->latest = malloc(h->slots * sizeof(*c->latest));
     c->slot_name = malloc(h->slots * sizeof(*c->slot_name));

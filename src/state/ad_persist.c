@@ -3,6 +3,7 @@
 #include "detectors/ad_resolution.h"
 #include "engine/ad_table.h"
 #include "state/ad_change_codec.h"
+#include "state/ad_exhaust_codec.h"
 
 #include <errno.h>
 #include <math.h>
@@ -414,6 +415,7 @@ static json_t *encode_host(const ad_host_t *h) {
       json_object_set_new(json_object_get(o, "last"), "driver",
                           json_string(h->last.driver)) != 0 ||
       ad_change_encode(o, &h->change) != 0 ||
+      ad_exhaust_encode(o, &h->exhaust) != 0 ||
       json_object_set_new(o, "incident_of", json_string(h->incident_series)) !=
           0 ||
       json_object_set_new(o, "forest", encode_model(&h->model)) != 0 ||
@@ -1147,6 +1149,12 @@ static void decode_changes(const json_t *host, ad_persist_host_t *out) {
   size_t bad = ad_change_decode(host, &out->host->change, out->series, &why);
   if (bad > 0) {
     damaged(out, "host", &why);
+    out->damaged += bad - 1;
+  }
+  ad_codec_error_t why_exhaust = {{0}};
+  bad = ad_exhaust_decode(host, &out->host->exhaust, &why_exhaust);
+  if (bad > 0) {
+    damaged(out, "host", &why_exhaust);
     out->damaged += bad - 1;
   }
 }

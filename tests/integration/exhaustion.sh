@@ -4,7 +4,8 @@
 #    reports it (df-root/df_complex-used, -free, -reserved): 2.9 days of
 #    5-minute history replayed into a StateDir, collectd loads it and is fed
 #    the next 12 hours through unixsock;
-#  - when about 7 days are left (65 GiB) one WARNING under the series' own
+#  - when about 7 days are left (65 GiB) one WARNING (and no second one
+#    after collectd restarts, its state saved and loaded) under the series' own
 #    identifier says when it will be full, how fast it fills and what to
 #    do before then (also as meta data); the
 #    anomaly/timeleft-df-root.df_complex-used metric (csv plugin) says the
@@ -68,10 +69,19 @@ wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its soc
 wait_for 15 grep -q "loaded 1 hosts, 6 series" "$WORK/collectd.log" \
   || fail "the replayed state was not loaded: $(grep anomaly "$WORK/collectd.log")"
 export FEED_INTERVAL=300 # the data's own
-feed_csv files1 "$WORK/files1.csv" $((history + 1)) "$rows" || fail "feeding failed"
+half=$(( rows - 72 )) # 6 hours before the end
+feed_csv files1 "$WORK/files1.csv" $((history + 1)) "$half" || fail "feeding failed"
 
 warned() { grep -l "^Type: df_complex" "$WORK"/notifications/* 2>/dev/null | xargs -r grep -l "will reach"; }
 wait_for 30 warned >/dev/null || fail "no exhaustion notification: $(ls "$WORK/notifications")"
+# a restart (the state saved at shutdown, loaded again) does not warn again
+stop_collectd || fail "collectd exited with status $?"
+loads=$(grep -c "loaded 1 hosts, 6 series" "$WORK/collectd.log")
+start_collectd
+reloaded() { [ "$(grep -c "loaded 1 hosts, 6 series" "$WORK/collectd.log")" -gt "$loads" ]; }
+wait_for 15 reloaded || fail "the state was not loaded again"
+wait_for 15 test -S "$WORK/collectd.sock" || fail "collectd did not open its socket again"
+feed_csv files1 "$WORK/files1.csv" $((half + 1)) "$rows" || fail "feeding the rest failed"
 [ "$(warned | wc -l)" -eq 1 ] || fail "$(warned | wc -l) exhaustion notifications, not one"
 file=$(warned)
 grep -q '^Severity: WARNING' "$file" || { cat "$file" >&2; fail "not a WARNING"; }

@@ -476,6 +476,33 @@ static void test_damage_costs_only_the_damaged_part(void **state) {
       {"VL/series/0/season", "err_plain", "-2", PART, "error is negative"},
       {"VL/series/0/season", "first_time", "null", PART, "out of order"},
       {"VL/series/0/alert", "raw.pending", "2", PART, "level"},
+      /* the slow trend (added after 0.1.0: missing is learned afresh) */
+      {"VL/series/0", "drift", NULL, NOTHING, ""},
+      {"VL/series/0/drift", "noise", "-1", PART,
+       "drift: a number out of "
+       "range"},
+      {"VL/series/0/drift", "flat_share", "2", PART, "drift"},
+      {"VL/series/0/drift_fit", "sum_uu", "-1", PART, "drift"},
+      /* the exhaustion watch: an entry that fails its checks goes alone */
+      {"host", "exhaustion", "{}", PART, "exhaustion: not an array"},
+      {"host", "exhaustion",
+       "[{\"key\": \"0000000000000007\", \"whole\": \"0000000000000000\", "
+       "\"value\": 1, \"time\": 1, \"filler\": true, \"level\": 9, "
+       "\"pending\": 0, \"pending_count\": 0, \"estimated\": null, "
+       "\"ceiling\": 100, \"metric\": \"df-root.df_complex-used\"}]",
+       PART, "exhaustion: a key, level or metric out of range"},
+      {"host", "exhaustion",
+       "[{\"key\": \"0000000000000007\", \"whole\": \"0000000000000000\", "
+       "\"value\": 1, \"time\": 1, \"filler\": true, \"level\": 1, "
+       "\"pending\": 0, \"pending_count\": 0, \"estimated\": null, "
+       "\"ceiling\": 100, \"metric\": \"../../etc/passwd\"}]",
+       PART, "exhaustion: a key, level or metric out of range"},
+      {"host", "exhaustion",
+       "[{\"key\": \"0000000000000007\", \"whole\": \"0000000000000000\", "
+       "\"value\": 1, \"time\": 1, \"filler\": true, \"level\": 1, "
+       "\"pending\": 0, \"pending_count\": 0, \"estimated\": null, "
+       "\"ceiling\": 100, \"metric\": \"df-root.df_complex-used\"}]",
+       NOTHING, ""},
       {"VL/series/0", "calib", "[]", PART, "calib"},
       {"VL/forest/forest", "dim", "3", PART, "forest.forest.lo"},
       {"VL/forest", "forest", "@host/forest/forest", PART,
