@@ -62,8 +62,11 @@ static inline void learn(ad_trend_t *t, double tau, double time, double x,
   }
   x -= t->origin;
   if (t->weight > 0 && limit > 0) {
-    double now = line_now(t);
-    x = ad_fmax(now - limit, ad_fmin(now + limit, x));
+    /* the line's value now is bounded like a value: squares of what is
+     * learned stay finite whatever the sums held */
+    double now = ad_value_bounded(line_now(t));
+    if (!isnan(now))
+      x = ad_value_bounded(ad_fmax(now - limit, ad_fmin(now + limit, x)));
   }
   t->weight += 1.0;
   t->sum_x += x; /* at age 0: the sums with ages gain nothing */
@@ -140,6 +143,12 @@ double ad_trend_per_hour(const ad_trend_t *t, double scale) {
   return slope * 3600.0;
 }
 
+/* a^2 <= b c, give or take rounding. */
+static bool cauchy_schwarz(double a, double b, double c) {
+  double bound = b * c;
+  return a * a <= bound * (1.0 + 1e-9) + 1e-300 || !isfinite(bound);
+}
+
 const char *ad_trend_invalid(const ad_trend_t *t) {
   if (!(t->weight >= 0) || !isfinite(t->weight) || !isfinite(t->sum_x) ||
       !isfinite(t->sum_u) || !isfinite(t->sum_uu) || !isfinite(t->sum_ux) ||
@@ -147,6 +156,12 @@ const char *ad_trend_invalid(const ad_trend_t *t) {
     return "trend: a sum out of range";
   if (t->sum_u > 0 || t->sum_uu < 0 || t->sum_xx < 0 ||
       (t->weight > 0 && isnan(t->last)))
+    return "trend: sums that do not go together";
+  /* weighted sums of one set of values and ages obey Cauchy-Schwarz (a
+   * file's sum_ux of -1e300 beside modest others does not) */
+  if (!cauchy_schwarz(t->sum_u, t->weight, t->sum_uu) ||
+      !cauchy_schwarz(t->sum_x, t->weight, t->sum_xx) ||
+      !cauchy_schwarz(t->sum_ux, t->sum_uu, t->sum_xx))
     return "trend: sums that do not go together";
   return NULL;
 }

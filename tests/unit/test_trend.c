@@ -119,7 +119,25 @@ static void test_damage_is_refused(void **state) {
   assert_non_null(ad_trend_invalid(&t)); /* sums without a time */
 }
 
-TEST_MAIN(cmocka_unit_test(test_a_climb_has_its_slope),
+/* Sums that no set of values could have (a damaged file) are named, and
+ * learning from any finite sums keeps them finite. */
+static void test_sums_apart_are_damage(void **state) {
+  (void)state;
+  ad_trend_t t;
+  ad_trend_init(&t);
+  test_rng_t rng = {.state = 9};
+  double time = feed(&t, T0, 60, 20, 1, 1, &rng);
+  assert_null(ad_trend_invalid(&t));
+  ad_trend_t bad = t;
+  bad.sum_ux = -1e300;
+  assert_non_null(ad_trend_invalid(&bad));
+  for (int i = 0; i < 100; i++, time += 60)
+    ad_trend_update(&bad, time, 20 + test_rng_normal(&rng), 1.0);
+  assert_true(isfinite(bad.sum_xx) && isfinite(bad.sum_ux));
+}
+
+TEST_MAIN(cmocka_unit_test(test_sums_apart_are_damage),
+          cmocka_unit_test(test_a_climb_has_its_slope),
           cmocka_unit_test(test_noise_and_youth_have_none),
           cmocka_unit_test(test_a_step_is_not_a_slope),
           cmocka_unit_test(test_one_wild_value_is_bounded),
