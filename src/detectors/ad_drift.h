@@ -49,33 +49,35 @@
 #define AD_DRIFT_RUN 4 /* buckets far off the line that restart it */
 
 typedef struct {
-  ad_trend_t fit;       /* the buckets' line */
-  double first;         /* data time of the first bucket (NaN: none) */
+  /* what every value touches, together (one cache line) */
   double open_start;    /* start of the bucket being filled (NaN: none) */
   double open_sum;      /* its values, summed less open_base... */
   double open_base;     /* ...its first value */
   double open_time_sum; /* seconds after open_start, summed */
   uint32_t open_count;  /* its values */
-  uint32_t buckets;     /* buckets learned, saturating */
-  double prev;          /* the last bucket learned (NaN: none) */
-  double noise;         /* mean |bucket - line| */
-  double jitter;        /* mean |bucket - previous - slope * dt| */
-  double pending;       /* a bucket that jumped, awaiting the next (NaN) */
-  double pending_time;  /* ...its data time */
-  uint32_t steps;       /* steps taken as changes of level */
-  uint32_t dropped;     /* buckets dropped as lone jumps */
-  double err_flat;      /* mean squared bucket residual without the
-                           shape... */
-  double err_shaped;    /* ...and with it taken off */
-  uint32_t fitted;      /* buckets on the current line */
-  uint32_t restarts;    /* lines started afresh */
-  uint8_t run;          /* buckets in a row far off the line... */
-  int8_t run_sign;      /* ...on this side (0: none) */
-  double removed;       /* steps down (cleanups), summed with a memory of
-                           AD_DRIFT_REMOVED_TIME (<= 0) */
-  float flat_share;     /* share of recent buckets whose values were all
-                           the same (0..1: a sparse or constant series) */
   bool open_varied;     /* the open bucket's values differ */
+  /* what a closed bucket touches */
+  uint32_t buckets;    /* buckets learned, saturating */
+  float flat_share;    /* share of recent buckets whose values were all
+                          the same (0..1: a sparse or constant series) */
+  ad_trend_t fit;      /* the buckets' line */
+  double first;        /* data time of the first bucket (NaN: none) */
+  double prev;         /* the last bucket learned (NaN: none) */
+  double noise;        /* mean |bucket - line| */
+  double jitter;       /* mean |bucket - previous - slope * dt| */
+  double pending;      /* a bucket that jumped, awaiting the next (NaN) */
+  double pending_time; /* ...its data time */
+  uint32_t steps;      /* steps taken as changes of level */
+  uint32_t dropped;    /* buckets dropped as lone jumps */
+  double err_flat;     /* mean squared bucket residual without the
+                          shape... */
+  double err_shaped;   /* ...and with it taken off */
+  uint32_t fitted;     /* buckets on the current line */
+  uint32_t restarts;   /* lines started afresh */
+  uint8_t run;         /* buckets in a row far off the line... */
+  int8_t run_sign;     /* ...on this side (0: none) */
+  double removed;      /* steps down (cleanups), summed with a memory of
+                          AD_DRIFT_REMOVED_TIME (<= 0) */
 } ad_drift_t;
 
 /* A bucket closed by ad_drift_add: its mean value and mean data time. */

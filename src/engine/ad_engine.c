@@ -244,15 +244,38 @@ static capacity_t capacity_of(const ad_engine_t *e, ad_vlist_t *v,
                   .maximum = maximum};
   if (c.role <= AD_CAPACITY_NONE)
     return c;
+  /* a series bounded by its maximum is news only when its slow trend has
+   * something new to say (once a quarter hour): the rest of the time
+   * nothing is folded, so the write path pays one test */
+  bool fresh = false;
   for (unsigned i = 0; i < v->count; i++)
+    fresh |= res[i].drift_learned;
+  if (c.role == AD_CAPACITY_MAXIMUM && !fresh) {
+    c.role = AD_CAPACITY_NONE;
+    return c;
+  }
+  bool bounded = c.role != AD_CAPACITY_MAXIMUM;
+  for (unsigned i = 0; i < v->count; i++) {
     maximum[i] = !isnan(v->series[i].capacity_max) ? v->series[i].capacity_max
                  : sample->ds_max != NULL          ? sample->ds_max[i]
                                                    : NAN;
+    bounded |= isfinite(maximum[i]);
+  }
+  if (!bounded) { /* no ceiling to head for: nothing to fold */
+    c.role = AD_CAPACITY_NONE;
+    return c;
+  }
   for (unsigned i = 0; i < v->count; i++) {
     const ad_series_t *s = &v->series[i];
-    if (res[i].drift_learned &&
-        (res[i].drift_learned = ad_drift_estimate(&s->drift, &drift[i])))
-      c.peak[i] = drift[i].shape * ad_season_profile_peak(&s->season);
+    /* only a series that can fill is judged, and only a rising one has
+     * its seasonal peak looked up (a loop over the profiles) */
+    if (res[i].drift_learned)
+      res[i].drift_learned =
+          c.role != AD_CAPACITY_PART && ad_drift_estimate(&s->drift, &drift[i]);
+    c.peak[i] =
+        res[i].drift_learned && drift[i].significant && drift[i].net_slope > 0
+            ? drift[i].shape * ad_season_profile_peak(&s->season)
+            : 0.0;
   }
   if (c.role == AD_CAPACITY_PART || c.role == AD_CAPACITY_FILLER) {
     /* plugin, plugin instance and type: the key less host and type
