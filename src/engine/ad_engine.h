@@ -8,9 +8,10 @@
  * Threads: ad_engine_submit may be called from many threads at once (it is
  * collectd's write callback path): it does O(1) work per value under a shard
  * lock and a host lock, no I/O, no sleeping, and allocates only when a new
- * series or host appears. ad_engine_flush_host and ad_engine_housekeep may run
- * concurrently with submit. Sink callbacks are invoked with no engine lock
- * held, on the calling thread. */
+ * series or host appears (and once a host, when the first of its series
+ * heads for its ceiling: ad_exhaust's table). ad_engine_flush_host and
+ * ad_engine_housekeep may run concurrently with submit. Sink callbacks are
+ * invoked with no engine lock held, on the calling thread. */
 #ifndef AD_ENGINE_H
 #define AD_ENGINE_H
 
