@@ -30,7 +30,7 @@
  * slowly from bucket to bucket as fewer independent ones (memory that
  * wanders is not filling up, a daily cycle not taken off is no trend);
  * trusted once the line also leans on a day of data.
- * O(1) a value (an addition) and a bucket. 176 bytes. */
+ * O(1) a value (an addition) and a bucket. 208 bytes. */
 #ifndef AD_DRIFT_H
 #define AD_DRIFT_H
 
