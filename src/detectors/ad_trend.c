@@ -103,16 +103,14 @@ bool ad_trend_level_slope(const ad_trend_t *t, double *level, double *slope) {
 
 bool ad_trend_line(const ad_trend_t *t, ad_trend_line_t *line) {
   *line = (ad_trend_line_t){NAN, NAN, NAN, NAN, NAN};
-  if (!(t->weight > 2.0))
+  double level, slope;
+  if (!ad_trend_level_slope(t, &level, &slope))
     return false;
   double mean_u = t->sum_u / t->weight, mean_x = t->sum_x / t->weight;
   double spread = t->sum_uu - t->sum_u * mean_u; /* sum w (u - mean)^2 */
-  if (!(spread > 0))
-    return false;
-  double slope = (t->sum_ux - mean_u * t->sum_x) / spread;
   double off = (t->sum_xx - t->sum_x * mean_x - slope * slope * spread) /
                t->weight; /* rounding can take it below zero */
-  line->level = t->origin + mean_x - slope * mean_u;
+  line->level = level;
   line->slope = slope;
   line->residual = sqrt(ad_fmax(off, 0.0));
   /* with weights at most 1, sigma / sqrt(spread) bounds the slope's

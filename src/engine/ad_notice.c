@@ -92,16 +92,41 @@ static void format_new_normal(ad_notice_t *n, const char *host,
     n->message[0] = '\0';
 }
 
+/* The host forest's notice: the series it credits most, with their
+ * deviations in their own scales; a learned relation that broke says so. */
+static void format_combination(ad_notice_t *n, const char *verdict,
+                               const char *share) {
+  SHOWN(short_host, n->host, 40);
+  SHOWN(driver, n->series, 55);
+  SHOWN(other, n->partner, 55);
+  char partner[140] = "";
+  if (n->partner[0] != '\0')
+    snprintf(partner, sizeof(partner), " with %s (%+.1f)", other, n->partner_z);
+  /* deviations in the series' own scales */
+  const char *what = "unusual combination";
+  char usual[40] = "";
+  if (n->relation_corr != 0 && n->partner[0] != '\0') {
+    what = "relation broken";
+    snprintf(usual, sizeof(usual), ", usually %s (r %.2f)",
+             n->relation_corr > 0 ? "together" : "opposite", n->relation_corr);
+  }
+  if (snprintf(n->message, sizeof(n->message),
+               "Host %s%s: %s: %s (%+.1f)%s%s; %s%s", short_host,
+               n->level == AD_LEVEL_OKAY ? " back to normal" : "", what, driver,
+               n->driver_z, partner, usual, verdict, share) < 0)
+    n->message[0] = '\0';
+}
+
 void ad_notice_format(ad_notice_t *n) {
+  if (n->kind == AD_NOTICE_EXHAUSTION) {
+    ad_notice_format_exhaustion(n);
+    return;
+  }
   SHOWN(host, n->host, 60);
   SHOWN(series, n->series, 90);
   ad_unit_t unit = ad_unit_of_series(n->series);
   if (n->kind == AD_NOTICE_NEW_NORMAL) {
     format_new_normal(n, host, series, unit);
-    return;
-  }
-  if (n->kind == AD_NOTICE_EXHAUSTION) {
-    ad_notice_format_exhaustion(n);
     return;
   }
   const ad_assessment_t *a = &n->assessment;
@@ -141,27 +166,7 @@ void ad_notice_format(ad_notice_t *n) {
     snprintf(share, sizeof(share), "; %u of %u series anomalous", n->anomalous,
              n->total);
   if (n->combination) {
-    SHOWN(short_host, n->host, 40);
-    SHOWN(driver, n->series, 55);
-    SHOWN(other, n->partner, 55);
-    char partner[140] = "";
-    if (n->partner[0] != '\0')
-      snprintf(partner, sizeof(partner), " with %s (%+.1f)", other,
-               n->partner_z);
-    /* deviations in the series' own scales */
-    const char *what = "unusual combination";
-    char usual[40] = "";
-    if (n->relation_corr != 0 && n->partner[0] != '\0') {
-      what = "relation broken";
-      snprintf(usual, sizeof(usual), ", usually %s (r %.2f)",
-               n->relation_corr > 0 ? "together" : "opposite",
-               n->relation_corr);
-    }
-    if (snprintf(n->message, sizeof(n->message),
-                 "Host %s%s: %s: %s (%+.1f)%s%s; %s%s", short_host,
-                 n->level == AD_LEVEL_OKAY ? " back to normal" : "", what,
-                 driver, n->driver_z, partner, usual, verdict, share) < 0)
-      n->message[0] = '\0';
+    format_combination(n, verdict, share);
     return;
   }
   char now[24], trend[80] = "";

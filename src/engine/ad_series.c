@@ -145,6 +145,21 @@ static void after_members(ad_series_t *s, const ad_window_views_t *views) {
     ad_persistence_init(&s->persistence);
 }
 
+/* The short trend (explanations) and the slow one (forecasts ahead, time
+ * to exhaustion) learn the value; true when the slow one learned a
+ * bucket. */
+static bool learn_trends(ad_series_t *s, double time, double value,
+                         double scale, const ad_learn_t *learning) {
+  ad_trend_update(&s->trend, time, value, scale);
+  ad_drift_bucket_t bucket;
+  if (!ad_drift_add(&s->drift, time, value, &bucket))
+    return false;
+  ad_drift_learn(&s->drift, bucket.time, bucket.mean,
+                 ad_season_profile(&s->season, bucket.time),
+                 learning->resolution);
+  return true;
+}
+
 void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
                       double observed, double floor, ad_series_step_t *st) {
   ad_detector_output_t *member = st->member;
@@ -212,13 +227,7 @@ void ad_series_update(ad_series_t *s, const ad_config_t *cfg, double time,
    * pattern and changes of level slowly, so the view stays comparable over
    * the week a forest's sample spans. */
   const ad_detector_output_t *fc = &member[AD_DET_SEASONAL];
-  ad_trend_update(&s->trend, time, value, fc->scale);
-  ad_drift_bucket_t bucket;
-  st->drift_learned = ad_drift_add(&s->drift, time, value, &bucket);
-  if (st->drift_learned)
-    ad_drift_learn(&s->drift, bucket.time, bucket.mean,
-                   ad_season_profile(&s->season, bucket.time),
-                   learning.resolution);
+  st->drift_learned = learn_trends(s, time, value, fc->scale, &learning);
   if (!isnan(fc->deviation) && fc->scale > 0) {
     st->z = (value - fc->expected) / fc->scale;
     if (!isnan(s->last_value))
